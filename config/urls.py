@@ -1,0 +1,17 @@
+"""Top-level routes: one include per app, nothing else."""
+
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("relais.web.urls")),
+    path("compte/", include("relais.accounts.urls")),
+    path("territoire/", include("relais.territory.urls")),
+    path("journal/", include("relais.audit.urls")),
+    path("api/v1/", include("relais.api.urls")),
+    path("fhir/", include("relais.fhir.urls")),
+]
+
+handler400 = "relais.web.views.bad_request"
+handler403 = "relais.web.views.permission_denied"
+handler404 = "relais.web.views.page_not_found"
+handler500 = "relais.web.views.server_error"

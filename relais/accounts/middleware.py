@@ -1,0 +1,57 @@
+"""Request plumbing: attach the actor, enforce two-factor authentication."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
+
+from .actor import Actor
+from .selectors import membership_list_for_user
+from .services import requires_two_factor
+
+SESSION_KEY = "acting_organisation_id"
+
+
+def actor_for_request(request) -> Actor | None:
+    """The membership chosen in the session, else the first one; None without any."""
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    memberships = list(membership_list_for_user(user=user))
+    if not memberships:
+        return None
+    chosen = request.session.get(SESSION_KEY)
+    membership = next((m for m in memberships if m.organisation_id == chosen), memberships[0])
+    if chosen != membership.organisation_id:
+        request.session[SESSION_KEY] = membership.organisation_id
+    return Actor(organisation=membership.organisation, role=membership.role, user=user)
+
+
+class ActorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.actor = SimpleLazyObject(lambda: actor_for_request(request))
+        return self.get_response(request)
+
+
+class TwoFactorEnforcementMiddleware:
+    """Accounts that can read personal data must pass a TOTP check after the password."""
+
+    EXEMPT_PREFIXES = ("/compte/deux-facteurs/", "/compte/deconnexion/", "/static/", "/healthz", "/api/", "/fhir/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            settings.RELAIS_REQUIRE_2FA
+            and user.is_authenticated
+            and not user.is_verified()
+            and not request.path.startswith(self.EXEMPT_PREFIXES)
+            and requires_two_factor(user=user)
+        ):
+            return redirect(reverse("accounts:two_factor") + f"?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -1,0 +1,49 @@
+"""Reads of organisations, memberships and API clients, always scoped to an actor."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from .actor import Actor
+from .models import ApiClient, Membership, Organisation, User
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("organisation__name")
+    )
+
+
+def organisation_ids_visible(*, actor: Actor) -> set[int]:
+    """The acting organisation and, for a managing body, its sites (one level down)."""
+    ids = {actor.organisation.pk}
+    ids.update(Organisation.objects.filter(parent=actor.organisation).values_list("pk", flat=True))
+    return ids
+
+
+def organisation_get(*, actor: Actor, pk: int) -> Organisation:
+    """404 for anything the actor does not act for, exactly as for a missing id."""
+    if pk not in organisation_ids_visible(actor=actor):
+        raise Http404("Organisation introuvable.")
+    return Organisation.objects.select_related("parent", "region", "departement").get(pk=pk)
+
+
+def membership_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
+    organisation_get(actor=actor, pk=organisation.pk)
+    return (
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")
+    )
+
+
+def api_client_list(*, actor: Actor) -> QuerySet[ApiClient]:
+    return ApiClient.objects.filter(organisation=actor.organisation).select_related("created_by")
+
+
+def api_client_get(*, actor: Actor, pk: int) -> ApiClient:
+    try:
+        return api_client_list(actor=actor).get(pk=pk)
+    except ApiClient.DoesNotExist:
+        raise Http404("Client API introuvable.") from None

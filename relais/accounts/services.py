@@ -1,0 +1,155 @@
+"""Writes for organisations, memberships and API clients (keyword-only, atomic)."""
+
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from relais.audit.services import access_log_record
+
+from .actor import Actor
+from .models import ApiClient, Membership, Organisation, User, hash_token
+from .roles import reads_personal_data, role_allowed
+
+TOKEN_PREFIX = "relais_"
+
+
+def requires_two_factor(*, user: User) -> bool:
+    """True for accounts that can read personal data through any of their memberships."""
+    if user.is_superuser:
+        return True
+    roles = Membership.objects.filter(user=user, is_active=True).values_list("role", flat=True)
+    return any(reads_personal_data(role) for role in roles)
+
+
+@transaction.atomic
+def organisation_create(*, kind: str, name: str, parent: Organisation | None = None, **fields) -> Organisation:
+    organisation = Organisation(kind=kind, name=name, parent=parent, **fields)
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+def _require_admin(actor: Actor, organisation: Organisation) -> None:
+    if actor.organisation.pk != organisation.pk or not actor.is_admin:
+        raise PermissionDenied("Seul·e un·e administrateur·rice de l'organisation peut faire cela.")
+
+
+@transaction.atomic
+def membership_add(*, actor: Actor | None, organisation: Organisation, user: User, role: str) -> Membership:
+    """Give `user` a role in `organisation`. actor None means set-up code (demo, commands)."""
+    if actor is not None:
+        _require_admin(actor, organisation)
+    if not role_allowed(organisation.kind, role):
+        raise ValidationError(
+            {"role": f"Le rôle « {role} » n'existe pas pour une organisation de type {organisation.get_kind_display()}."}
+        )
+    membership, _ = Membership.objects.update_or_create(
+        user=user, organisation=organisation, defaults={"role": role, "is_active": True}
+    )
+    if actor is not None:
+        access_log_record(actor=actor, action="create", obj=membership, ground="organisation_admin")
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, actor: Actor, membership: Membership) -> Membership:
+    _require_admin(actor, membership.organisation)
+    membership.is_active = False
+    membership.save(update_fields=["is_active"])
+    access_log_record(actor=actor, action="update", obj=membership, ground="organisation_admin")
+    return membership
+
+
+@transaction.atomic
+def user_create(*, email: str, first_name: str, last_name: str, password: str | None = None, **fields) -> User:
+    user = User(email=User.objects.normalize_email(email).lower(), first_name=first_name, last_name=last_name, **fields)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()  # set through the password-reset e-mail
+    user.full_clean()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def api_client_create(*, actor: Actor | None, organisation: Organisation, name: str) -> tuple[ApiClient, str]:
+    """Create a machine client; returns it with its token, which is never stored nor shown again."""
+    if actor is not None:
+        _require_admin(actor, organisation)
+    if not name.strip():
+        raise ValidationError({"name": "Le nom du client API est obligatoire."})
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    client = ApiClient.objects.create(
+        organisation=organisation,
+        name=name.strip(),
+        token_prefix=raw[: len(TOKEN_PREFIX) + 4],
+        token_hash=hash_token(raw),
+        created_by=actor.user if actor else None,
+    )
+    return client, raw
+
+
+@transaction.atomic
+def api_client_revoke(*, actor: Actor | None, client: ApiClient) -> ApiClient:
+    if actor is not None:
+        _require_admin(actor, client.organisation)
+    if client.revoked_at is None:
+        client.revoked_at = timezone.now()
+        client.save(update_fields=["revoked_at"])
+    return client
+
+
+def api_client_authenticate(*, raw_token: str) -> ApiClient | None:
+    client = (
+        ApiClient.objects.select_related("organisation")
+        .filter(token_hash=hash_token(raw_token), revoked_at__isnull=True, organisation__is_active=True)
+        .first()
+    )
+    if client is not None:
+        client.touch()
+    return client
+
+
+def _send_invitation(*, user: User, organisation: Organisation) -> None:
+    from django.conf import settings
+    from django.contrib.auth.tokens import default_token_generator
+    from django.core.mail import send_mail
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)}
+    )
+    send_mail(
+        subject=f"Relais — invitation de {organisation.name}",
+        message=(
+            f"Bonjour,\n\n{organisation.name} vous a ouvert un accès à Relais.\n"
+            f"Choisissez votre mot de passe en suivant ce lien (valable quelques jours) :\n{link}\n"
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+@transaction.atomic
+def member_invite(
+    *, actor: Actor, organisation: Organisation, email: str, first_name: str, last_name: str,
+    professional_category: str, role: str,
+) -> Membership:
+    """Add a member by e-mail: an existing account gets the membership, a new one an invitation."""
+    _require_admin(actor, organisation)
+    user = User.objects.filter(email__iexact=email.strip()).first()
+    created = user is None
+    if created:
+        user = user_create(
+            email=email, first_name=first_name, last_name=last_name, professional_category=professional_category
+        )
+    membership = membership_add(actor=actor, organisation=organisation, user=user, role=role)
+    if created:
+        transaction.on_commit(lambda: _send_invitation(user=user, organisation=organisation))
+    return membership

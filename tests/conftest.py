@@ -1,0 +1,41 @@
+"""Shared fixtures: organisations, users and actors built through the real services."""
+
+import itertools
+
+import pytest
+
+from relais.accounts.actor import Actor
+from relais.accounts.models import Organisation
+from relais.accounts.roles import OrganisationKind, Role
+from relais.accounts.services import membership_add, organisation_create, user_create
+
+PASSWORD = "mot-de-passe-de-test-42"
+_counter = itertools.count(1)
+
+
+@pytest.fixture
+def make_organisation(db):
+    def make(kind=OrganisationKind.ESMS, name=None, **fields) -> Organisation:
+        return organisation_create(kind=kind, name=name or f"Organisation {next(_counter)}", **fields)
+
+    return make
+
+
+@pytest.fixture
+def make_member(db):
+    """A user with a membership; returns (user, actor)."""
+
+    def make(organisation, role=Role.MEMBER, email=None, **fields):
+        n = next(_counter)
+        user = user_create(
+            email=email or f"pro{n}@exemple.test", first_name="Camille", last_name=f"Test{n}", password=PASSWORD, **fields
+        )
+        membership_add(actor=None, organisation=organisation, user=user, role=role)
+        return user, Actor(organisation=organisation, role=role, user=user)
+
+    return make
+
+
+@pytest.fixture
+def no_2fa(settings):
+    settings.RELAIS_REQUIRE_2FA = False
