@@ -28,7 +28,11 @@ def make_member(db):
     def make(organisation, role=Role.MEMBER, email=None, **fields):
         n = next(_counter)
         user = user_create(
-            email=email or f"pro{n}@exemple.test", first_name="Camille", last_name=f"Test{n}", password=PASSWORD, **fields
+            email=email or f"pro{n}@exemple.test",
+            first_name="Camille",
+            last_name=f"Test{n}",
+            password=PASSWORD,
+            **fields,
         )
         membership_add(actor=None, organisation=organisation, user=user, role=role)
         return user, Actor(organisation=organisation, role=role, user=user)

@@ -2,11 +2,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
 from .professions import ProfessionalCategory
-from .roles import Role, ROLES_BY_KIND
+from .roles import ROLES_BY_KIND, Role
 
 
 class EmailAuthenticationForm(AuthenticationForm):
-    username = forms.EmailField(label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}))
+    username = forms.EmailField(
+        label="Adresse e-mail", widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"})
+    )
     error_messages = {
         "invalid_login": "Adresse e-mail ou mot de passe incorrect.",
         "inactive": "Ce compte est désactivé.",

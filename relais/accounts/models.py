@@ -32,7 +32,7 @@ class Organisation(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=OrganisationKind.values), name="organisation_kind_valid"),
             models.CheckConstraint(
-                condition=Q(finess__isnull=True) | Q(finess__regex=r"^[0-9]{2}[0-9AB][0-9]{6}$"),
+                condition=Q(finess__isnull=True) | Q(finess__regex=r"^([0-9]{2}|2A|2B)[0-9]{7}$"),
                 name="organisation_finess_format",
             ),
             models.CheckConstraint(condition=~Q(parent=models.F("id")), name="organisation_not_own_parent"),
@@ -52,6 +52,10 @@ class UserManager(BaseUserManager):
         user.set_password(password)
         user.save(using=self._db)
         return user
+
+    def get_by_natural_key(self, username):
+        # E-mail addresses are compared case-insensitively at login.
+        return self.get(email__iexact=username)
 
     def create_superuser(self, email, password=None, **extra):
         extra.update(is_staff=True, is_superuser=True)

@@ -65,7 +65,9 @@ def api_client_create(request):
     if not form.is_valid():
         messages.error(request, "Indiquez le nom du client API.")
         return redirect("accounts:organisation", pk=actor.organisation.pk)
-    client, token = services.api_client_create(actor=actor, organisation=actor.organisation, name=form.cleaned_data["name"])
+    client, token = services.api_client_create(
+        actor=actor, organisation=actor.organisation, name=form.cleaned_data["name"]
+    )
     return render(request, "accounts/api_client_created.html", {"client": client, "token": token})
 
 

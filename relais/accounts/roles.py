@@ -77,8 +77,12 @@ ROLE_ABILITIES: dict[str, list[str]] = {
         "Consulter le journal des accès aux données personnelles de votre organisation.",
     ],
     R.ADMISSION_OFFICER: ["Tenir à jour les places disponibles et traiter les demandes d'admission de votre ESMS."],
-    R.CARE_PROFESSIONAL: ["Accéder aux dossiers des personnes que vous accompagnez, dans le respect du cercle de soins."],
+    R.CARE_PROFESSIONAL: [
+        "Accéder aux dossiers des personnes que vous accompagnez, dans le respect du cercle de soins."
+    ],
     R.ORIENTATION_OFFICER: ["Suivre les décisions d'orientation et la demande réelle de votre territoire."],
-    R.COORDINATOR: ["Coordonner le parcours des personnes, envoyer des demandes d'admission, animer le cercle de soins."],
+    R.COORDINATOR: [
+        "Coordonner le parcours des personnes, envoyer des demandes d'admission, animer le cercle de soins."
+    ],
     R.ANALYST: ["Consulter les indicateurs agrégés du territoire, sans donnée personnelle."],
 }

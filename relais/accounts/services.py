@@ -43,7 +43,10 @@ def membership_add(*, actor: Actor | None, organisation: Organisation, user: Use
         _require_admin(actor, organisation)
     if not role_allowed(organisation.kind, role):
         raise ValidationError(
-            {"role": f"Le rôle « {role} » n'existe pas pour une organisation de type {organisation.get_kind_display()}."}
+            {
+                "role": f"Le rôle « {role} » n'existe pas pour une organisation de type "
+                f"{organisation.get_kind_display()}."
+            }
         )
     membership, _ = Membership.objects.update_or_create(
         user=user, organisation=organisation, defaults={"role": role, "is_active": True}
@@ -138,8 +141,14 @@ def _send_invitation(*, user: User, organisation: Organisation) -> None:
 
 @transaction.atomic
 def member_invite(
-    *, actor: Actor, organisation: Organisation, email: str, first_name: str, last_name: str,
-    professional_category: str, role: str,
+    *,
+    actor: Actor,
+    organisation: Organisation,
+    email: str,
+    first_name: str,
+    last_name: str,
+    professional_category: str,
+    role: str,
 ) -> Membership:
     """Add a member by e-mail: an existing account gets the membership, a new one an invitation."""
     _require_admin(actor, organisation)

@@ -64,13 +64,18 @@ def two_factor(request):
         )
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
+        allowed, _why = device.verify_is_allowed()
+        if not allowed:
+            # django-otp slows down guessing: each failure doubles the wait.
+            form.add_error("token", "Trop d'essais successifs : patientez quelques secondes avant de réessayer.")
+        elif device.verify_token(form.cleaned_data["token"].strip()):
             if enrolling:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_safe_next(request))
-        form.add_error("token", "Code incorrect ou expiré. Vérifiez l'heure de votre téléphone et réessayez.")
+        else:
+            form.add_error("token", "Code incorrect ou expiré. Vérifiez l'heure de votre téléphone et réessayez.")
     context = {"form": form, "enrolling": enrolling, "next": _safe_next(request)}
     if enrolling:
         context["qr"] = _qr_svg(device.config_url)

@@ -41,7 +41,8 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
         client = api_client_authenticate(raw_token=raw)
         if client is None:
             raise exceptions.AuthenticationFailed("Jeton invalide ou révoqué.")
-        request.actor = Actor(organisation=client.organisation, role=Role.MEMBER, api_client=client)
+        # On the Django request, where permissions and selectors read it.
+        request._request.actor = Actor(organisation=client.organisation, role=Role.MEMBER, api_client=client)
         return ApiClientUser(client), client
 
     def authenticate_header(self, request):

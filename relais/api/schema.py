@@ -11,7 +11,7 @@ class ApiClientTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "Jeton d'un client API (`python manage.py api_client_create`), agissant pour une organisation.",
+            "description": "Jeton d'un client API (`manage.py api_client_create`), agissant pour une organisation.",
         }
 
 

@@ -84,5 +84,7 @@ class CommuneList(generics.ListAPIView):
     def get_queryset(self):
         params = self.request.query_params
         return commune_search(
-            query=params.get("q", ""), postal_code=params.get("postal_code", ""), departement=params.get("departement", "")
+            query=params.get("q", ""),
+            postal_code=params.get("postal_code", ""),
+            departement=params.get("departement", ""),
         )

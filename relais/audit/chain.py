@@ -64,5 +64,7 @@ def verify_chain(entries: Iterable[dict], head: dict | None) -> ChainProblem | N
             return ChainProblem(last_seq, None, "la tête de chaîne a disparu")
         return None
     if head["last_seq"] != last_seq or head["last_hash"] != prev:
-        return ChainProblem(last_seq + 1, None, f"des entrées manquent en fin de journal (attendu jusqu'au n° {head['last_seq']})")
+        return ChainProblem(
+            last_seq + 1, None, f"des entrées manquent en fin de journal (attendu jusqu'au n° {head['last_seq']})"
+        )
     return None

@@ -55,6 +55,9 @@ class AccessLogEntry(models.Model):
             models.CheckConstraint(condition=~models.Q(ground=""), name="accesslog_ground_required"),
         ]
 
+    def __str__(self) -> str:
+        return f"n° {self.seq} {self.action} {self.object_type}:{self.object_id} par {self.actor_label}"
+
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError("Une entrée du journal des accès ne se modifie pas.")
@@ -73,3 +76,6 @@ class ChainHead(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chainhead_singleton")]
+
+    def __str__(self) -> str:
+        return f"tête de chaîne n° {self.last_seq}"

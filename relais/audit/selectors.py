@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 from .chain import ChainProblem, verify_chain
 from .models import AccessLogEntry, ChainHead
 
-_VERIFY_FIELDS = ("id",) + tuple(f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id"})
+_VERIFY_FIELDS = ("id", *tuple(f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id"}))
 
 
 def access_log_for_organisation(*, actor) -> QuerySet[AccessLogEntry]:

@@ -1,6 +1,13 @@
-from django.urls import path
+"""FHIR R4 routes under /fhir/. The last one answers an OperationOutcome for any other path."""
+
+from django.urls import re_path
 
 from . import views
 
 app_name = "fhir"
-urlpatterns = [path("metadata", views.metadata, name="metadata")]
+urlpatterns = [
+    re_path(r"^metadata/?$", views.metadata, name="metadata"),
+    re_path(r"^(?P<type_name>[^/]+)/?$", views.type_endpoint, name="type"),
+    re_path(r"^(?P<type_name>[^/]+)/(?P<resource_id>[^/]+)/?$", views.instance_endpoint, name="instance"),
+    re_path(r"^(?P<path>.*)$", views.unknown_path, name="unknown"),
+]

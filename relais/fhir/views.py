@@ -1,7 +1,186 @@
+"""The FHIR REST façade: metadata, search, read and create, dispatched through the registry.
+
+Views skip the site-wide login redirect and CSRF middleware and authenticate
+themselves (relais.fhir.auth); every failure becomes an OperationOutcome.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from functools import wraps
+from typing import Any
+
 from django.contrib.auth.decorators import login_not_required
-from django.http import JsonResponse
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.db import transaction
+from django.http import Http404
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
+from pydantic import ValidationError as PydanticValidationError
+
+from . import registry
+from .auth import Caller, enforce_csrf, resolve_caller
+from .capability import capability_statement
+from .errors import (
+    FhirError,
+    Issue,
+    method_not_allowed,
+    not_found,
+    type_not_supported,
+    unauthenticated,
+    validation_error,
+)
+from .http import FHIR_JSON, JSON, base_url, error_response, fhir_response, negotiate
+from .search import paging, search_params, searchset
+
+logger = logging.getLogger(__name__)
+_RESOURCE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
+_JSON_BODIES = {FHIR_JSON, JSON, "application/json+fhir"}
 
 
-@login_not_required
-def metadata(request):
-    return JsonResponse({"resourceType": "CapabilityStatement"})
+def _django_error(exc: Exception) -> FhirError:
+    """Errors raised by services and selectors, in FHIR words."""
+    if isinstance(exc, Http404):
+        return FhirError(404, "not-found", "Ressource introuvable.")
+    if isinstance(exc, PermissionDenied):
+        return FhirError(403, "forbidden", str(exc) or "Action non autorisée.")
+    assert isinstance(exc, ValidationError)
+    if hasattr(exc, "error_dict"):
+        issues = [
+            Issue(code="business-rule", diagnostics=f"{field} : {message}")
+            for field, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    else:
+        issues = [Issue(code="business-rule", diagnostics=message) for message in exc.messages]
+    return FhirError(422, "business-rule", issues[0].diagnostics, issues=issues)
+
+
+def fhir_view(view):
+    """Content negotiation, OperationOutcome for every error, no login redirect, no caching."""
+
+    @login_not_required
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        content_type = FHIR_JSON
+        try:
+            content_type = negotiate(request)
+            response = view(request, content_type, *args, **kwargs)
+        except FhirError as error:
+            response = error_response(request, error, content_type)
+        except (Http404, PermissionDenied, ValidationError) as exc:
+            response = error_response(request, _django_error(exc), content_type)
+        except Exception:
+            logger.exception("FHIR request failed: %s %s", request.method, request.path)
+            error = FhirError(500, "exception", "Erreur inattendue du serveur. L'équipe a été prévenue.")
+            response = error_response(request, error, content_type)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def _allow(request, allowed: list[str]) -> None:
+    method = "GET" if request.method == "HEAD" else request.method
+    if method not in allowed:
+        raise method_not_allowed(request.method, allowed)
+
+
+def _registration(type_name: str) -> registry.ResourceRegistration:
+    registration = registry.get(type_name)
+    if registration is None:
+        raise type_not_supported(type_name)
+    return registration
+
+
+def _reading_caller(request, registration: registry.ResourceRegistration) -> Caller:
+    caller = resolve_caller(request)
+    if caller.actor is None and not registration.public:
+        raise unauthenticated(caller.reason)
+    return caller
+
+
+@fhir_view
+def metadata(request, content_type: str):
+    _allow(request, ["GET"])
+    return fhir_response(request, capability_statement(), content_type=content_type)
+
+
+@fhir_view
+def type_endpoint(request, content_type: str, type_name: str):
+    registration = _registration(type_name)
+    _allow(request, ["GET", "POST"] if registration.create is not None else ["GET"])
+    if request.method == "POST":
+        return _create(request, content_type, registration)
+    caller = _reading_caller(request, registration)
+    params = search_params(request, registration)
+    offset, count = paging(request)
+    resources, total = registration.search(caller.actor, params, offset, count)
+    bundle = searchset(request, base_url(), registration.type, resources, total, offset, count)
+    return fhir_response(request, bundle, content_type=content_type)
+
+
+@fhir_view
+def instance_endpoint(request, content_type: str, type_name: str, resource_id: str):
+    registration = _registration(type_name)
+    _allow(request, ["GET"])
+    caller = _reading_caller(request, registration)
+    resource = None
+    if _RESOURCE_ID.match(resource_id):
+        try:
+            resource = registration.read(caller.actor, resource_id)
+        except Http404:
+            resource = None  # the same answer as any other missing id
+    if resource is None:
+        raise not_found(registration.type, resource_id)
+    return fhir_response(request, resource, content_type=content_type)
+
+
+@fhir_view
+def unknown_path(request, content_type: str, path: str = ""):
+    raise FhirError(404, "not-found", f"Aucune ressource FHIR à l'adresse « /fhir/{path} ».")
+
+
+def _create(request, content_type: str, registration: registry.ResourceRegistration):
+    caller = resolve_caller(request)
+    if caller.actor is None:
+        raise unauthenticated(caller.reason)
+    if caller.via_session:
+        enforce_csrf(request)
+    resource = _parse_body(request, registration.type)
+    with transaction.atomic():
+        created = registration.create(caller.actor, resource)
+    location = f"{base_url()}/{registration.type}/{created['id']}"
+    return fhir_response(request, created, status=201, content_type=content_type, headers={"Location": location})
+
+
+def _parse_body(request, type_name: str) -> dict[str, Any]:
+    """The posted resource, checked against the R4B model; 400 naming the failing path."""
+    if request.content_type not in _JSON_BODIES:
+        raise FhirError(415, "not-supported", f"Corps attendu en {FHIR_JSON}, reçu « {request.content_type} ».")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        raise FhirError(413, "too-costly", "Corps de requête trop volumineux.") from None
+    try:
+        data = json.loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise FhirError(400, "structure", f"JSON invalide : {exc}") from None
+    if not isinstance(data, dict):
+        raise FhirError(400, "structure", "Le corps doit être un objet JSON : une ressource FHIR.")
+    if data.get("resourceType") != type_name:
+        raise FhirError(
+            400,
+            "invalid",
+            f"resourceType doit valoir « {type_name} », pas « {data.get('resourceType')} ».",
+            expression=f"{type_name}.resourceType",
+        )
+    try:
+        registry.model_class(type_name).model_validate(data)
+    except PydanticValidationError as exc:
+        raise validation_error(type_name, exc) from None
+    data.pop("id", None)  # FHIR: the server assigns the id of a created resource
+    return data

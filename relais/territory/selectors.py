@@ -8,8 +8,10 @@ from .models import Commune
 def commune_search(*, query: str = "", postal_code: str = "", departement: str = "") -> QuerySet[Commune]:
     communes = Commune.objects.select_related("departement").prefetch_related("postal_codes")
     query = query.strip()
-    if query.isdigit() or (len(query) == 5 and query[:2] in {"2A", "2B"}):
-        communes = communes.filter(insee_code__startswith=query.upper())
+    code = query.upper()
+    # An INSEE code (or its beginning): digits, or Corsica's 2A/2B followed by digits.
+    if code.isdigit() or (code[:2] in {"2A", "2B"} and code[2:].isdigit()):
+        communes = communes.filter(insee_code__startswith=code)
     elif query:
         communes = communes.filter(name__istartswith=query)
     if postal_code.strip():

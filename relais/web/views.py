@@ -55,5 +55,8 @@ def server_error(request):
 @login_not_required
 def ratelimited(request, exception=None):
     return _error(
-        request, 429, "Trop de tentatives", "Vous avez fait trop de tentatives en peu de temps. Réessayez dans une minute."
+        request,
+        429,
+        "Trop de tentatives",
+        "Vous avez fait trop de tentatives en peu de temps. Réessayez dans une minute.",
     )

@@ -4,48 +4,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AccessLogEntry',
+            name="AccessLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('seq', models.PositiveBigIntegerField(unique=True, verbose_name='n°')),
-                ('at', models.DateTimeField(db_index=True, verbose_name='date')),
-                ('user_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('api_client_id', models.BigIntegerField(blank=True, null=True)),
-                ('actor_label', models.CharField(max_length=300, verbose_name='qui')),
-                ('organisation_id', models.BigIntegerField(blank=True, db_index=True, null=True)),
-                ('organisation_label', models.CharField(blank=True, max_length=300, verbose_name='pour le compte de')),
-                ('action', models.CharField(choices=[('read', 'Consultation'), ('create', 'Création'), ('update', 'Modification'), ('delete', 'Suppression'), ('export', 'Export')], max_length=10)),
-                ('object_type', models.CharField(max_length=100, verbose_name="type d'objet")),
-                ('object_id', models.CharField(max_length=64, verbose_name='identifiant')),
-                ('subject', models.CharField(blank=True, db_index=True, max_length=100, verbose_name='personne concernée')),
-                ('ground', models.CharField(max_length=64, verbose_name='fondement')),
-                ('detail', models.CharField(blank=True, max_length=300, verbose_name='détail')),
-                ('prev_hash', models.CharField(max_length=64)),
-                ('hash', models.CharField(max_length=64, unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("seq", models.PositiveBigIntegerField(unique=True, verbose_name="n°")),
+                ("at", models.DateTimeField(db_index=True, verbose_name="date")),
+                ("user_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("api_client_id", models.BigIntegerField(blank=True, null=True)),
+                ("actor_label", models.CharField(max_length=300, verbose_name="qui")),
+                ("organisation_id", models.BigIntegerField(blank=True, db_index=True, null=True)),
+                ("organisation_label", models.CharField(blank=True, max_length=300, verbose_name="pour le compte de")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("read", "Consultation"),
+                            ("create", "Création"),
+                            ("update", "Modification"),
+                            ("delete", "Suppression"),
+                            ("export", "Export"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=100, verbose_name="type d'objet")),
+                ("object_id", models.CharField(max_length=64, verbose_name="identifiant")),
+                (
+                    "subject",
+                    models.CharField(blank=True, db_index=True, max_length=100, verbose_name="personne concernée"),
+                ),
+                ("ground", models.CharField(max_length=64, verbose_name="fondement")),
+                ("detail", models.CharField(blank=True, max_length=300, verbose_name="détail")),
+                ("prev_hash", models.CharField(max_length=64)),
+                ("hash", models.CharField(max_length=64, unique=True)),
             ],
             options={
-                'verbose_name': 'entrée du journal des accès',
-                'ordering': ['seq'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['read', 'create', 'update', 'delete', 'export'])), name='accesslog_action_valid'), models.CheckConstraint(condition=models.Q(('ground', ''), _negated=True), name='accesslog_ground_required')],
+                "verbose_name": "entrée du journal des accès",
+                "ordering": ["seq"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("action__in", ["read", "create", "update", "delete", "export"])),
+                        name="accesslog_action_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("ground", ""), _negated=True), name="accesslog_ground_required"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ChainHead',
+            name="ChainHead",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('last_seq', models.PositiveBigIntegerField(default=0)),
-                ('last_hash', models.CharField(max_length=64)),
+                ("id", models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
+                ("last_seq", models.PositiveBigIntegerField(default=0)),
+                ("last_hash", models.CharField(max_length=64)),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='chainhead_singleton')],
+                "constraints": [models.CheckConstraint(condition=models.Q(("id", 1)), name="chainhead_singleton")],
             },
         ),
     ]

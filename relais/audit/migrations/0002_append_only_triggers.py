@@ -32,13 +32,13 @@ SQLITE_BACKWARD = "DROP TRIGGER IF EXISTS audit_accesslog_append_only;"
 def forward(apps, schema_editor):
     sql = {"postgresql": POSTGRES_FORWARD, "sqlite": SQLITE_FORWARD}.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 def backward(apps, schema_editor):
     sql = {"postgresql": POSTGRES_BACKWARD, "sqlite": SQLITE_BACKWARD}.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)
 
 
 class Migration(migrations.Migration):

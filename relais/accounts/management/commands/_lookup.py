@@ -1,0 +1,16 @@
+from django.core.management.base import CommandError
+
+from relais.accounts.models import Organisation
+
+
+def organisation_lookup(value: str) -> Organisation:
+    """An organisation by database id or FINESS number, with a clear error otherwise."""
+    value = value.strip()
+    organisation = Organisation.objects.filter(finess=value.upper()).first()
+    if organisation is None and value.isdigit():
+        organisation = Organisation.objects.filter(pk=int(value)).first()
+    if organisation is None:
+        raise CommandError(f"Aucune organisation avec l'identifiant ou le numéro FINESS « {value} ».")
+    if not organisation.is_active:
+        raise CommandError(f"L'organisation « {organisation} » est inactive.")
+    return organisation

@@ -1,0 +1,57 @@
+import json
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from relais.demo.generator import DEFAULT_DEPARTEMENT, SCALES, apply_plan, build_plan, departement_codes
+from relais.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from relais.territory.models import Commune, Departement
+
+
+class Command(BaseCommand):
+    help = "Génère un territoire de démonstration (personnes fictives, géographie réelle). Déterministe et idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--scale", choices=SCALES, default="departement")
+        parser.add_argument(
+            "--departement", default=DEFAULT_DEPARTEMENT, help="Département de départ (échelles département et région)."
+        )
+
+    def handle(self, *args, seed, scale, departement, **options):
+        from relais.territory.geography import GeographyError
+
+        started = time.monotonic()
+        try:
+            self._ensure_geography(scale, departement)
+        except GeographyError as error:
+            raise CommandError(str(error)) from error
+        codes = departement_codes(scale, departement)
+        plan = build_plan(seed=seed, scale=scale, departement=departement)
+        created = apply_plan(plan)
+        self.stdout.write(f"Territoire de démonstration ({scale}, {len(codes)} département(s), graine {seed}) :")
+        self.stdout.write(f"  {len(plan.organisations)} organisations, {len(plan.users)} professionnel·les fictif·ves.")
+        self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+        for login in DEMO_LOGINS:
+            self.stdout.write(f"  {login.email:<45} {login.description}")
+        summary = {
+            "scale": scale,
+            "seed": seed,
+            "departements": len(codes),
+            "created": created,
+            "seconds": round(time.monotonic() - started, 2),
+        }
+        self.stdout.write(json.dumps(summary))
+
+    def _ensure_geography(self, scale: str, departement: str) -> None:
+        from relais.territory.services import geography_load
+
+        # A département alone loads fast; a region or the nation needs the whole reference.
+        wanted = {departement} if scale == "departement" else None
+        have = set(Commune.objects.values_list("departement_id", flat=True).distinct())
+        complete = Departement.objects.exclude(code__in=have).count() == 0 and have
+        if (wanted is not None and not wanted <= have) or (wanted is None and not complete):
+            self.stdout.write("Chargement du référentiel géographique…")
+            geography_load(departements=wanted)
+        if not Departement.objects.filter(code=departement).exists():
+            raise CommandError(f"Département inconnu : {departement!r}.")

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run the whole suite on SQLite, then on PostgreSQL when one is reachable.
+# REQUIRE_POSTGRES=1 (set by .ci/run) turns an unreachable PostgreSQL into a failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+export DJANGO_SETTINGS_MODULE=config.settings
+PG_URL="${POSTGRES_TEST_URL:-postgres://postgres@127.0.0.1:5432/relais}"
+
+bash scripts/ensure-chromium.sh
+
+echo "== Lint (ruff) and migrations check"
+.venv/bin/ruff check .
+RELAIS_TESTING=1 $PY manage.py makemigrations --check --dry-run >/dev/null || {
+  echo "Missing migrations: run 'python manage.py makemigrations'"; exit 1; }
+
+echo "== Tests on SQLite"
+DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $PY -m pytest "$@"
+
+if $PY - "$PG_URL" <<'PYEOF'
+import sys
+import psycopg
+url = sys.argv[1].rsplit("/", 1)[0] + "/postgres"
+try:
+    psycopg.connect(url, connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL unreachable at {url}: {exc}")
+    sys.exit(1)
+PYEOF
+then
+  echo "== Tests on PostgreSQL ($PG_URL)"
+  DATABASE_URL="$PG_URL" $PY -m pytest "$@"
+  echo "PostgreSQL run: done"
+else
+  if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
+    echo "PostgreSQL is required (REQUIRE_POSTGRES=1) but unreachable: failing."; exit 1
+  fi
+  echo "PostgreSQL not reachable: skipped the PostgreSQL run (set DATABASE_URL / start PostgreSQL)."
+fi
