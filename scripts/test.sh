@@ -11,6 +11,7 @@ bash scripts/ensure-chromium.sh
 
 echo "== Lint (ruff) and migrations check"
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
 RELAIS_TESTING=1 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Missing migrations: run 'python manage.py makemigrations'"; exit 1; }
 

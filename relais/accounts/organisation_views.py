@@ -34,7 +34,7 @@ def organisation_detail(request, pk: int):
             return redirect("accounts:organisation", pk=organisation.pk)
     context = {
         "organisation": organisation,
-        "memberships": memberships,
+        "members": memberships,
         "children": organisation.children.order_by("name"),
         "is_admin_here": is_admin_here,
         "invite_form": invite_form,

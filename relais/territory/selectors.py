@@ -10,7 +10,7 @@ def commune_search(*, query: str = "", postal_code: str = "", departement: str =
     query = query.strip()
     code = query.upper()
     # An INSEE code (or its beginning): digits, or Corsica's 2A/2B followed by digits.
-    if code.isdigit() or (code[:2] in {"2A", "2B"} and code[2:].isdigit()):
+    if code.isdigit() or (code[:2] in {"2A", "2B"} and (code[2:].isdigit() or len(code) == 2)):
         communes = communes.filter(insee_code__startswith=code)
     elif query:
         communes = communes.filter(name__istartswith=query)

@@ -40,7 +40,7 @@ def expect_home(page, login, membership: Membership) -> None:
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page).to_have_title("Accueil — Relais")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {login.first_name}")
-    expect(page.get_by_role("heading", level=2)).to_have_text(f"Votre rôle : {membership.organisation.name}")
+    expect(page.get_by_role("heading", level=2)).to_have_text(f"Vous agissez pour {membership.organisation.name}")
     role = page.locator("#role-title").locator("..")
     expect(role).to_contain_text(membership.organisation.get_kind_display())
     expect(role).to_contain_text(Role(membership.role).label)
@@ -135,20 +135,13 @@ def test_two_factor_enrolment_through_the_page(page, settings, screenshots):
     expect_home(page, ADMISSIONS, membership)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="organisation_detail passes its member list as `memberships`, which hides the context processor's "
-    "`memberships` (the user's own) from the header: the switcher lists the organisation's members' roles. "
-    "Fix: rename one of the two (e.g. `members` in the view and accounts/organisation.html), then drop this marker.",
-)
 def test_header_of_the_organisation_page_shows_the_user_own_memberships(page):
     membership = memberships_of(ADMISSIONS)[0]
     log_in(page, ADMISSIONS)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {ADMISSIONS.first_name}")
     page.goto(f"/compte/organisation/{membership.organisation_id}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(membership.organisation.name)
-    # One membership: a sentence, no switcher (plain assertions: an xfail should not wait for timeouts).
+    # One membership: a sentence, no switcher.
     assert page.get_by_label("Vous agissez pour").count() == 0
     assert "(Chargé·e des admissions)" in page.get_by_role("banner").inner_text()
 
