@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export DATABASE_URL ?= sqlite:///$(CURDIR)/var/relais.sqlite3
 
 .PHONY: run test install install-dev lint lock clean
 

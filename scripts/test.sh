@@ -5,7 +5,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 export DJANGO_SETTINGS_MODULE=config.settings
-PG_URL="${POSTGRES_TEST_URL:-postgres://postgres@127.0.0.1:5432/relais}"
+# The PostgreSQL run uses DATABASE_URL when it names a PostgreSQL database, else the local default.
+case "${DATABASE_URL:-}" in
+  postgres://*|postgresql://*) PG_URL="$DATABASE_URL" ;;
+  *) PG_URL="postgres://postgres@127.0.0.1:5432/relais" ;;
+esac
 
 bash scripts/ensure-chromium.sh
 
