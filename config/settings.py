@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "relais.accounts",
     "relais.audit",
     "relais.territory",
+    "relais.offer",
     "relais.api",
     "relais.fhir",
     "relais.demo",

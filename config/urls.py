@@ -6,6 +6,7 @@ urlpatterns = [
     path("", include("relais.web.urls")),
     path("compte/", include("relais.accounts.urls")),
     path("territoire/", include("relais.territory.urls")),
+    path("offre/", include("relais.offer.urls")),
     path("journal/", include("relais.audit.urls")),
     path("api/v1/", include("relais.api.urls")),
     path("fhir/", include("relais.fhir.urls")),
