@@ -154,7 +154,11 @@ RELAIS_REQUIRE_2FA = env_bool("RELAIS_REQUIRE_2FA", True)
 OTP_TOTP_ISSUER = "Relais"
 # Login attempts allowed per client address and per account, per period.
 RELAIS_LOGIN_RATE = os.environ.get("RELAIS_LOGIN_RATE", "10/m")
+RELAIS_PUBLIC_RATE = os.environ.get("RELAIS_PUBLIC_RATE", "120/m")  # anonymous directory reads, per address
 RATELIMIT_VIEW = "relais.web.views.ratelimited"
+# Which request header holds the client address for rate limits: REMOTE_ADDR, or the header a
+# trusted reverse proxy sets (e.g. HTTP_X_REAL_IP); never a header clients can forge.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(30 * 60)))  # idle timeout, seconds
 SESSION_SAVE_EVERY_REQUEST = True  # the timeout counts from the last request

@@ -3,7 +3,7 @@ from django.urls import path
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from . import views
+from . import offer, offer_capacity, views
 
 app_name = "api"
 
@@ -23,4 +23,6 @@ urlpatterns = [
     path("organisations/<int:pk>/", api(views.OrganisationDetail), name="organisation"),
     path("organisations/<int:pk>/members/", api(views.MemberList), name="members"),
     path("territory/communes/", api(views.CommuneList), name="communes"),
+    path("offer/search", api(offer.OfferSearch), name="offer_search"),
+    path("offer/units/<int:pk>/capacity", api(offer_capacity.UnitCapacityView), name="offer_unit_capacity"),
 ]

@@ -49,6 +49,7 @@ class Plan:
     organisations: dict[tuple[str, str], dict] = field(default_factory=dict)  # (kind, name) -> fields
     users: dict[str, dict] = field(default_factory=dict)  # email -> fields
     memberships: list[tuple[str, tuple[str, str], str]] = field(default_factory=list)  # email, org key, role
+    esms_categories: dict[tuple[str, str], str] = field(default_factory=dict)  # ESMS key -> FINESS category
 
 
 def _ascii(text: str) -> str:
@@ -136,18 +137,18 @@ class _Builder:
         for i in range(n_esms):
             commune = pick()
             # Every type once, then at random.
-            label, _category, _places = ESMS_TYPES[i] if i < len(ESMS_TYPES) else self.rng.choice(ESMS_TYPES)
+            label, category, _places = ESMS_TYPES[i] if i < len(ESMS_TYPES) else self.rng.choice(ESMS_TYPES)
             name = f"{label} {self.rng.choice(PATRON_NAMES)} — {commune.name}"
-            keys.append(
-                self.organisation(
-                    Kind.ESMS,
-                    name,
-                    finess=self.finess(dep.code),
-                    parent=self.rng.choice(bodies),
-                    commune_id=commune.pk,
-                    **here,
-                )
+            key = self.organisation(
+                Kind.ESMS,
+                name,
+                finess=self.finess(dep.code),
+                parent=self.rng.choice(bodies),
+                commune_id=commune.pk,
+                **here,
             )
+            self.plan.esms_categories.setdefault(key, category)
+            keys.append(key)
         keys.extend(bodies)
         for key in keys:
             for role, category in STAFF_PROFILES[key[0]]:

@@ -7,7 +7,9 @@ class FhirConfig(AppConfig):
     verbose_name = "FHIR"
 
     def ready(self):
-        # Other apps register their own types from their AppConfig.ready().
+        # Domain apps register their own types from their AppConfig.ready() (the offer: HealthcareService,
+        # Location). Organization is registered here because it chains two apps: the offer directory and
+        # the accounts organisations that have no directory entry.
         from .resources import organization
 
         organization.register_organization()

@@ -16,7 +16,8 @@ FHIR_VERSION = "4.0.1"
 SECURITY = (
     "Authentification par jeton Bearer d'un client API (créé par l'administrateur·rice d'une organisation) "
     "ou par la session d'un membre connecté (double authentification si son rôle l'exige). "
-    "Les ressources publiques se lisent sans authentification ; les autres répondent 401 sans acteur, "
+    "Les ressources publiques se lisent sans authentification, avec un débit limité par adresse IP "
+    "(429 au-delà) ; les autres répondent 401 sans acteur, "
     "et 404 pour une ressource hors du périmètre de l'acteur, comme pour une ressource inexistante."
 )
 PAGING_PARAMS = [
@@ -61,6 +62,8 @@ def capability_statement() -> dict[str, Any]:
                 {"name": p.name, "type": p.type, **({"documentation": p.documentation} if p.documentation else {})}
                 for p in registration.search_params
             ]
+        if registration.revincludes:
+            resource["searchRevInclude"] = sorted(registration.revincludes)
         resources.append(resource)
 
     software: dict[str, Any] = {"name": "Relais"}

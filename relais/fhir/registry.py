@@ -12,6 +12,10 @@ Each app registers its own types from its AppConfig.ready(), for example::
         public=True,
     )
 
+A type may also declare the `_revinclude` values it answers, each with a function
+returning the resources that point to a page of matches:
+`revincludes={"HealthcareService:location": services_at}` (actor, matches) -> list[dict].
+
 Handlers receive an Actor, or None when the type is public and the caller is
 anonymous. They return plain FHIR R4 dicts (JSON shape, with "resourceType"
 and "id"); read returns None both for a missing id and for one the actor may
@@ -39,15 +43,18 @@ ReadHandler = Callable[["Actor | None", str], "dict[str, Any] | None"]
 # of the parameter in the query string (AND); commas inside an item are ORs.
 SearchHandler = Callable[["Actor | None", "dict[str, list[str]]", int, int], "tuple[list[dict[str, Any]], int]"]
 CreateHandler = Callable[["Actor", "dict[str, Any]"], "dict[str, Any]"]
+# (actor, the page of matches) -> the resources to add to the Bundle with search.mode "include".
+RevIncludeHandler = Callable[["Actor | None", "list[dict[str, Any]]"], "list[dict[str, Any]]"]
 
 # FHIR R4 search parameter types (CapabilityStatement.rest.resource.searchParam.type).
 SEARCH_PARAM_TYPES = frozenset(
     {"number", "date", "string", "token", "reference", "composite", "quantity", "uri", "special"}
 )
 # Parameters the framework handles itself: a resource may not register them.
-CONTROL_PARAMS = frozenset({"_count", "_offset", "_format", "_pretty"})
+CONTROL_PARAMS = frozenset({"_count", "_offset", "_format", "_pretty", "_revinclude"})
 _TYPE_NAME = re.compile(r"^[A-Z][A-Za-z]+$")
-_PARAM_NAME = re.compile(r"^_?[a-z][a-z0-9-]*$")
+_PARAM_NAME = re.compile(r"^_?[a-z][A-Za-z0-9-]*$")  # "name", "address-postalcode", "_lastUpdated"
+_REVINCLUDE = re.compile(r"^[A-Z][A-Za-z]+:[a-z][a-z0-9-]*$")  # "HealthcareService:location"
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class ResourceRegistration:
     public: bool = False  # read and search without an actor; create always needs one
     documentation: str = ""
     profile: str | None = None  # canonical URL of the profile the resources follow, if any
+    revincludes: dict[str, RevIncludeHandler] = field(default_factory=dict, compare=False)
     _params_by_name: dict[str, SearchParam] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -118,6 +126,7 @@ def register(
     public: bool = False,
     documentation: str = "",
     profile: str | None = None,
+    revincludes: dict[str, RevIncludeHandler] | None = None,
 ) -> ResourceRegistration:
     """Serve `type_name` at /fhir/<type_name>. One app owns a type: registering it twice is an error."""
     if not _TYPE_NAME.match(type_name):
@@ -132,6 +141,9 @@ def register(
     names = [p.name for p in params]
     if len(names) != len(set(names)):
         raise ImproperlyConfigured(f"Duplicate search parameter for {type_name}: {names}.")
+    for value in revincludes or {}:
+        if not _REVINCLUDE.match(value):
+            raise ImproperlyConfigured(f"_revinclude value {value!r} is not Type:parameter.")
     registration = ResourceRegistration(
         type=type_name,
         read=read,
@@ -141,6 +153,7 @@ def register(
         public=public,
         documentation=documentation,
         profile=profile,
+        revincludes=dict(revincludes or {}),
     )
     _registry[type_name] = registration
     return registration

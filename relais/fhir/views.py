@@ -2,6 +2,9 @@
 
 Views skip the site-wide login redirect and CSRF middleware and authenticate
 themselves (relais.fhir.auth); every failure becomes an OperationOutcome.
+Anonymous reads of public types are rate-limited per IP address
+(settings.RELAIS_PUBLIC_RATE, 120/m by default; one budget for all FHIR types):
+beyond it, 429 with an OperationOutcome (code "throttled") and Retry-After.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import re
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
+from django_ratelimit.core import is_ratelimited
 from pydantic import ValidationError as PydanticValidationError
 
 from . import registry
@@ -33,11 +38,34 @@ from .errors import (
     validation_error,
 )
 from .http import FHIR_JSON, JSON, base_url, error_response, fhir_response, negotiate
-from .search import paging, search_params, searchset
+from .search import paging, revinclude_params, search_params, searchset
 
 logger = logging.getLogger(__name__)
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
 _JSON_BODIES = {FHIR_JSON, JSON, "application/json+fhir"}
+PUBLIC_RATE_GROUP = "fhir-public"
+_RATE_PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^\s*[0-9]+\s*/\s*([0-9]*)\s*([smhd])\s*$")
+
+
+def public_rate() -> str:
+    return getattr(settings, "RELAIS_PUBLIC_RATE", "120/m")
+
+
+def _throttle(request) -> None:
+    """429 once an anonymous caller's IP address has used its budget of public reads."""
+    rate = public_rate()
+    if not rate:
+        return
+    if is_ratelimited(request, group=PUBLIC_RATE_GROUP, key="ip", rate=rate, increment=True):
+        match = _RATE.match(rate)
+        retry = int(match.group(1) or 1) * _RATE_PERIODS[match.group(2)] if match else 60
+        raise FhirError(
+            429,
+            "throttled",
+            "Trop de requêtes depuis cette adresse : réessayez plus tard, ou authentifiez-vous (jeton Bearer).",
+            headers={"Retry-After": str(retry)},
+        )
 
 
 def _django_error(exc: Exception) -> FhirError:
@@ -98,8 +126,10 @@ def _registration(type_name: str) -> registry.ResourceRegistration:
 
 def _reading_caller(request, registration: registry.ResourceRegistration) -> Caller:
     caller = resolve_caller(request)
-    if caller.actor is None and not registration.public:
-        raise unauthenticated(caller.reason)
+    if caller.actor is None:
+        if not registration.public:
+            raise unauthenticated(caller.reason)
+        _throttle(request)
     return caller
 
 
@@ -117,9 +147,14 @@ def type_endpoint(request, content_type: str, type_name: str):
         return _create(request, content_type, registration)
     caller = _reading_caller(request, registration)
     params = search_params(request, registration)
+    revincludes = revinclude_params(request, registration)
     offset, count = paging(request)
     resources, total = registration.search(caller.actor, params, offset, count)
-    bundle = searchset(request, base_url(), registration.type, resources, total, offset, count)
+    included = []
+    for value in revincludes:
+        if resources:
+            included += registration.revincludes[value](caller.actor, resources)
+    bundle = searchset(request, base_url(), registration.type, resources, total, offset, count, included)
     return fhir_response(request, bundle, content_type=content_type)
 
 

@@ -104,7 +104,8 @@ class Site(DirectoryEntry):
     class Meta:
         ordering = ["name"]
         verbose_name = "établissement"
-        indexes = [models.Index(fields=["latitude", "longitude"], name="site_coordinates")]
+        # The search's bounding box, covering its other site filters (docs/decisions/0009-offer-search.md).
+        indexes = [models.Index(fields=["latitude", "longitude", "is_open", "category"], name="site_search_box")]
         constraints = [
             models.CheckConstraint(condition=Q(finess__regex=r"^[0-9][0-9AB][0-9]{7}$"), name="site_finess"),
             models.CheckConstraint(
@@ -151,7 +152,14 @@ class Unit(models.Model):
     class Meta:
         ordering = ["site_id", "name"]
         verbose_name = "unité"
-        indexes = [models.Index(fields=["care_mode", "available"], name="unit_mode_available")]
+        indexes = [
+            models.Index(fields=["care_mode", "available"], name="unit_mode_available"),
+            # The search reads a site's units through this index and filters them without the table.
+            models.Index(
+                fields=["site", "is_open", "care_mode", "available", "age_min", "age_max", "gir_min", "gir_max"],
+                name="unit_search",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(care_mode__in=CareMode.values), name="unit_care_mode_valid"),
             models.CheckConstraint(
@@ -163,7 +171,9 @@ class Unit(models.Model):
                 & (Q(gir_max__isnull=True) | Q(gir_max__gte=1, gir_max__lte=6)),
                 name="unit_gir_range",
             ),
-            models.CheckConstraint(condition=Q(available__lte=models.F("installed")), name="unit_available_le_installed"),
+            models.CheckConstraint(
+                condition=Q(available__lte=models.F("installed")), name="unit_available_le_installed"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,7 +195,9 @@ class CapacityUpdate(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
         verbose_name = "mise à jour de capacité"
-        constraints = [models.CheckConstraint(condition=Q(status__in=CapacityStatus.values), name="capacity_status_valid")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CapacityStatus.values), name="capacity_status_valid")
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.status}: {self.previous_value} → {self.value}"

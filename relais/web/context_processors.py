@@ -1,6 +1,8 @@
 from django.conf import settings
 
 from relais.accounts.roles import ROLE_ABILITIES, Role
+from relais.offer.capacity_selectors import capacity_units_for
+from relais.offer.policy import may_edit_capacity_at_all
 
 
 def relais(request):
@@ -19,4 +21,5 @@ def relais(request):
         "memberships": memberships,
         "role_abilities": ROLE_ABILITIES.get(actor.role, []) if actor else [],
         "actor_role_label": Role(actor.role).label if actor else "",
+        "may_edit_capacity": bool(actor) and may_edit_capacity_at_all(actor) and capacity_units_for(actor).exists(),
     }

@@ -8,11 +8,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from relais.accounts.roles import OrganisationKind
+from relais.offer.capacity_selectors import stale_units_for
 
 
 def home(request):
-    actor = request.actor
-    return render(request, "web/home.html", {"organisation_kinds": OrganisationKind, "actor": actor})
+    actor = request.actor or None
+    context = {
+        "organisation_kinds": OrganisationKind,
+        "actor": actor,
+        "capacity_stale_count": stale_units_for(actor).count() if actor else 0,
+    }
+    return render(request, "web/home.html", context)
 
 
 @login_not_required

@@ -3,6 +3,7 @@
 import itertools
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 from relais.accounts.services import api_client_create
@@ -15,6 +16,14 @@ SITE_URL = "https://relais.example.org"
 def site_url(settings):
     settings.SITE_URL = SITE_URL
     return SITE_URL
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Anonymous public reads are rate-limited per IP, and every test client comes from 127.0.0.1."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -35,8 +35,16 @@ def test_metadata_is_a_valid_r4b_capability_statement(client):
         "type": "token",
         "active": "token",
         "partof": "reference",
+        "address-postalcode": "string",
+        "_lastUpdated": "date",
     }
     assert "publique" in organization["documentation"]
+    assert "searchRevInclude" not in organization
+    location = _resource(statement, "Location")
+    assert location["searchRevInclude"] == ["HealthcareService:location"]
+    assert {p["name"] for p in location["searchParam"]} >= {"identifier", "name", "address-postalcode", "_lastUpdated"}
+    service = _resource(statement, "HealthcareService")
+    assert {p["name"] for p in service["searchParam"]} >= {"organization", "location", "_lastUpdated", "active"}
     assert {p["name"] for p in statement["rest"][0]["searchParam"]} == {"_count", "_offset"}
 
 
@@ -46,13 +54,18 @@ def test_metadata_follows_the_registry(client, notes):
     assert [i["code"] for i in basic["interaction"]] == ["read", "search-type", "create"]
     assert basic["searchParam"] == [{"name": "code", "type": "token", "documentation": "Texte de la note."}]
     assert "Authentification requise" in basic["documentation"]
-    assert [r["type"] for r in statement["rest"][0]["resource"]] == ["Basic", "Organization"]
+    assert [r["type"] for r in statement["rest"][0]["resource"]] == [
+        "Basic",
+        "HealthcareService",
+        "Location",
+        "Organization",
+    ]
 
 
 def test_unregistered_type_leaves_metadata(client, notes):
     registry.unregister("Basic")
     statement = fhir_json(client.get("/fhir/metadata"))
-    assert [r["type"] for r in statement["rest"][0]["resource"]] == ["Organization"]
+    assert [r["type"] for r in statement["rest"][0]["resource"]] == ["HealthcareService", "Location", "Organization"]
 
 
 def test_metadata_only_answers_get(client):
@@ -76,6 +89,9 @@ def test_registry_refuses_mistakes():
         SearchParam("_count", "number")
     with pytest.raises(ImproperlyConfigured, match="not a FHIR R4 type"):
         SearchParam("name", "text")
+    with pytest.raises(ImproperlyConfigured, match="not Type:parameter"):
+        registry.register("Basic", read=handler, search=handler, revincludes={"location": handler})
+    assert SearchParam("_lastUpdated", "date").name == "_lastUpdated"
     assert registry.get("Element") is None and registry.get("Nonsense") is None
 
 

@@ -1,4 +1,5 @@
-"""Organization: public read and search, ROR-shaped identifiers, paging links that can be followed."""
+"""Organization, Relais organisations without a directory entry ("relais-<pk>"): public read and search,
+ROR-shaped identifiers, paging links that can be followed. The directory itself: test_offer_organization.py."""
 
 from urllib.parse import parse_qs, urlsplit
 
@@ -35,8 +36,8 @@ def names(bundle):
 
 
 def test_read_is_public_and_ror_shaped(client, esms):
-    resource = fhir_json(client.get(f"/fhir/Organization/{esms.pk}"), resource_type="Organization")
-    assert resource["id"] == str(esms.pk) and resource["name"] == esms.name and resource["active"] is True
+    resource = fhir_json(client.get(f"/fhir/Organization/relais-{esms.pk}"), resource_type="Organization")
+    assert resource["id"] == f"relais-{esms.pk}" and resource["name"] == esms.name and resource["active"] is True
     finess = resource["identifier"][0]
     assert finess["system"] == FINESS_SYSTEM == "https://finess.esante.gouv.fr"
     assert finess["value"] == "750000001" and finess["type"]["coding"][0]["code"] == "1"
@@ -45,9 +46,12 @@ def test_read_is_public_and_ror_shaped(client, esms):
         "code": "esms",
         "display": OrganisationKind.ESMS.label,
     }
-    assert resource["partOf"] == {"reference": f"Organization/{esms.parent_id}", "display": "Association Les Tilleuls"}
+    assert resource["partOf"] == {
+        "reference": f"Organization/relais-{esms.parent_id}",
+        "display": "Association Les Tilleuls",
+    }
 
-    parent = fhir_json(client.get(f"/fhir/Organization/{esms.parent_id}"), resource_type="Organization")
+    parent = fhir_json(client.get(f"/fhir/Organization/relais-{esms.parent_id}"), resource_type="Organization")
     assert (
         parent["identifier"] == [{**parent["identifier"][0], "system": SIRET_SYSTEM, "value": "12345678900012"}]
         and "partOf" not in parent
@@ -55,7 +59,17 @@ def test_read_is_public_and_ror_shaped(client, esms):
 
 
 def test_read_unknown_or_malformed_id_is_not_found(client, esms):
-    for resource_id in ("999999", "abc", "a" * 65, "9" * 30, "²"):
+    for resource_id in (
+        "999999",
+        "abc",
+        "a" * 65,
+        "9" * 30,
+        "²",
+        str(esms.pk),
+        "relais-999999",
+        "relais-x",
+        "359999999",
+    ):
         outcome = fhir_json(client.get(f"/fhir/Organization/{resource_id}"), 404, "OperationOutcome")
         assert outcome["issue"][0]["code"] == "not-found"
 
@@ -81,10 +95,11 @@ def test_search_by_identifier_type_partof_active_id(client, esms, make_organisat
     assert names(search(client, f"identifier={SIRET_SYSTEM}|12345678900012")) == ["Association Les Tilleuls"]
     assert names(search(client, "type=managing_body")) == ["Association Les Tilleuls"]
     assert names(search(client, f"type={KIND_SYSTEM}|esms")) == [esms.name]
-    assert names(search(client, f"partof=Organization/{esms.parent_id}")) == [esms.name]
+    assert names(search(client, f"partof=Organization/relais-{esms.parent_id}")) == [esms.name]
     assert names(search(client, "active=false")) == ["Ancien service"]
-    assert names(search(client, f"_id={esms.pk}")) == [esms.name]
-    for odd in ("²", "9" * 30, "-1"):
+    assert names(search(client, f"_id=relais-{esms.pk}")) == [esms.name]
+    assert names(search(client, f"_id={esms.pk}")) == []
+    for odd in ("²", "9" * 30, "-1", "relais-²"):
         assert names(search(client, f"_id={odd}&partof=Organization/{odd}")) == []
     outcome = fhir_json(client.get("/fhir/Organization?active=maybe"), 400, "OperationOutcome")
     assert outcome["issue"][0]["expression"] == ["active"]

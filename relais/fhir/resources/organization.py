@@ -1,80 +1,114 @@
-"""Organization, from relais.accounts Organisation, shaped like the ROR's (Répertoire opérationnel des ressources).
+"""Organization: the offer directory (EJ and EG, id = FINESS number) and the other Relais organisations.
 
-Organisations are not personal data: read and search are public. Identifiers
-use the systems of the ROR examples (FINESS https://finess.esante.gouv.fr,
-SIRET https://sirene.fr), typed with the NOS table TRE-G07; `type` carries
-our organisation kind in the code system urn:relais:organisation-kind.
+A Relais organisation linked to a directory entry (LegalEntity/Site.organisation), or carrying
+the FINESS number of one, *is* that entry and is served only as such. The others (ARS, MDPH,
+DAC, departments...) are served with the id "relais-<pk>", shaped as before. Organisations are
+public information: read and search without login (rate-limited per IP). Search chains three
+querysets (EJ, then EG, then Relais organisations, each by name) with offset arithmetic, so
+`total` and the paging links cover the union. See docs/decisions/0011-ror-fhir.md.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from functools import cache
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from relais.accounts.models import Organisation
 from relais.accounts.roles import OrganisationKind
-
-from ..errors import bad_param
-from ..registry import SearchParam, register
-from ..search import parse_int_id, parse_reference, parse_token, split_or
-
-FINESS_SYSTEM = "https://finess.esante.gouv.fr"
-SIRET_SYSTEM = "https://sirene.fr"
-KIND_SYSTEM = "urn:relais:organisation-kind"
-IDENTIFIER_TYPE_SYSTEM = (
-    "https://mos.esante.gouv.fr/NOS/TRE_G07-TypeIdentifiantStructure/FHIR/TRE-G07-TypeIdentifiantStructure"
+from relais.offer.fhir import codes as c
+from relais.offer.fhir.organization import (
+    FINESS_ID,
+    NONE,
+    directory_filter,
+    identifier,
+    kind_type,
+    legal_entity_queryset,
+    legal_entity_resource,
+    site_queryset,
+    site_resource,
 )
-MAX_NAME_LENGTH = 100
+from relais.offer.models import LegalEntity, Site
+
+from ..registry import SearchParam, register
+from ..search import parse_boolean, parse_reference, parse_token, split_or
+from ..strings import accent_insensitive_regex, string_filter
+
+__all__ = ["accent_insensitive_regex", "register_organization"]
+
+FINESS_SYSTEM, SIRET_SYSTEM, KIND_SYSTEM = c.FINESS_SYSTEM, c.SIRENE_SYSTEM, c.KIND_SYSTEM
+RELAIS_ID = re.compile(r"^relais-([0-9]{1,10})$")
 
 SEARCH_PARAMS = [
-    SearchParam("_id", "token", "Identifiant logique de la ressource."),
+    SearchParam(
+        "_id", "token", "Identifiant logique : numéro FINESS, ou « relais-<n> » pour une organisation hors répertoire."
+    ),
     SearchParam(
         "identifier",
         "token",
-        f"Numéro FINESS ou SIRET : « valeur » ou « système|valeur » ({FINESS_SYSTEM}, {SIRET_SYSTEM}).",
+        f"Numéro FINESS, SIREN ou SIRET : « valeur » ou « système|valeur » ({FINESS_SYSTEM}, {SIRET_SYSTEM}).",
     ),
     SearchParam(
         "name",
         "string",
-        "Début du nom, sans tenir compte de la casse ni des accents ; :contains pour une partie du nom, "
-        ":exact pour le nom exact.",
+        "Début du nom (ou du nom long), sans tenir compte de la casse ni des accents ; :contains pour une partie "
+        "du nom, :exact pour le nom exact.",
         modifiers=("contains", "exact"),
     ),
-    SearchParam("type", "token", f"Type d'organisation : « code » ou « {KIND_SYSTEM}|code »."),
-    SearchParam("active", "token", "true ou false."),
+    SearchParam(
+        "type",
+        "token",
+        "EJ ou EG (LEGAL-ENTITY, GEOGRAPHICAL-ENTITY), code de catégorie FINESS (500…), statut juridique "
+        f"(« {c.LEGAL_STATUS_SYSTEM}|code ») ou type d'organisation Relais (« {KIND_SYSTEM}|code »).",
+    ),
+    SearchParam("active", "token", "true ou false (false : structure fermée)."),
     SearchParam("partof", "reference", "Organisation de rattachement : « Organization/id »."),
+    SearchParam("address-postalcode", "string", "Début du code postal (entrées du répertoire seulement)."),
+    SearchParam(
+        "_lastUpdated",
+        "date",
+        "Date de dernière mise à jour, préfixes gt, ge, lt, le, eq, ne. Les organisations hors répertoire "
+        "(« relais-<n> ») n'ont pas de date : elles sont exclues quand ce paramètre est utilisé.",
+    ),
 ]
 
 
-def _identifier(system: str, value: str, type_code: str, type_display: str) -> dict[str, Any]:
-    return {
-        "use": "official",
-        "type": {"coding": [{"system": IDENTIFIER_TYPE_SYSTEM, "code": type_code, "display": type_display}]},
-        "system": system,
-        "value": value,
-    }
+def relais_queryset() -> QuerySet[Organisation]:
+    """The Relais organisations that are not a directory entry."""
+    queryset = Organisation.objects.select_related("parent", "commune", "departement")
+    for model in (LegalEntity, Site):
+        queryset = queryset.exclude(Exists(model.objects.filter(organisation=OuterRef("pk"))))
+        queryset = queryset.exclude(Exists(model.objects.filter(finess=OuterRef("finess"))))
+    return queryset.order_by("name", "pk")
 
 
-def organization_resource(organisation: Organisation) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Organization", "id": str(organisation.pk)}
+def _directory_ids(organisations: list[Organisation]) -> dict[int, str]:
+    """pk -> FINESS id of the directory entry each organisation is, for those that are one."""
+    by_finess = {o.finess: o.pk for o in organisations if o.finess}
+    pks = [o.pk for o in organisations]
+    result: dict[int, str] = {}
+    for model in (LegalEntity, Site):
+        for organisation_id, finess in model.objects.filter(organisation_id__in=pks).values_list(
+            "organisation_id", "finess"
+        ):
+            result[organisation_id] = finess
+        for finess in model.objects.filter(finess__in=by_finess).values_list("finess", flat=True):
+            result.setdefault(by_finess[finess], finess)
+    return result
+
+
+def relais_organization_resource(organisation: Organisation, parent_id: str | None = None) -> dict[str, Any]:
+    resource: dict[str, Any] = {"resourceType": "Organization", "id": f"relais-{organisation.pk}"}
     identifiers = []
     if organisation.finess:
-        identifiers.append(_identifier(FINESS_SYSTEM, organisation.finess, "1", "FINESS"))
+        identifiers.append(identifier(FINESS_SYSTEM, organisation.finess, "1", "FINESS"))
     if organisation.siret:
-        identifiers.append(_identifier(SIRET_SYSTEM, organisation.siret, "3", "SIRET"))
+        identifiers.append(identifier(SIRET_SYSTEM, organisation.siret, "3", "SIRET"))
     if identifiers:
         resource["identifier"] = identifiers
     resource["active"] = organisation.is_active
-    resource["type"] = [
-        {
-            "coding": [{"system": KIND_SYSTEM, "code": organisation.kind, "display": organisation.get_kind_display()}],
-            "text": organisation.get_kind_display(),
-        }
-    ]
+    resource["type"] = [kind_type(organisation)]
     resource["name"] = organisation.name
     if organisation.commune_id:
         address: dict[str, Any] = {"city": organisation.commune.name, "country": "FR"}
@@ -83,124 +117,96 @@ def organization_resource(organisation: Organisation) -> dict[str, Any]:
         resource["address"] = [address]
     if organisation.parent_id:
         resource["partOf"] = {
-            "reference": f"Organization/{organisation.parent_id}",
+            "reference": f"Organization/{parent_id or f'relais-{organisation.parent_id}'}",
             "display": organisation.parent.name,
         }
     return resource
 
 
-def _queryset() -> QuerySet[Organisation]:
-    return Organisation.objects.select_related("parent", "commune", "departement").order_by("name", "pk")
+def _relais_resources(organisations: list[Organisation]) -> list[dict[str, Any]]:
+    parent_ids = _directory_ids([o.parent for o in organisations if o.parent_id])
+    return [relais_organization_resource(o, parent_ids.get(o.parent_id)) for o in organisations]
 
 
 def read_organization(actor, resource_id: str) -> dict[str, Any] | None:
-    pk = parse_int_id(resource_id)
-    if pk is None:
-        return None
-    organisation = _queryset().filter(pk=pk).first()
-    return organization_resource(organisation) if organisation else None
+    if FINESS_ID.match(resource_id):
+        site = site_queryset().filter(finess=resource_id).first()
+        if site is not None:
+            return site_resource(site)
+        entity = legal_entity_queryset().filter(finess=resource_id).first()
+        return legal_entity_resource(entity) if entity is not None else None
+    match = RELAIS_ID.match(resource_id)
+    organisation = relais_queryset().filter(pk=int(match.group(1))).first() if match else None
+    return _relais_resources([organisation])[0] if organisation else None
 
 
-# --- Search -----------------------------------------------------------------------------------
-
-_FOLD = {"’": "'", "‘": "'"}
+# --- Search -------------------------------------------------------------------------------------
 
 
-def _fold(text: str) -> str:
-    text = "".join(_FOLD.get(char, char) for char in text.lower())
-    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-
-
-@cache
-def _accent_class(char: str) -> str:
-    """A regex character class matching `char` with any accent, in either case."""
-    variants = {char}
-    for code in range(0xC0, 0x180):  # Latin-1 Supplement and Latin Extended-A
-        other = chr(code)
-        if _fold(other) == char:
-            variants.add(other)
-    variants |= {v.upper() for v in variants if len(v.upper()) == 1}  # not ß -> SS
-    if char == "'":
-        variants.update({"’", "‘"})
-    if len(variants) == 1:
-        return re.escape(char)
-    return "[" + "".join(sorted(re.escape(v) for v in variants)) + "]"
-
-
-def accent_insensitive_regex(text: str) -> str:
-    """A regex (Python and PostgreSQL flavours alike) matching `text` whatever its accents and case."""
-    return "".join(_accent_class(char) for char in _fold(text))
-
-
-def _name_filter(key: str, value: str) -> Q:
-    if len(value) > MAX_NAME_LENGTH:
-        raise bad_param(key, f"Valeur de {key} trop longue (au plus {MAX_NAME_LENGTH} caractères).")
-    if key == "name:exact":
-        return Q(name=value)
-    pattern = accent_insensitive_regex(value)
-    return Q(name__iregex=pattern if key == "name:contains" else "^" + pattern)
-
-
-def _identifier_filter(value: str) -> Q:
-    system, code = parse_token(value)
-    if not code:
-        return Q(pk__in=[])
-    if system is None:
-        return Q(finess=code) | Q(siret=code)
-    if system == FINESS_SYSTEM:
-        return Q(finess=code)
-    if system == SIRET_SYSTEM:
-        return Q(siret=code)
-    return Q(pk__in=[])  # another system, or none ("|value"): our identifiers all have one
-
-
-def _type_filter(value: str) -> Q:
-    system, code = parse_token(value)
-    if system not in (None, KIND_SYSTEM) or code not in OrganisationKind.values:
-        return Q(pk__in=[])
-    return Q(kind=code)
-
-
-def _active_filter(key: str, value: str) -> Q:
-    _, code = parse_token(value)
-    if code not in ("true", "false"):
-        raise bad_param(key, f"active vaut true ou false, pas « {value} ».")
-    return Q(is_active=code == "true")
-
-
-def _partof_filter(value: str) -> Q:
-    parent_id = parse_int_id(parse_reference(value, "Organization") or "")
-    return Q(parent_id=parent_id) if parent_id is not None else Q(pk__in=[])
-
-
-def _id_filter(value: str) -> Q:
-    pk = parse_int_id(value)
-    return Q(pk=pk) if pk is not None else Q(pk__in=[])
+def _relais_filter(key: str, value: str) -> Q:
+    name = key.partition(":")[0]
+    if name == "_id":
+        match = RELAIS_ID.match(value)
+        return Q(pk=int(match.group(1))) if match else NONE
+    if name == "identifier":
+        system, code = parse_token(value)
+        if not code or system not in (None, FINESS_SYSTEM, *c.SIRENE_SYSTEMS):
+            return NONE  # another system, or none ("|value"): our identifiers all have one
+        if system is None:
+            return Q(finess=code) | Q(siret=code)
+        return Q(finess=code) if system == FINESS_SYSTEM else Q(siret=code)
+    if name == "name":
+        return string_filter(("name",), key, value)
+    if name == "type":
+        system, code = parse_token(value)
+        return Q(kind=code) if system in (None, KIND_SYSTEM) and code in OrganisationKind.values else NONE
+    if name == "active":
+        return Q(is_active=parse_boolean(key, value))
+    if name == "partof":
+        target = parse_reference(value, "Organization") or ""
+        if match := RELAIS_ID.match(target):
+            return Q(parent_id=int(match.group(1)))
+        if FINESS_ID.match(target):
+            linked = Q(parent__finess=target)
+            for model in (LegalEntity, Site):
+                linked |= Q(parent_id__in=model.objects.filter(finess=target).values("organisation_id"))
+            return linked
+        return NONE
+    return NONE  # address-postalcode: no postcode on these organisations; _lastUpdated: excluded
 
 
 def search_organizations(actor, params: dict[str, list[str]], offset: int, count: int):
-    queryset = _queryset()
-    for key, values in params.items():
-        name = key.partition(":")[0]
-        for alternatives in split_or(values):  # AND between repetitions
-            condition = Q(pk__in=[])
-            for value in alternatives:  # OR inside one value
-                if name == "name":
-                    condition |= _name_filter(key, value)
-                elif name == "identifier":
-                    condition |= _identifier_filter(value)
-                elif name == "type":
-                    condition |= _type_filter(value)
-                elif name == "active":
-                    condition |= _active_filter(key, value)
-                elif name == "partof":
-                    condition |= _partof_filter(value)
-                elif name == "_id":
-                    condition |= _id_filter(value)
-            queryset = queryset.filter(condition)
-    total = queryset.count()
-    page = list(queryset[offset : offset + count]) if count else []
-    return [organization_resource(organisation) for organisation in page], total
+    sources = [
+        (legal_entity_queryset(), lambda key, value: directory_filter(LegalEntity, key, value)),
+        (site_queryset(), lambda key, value: directory_filter(Site, key, value)),
+        (relais_queryset(), _relais_filter),
+    ]
+    querysets = []
+    for queryset, condition_for in sources:
+        for key, values in params.items():
+            for alternatives in split_or(values):  # AND between repetitions
+                condition = NONE
+                for value in alternatives:  # OR inside one value
+                    condition |= condition_for(key, value)
+                queryset = queryset.filter(condition)
+        querysets.append(queryset)
+    if any(key.partition(":")[0] == "_lastUpdated" for key in params):
+        querysets[2] = querysets[2].none()  # Relais organisations carry no modification date
+
+    totals = [queryset.count() for queryset in querysets]
+    pages: list[list] = [[], [], []]
+    start, remaining = offset, count
+    for index, queryset in enumerate(querysets):
+        if remaining <= 0:
+            break
+        if start >= totals[index]:
+            start -= totals[index]
+            continue
+        pages[index] = list(queryset[start : start + remaining])
+        remaining -= len(pages[index])
+        start = 0
+    resources = [legal_entity_resource(e) for e in pages[0]] + [site_resource(s) for s in pages[1]]
+    return resources + _relais_resources(pages[2]), sum(totals)
 
 
 def register_organization() -> None:
@@ -210,5 +216,6 @@ def register_organization() -> None:
         search=search_organizations,
         search_params=SEARCH_PARAMS,
         public=True,
-        documentation="Organisations de Relais (ESMS, organismes gestionnaires, MDPH, ARS...), forme inspirée du ROR.",
+        documentation="Répertoire de l'offre (entités juridiques et établissements FINESS, forme ROROrganization, "
+        "id = numéro FINESS) et autres organisations de Relais (MDPH, ARS, DAC…, id « relais-<n> »).",
     )

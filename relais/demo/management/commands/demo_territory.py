@@ -2,9 +2,11 @@ import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from relais.demo.generator import DEFAULT_DEPARTEMENT, SCALES, apply_plan, build_plan, departement_codes
 from relais.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from relais.demo.offer import apply_offer_plan, build_offer_plan
 from relais.territory.models import Commune, Departement
 
 
@@ -29,8 +31,17 @@ class Command(BaseCommand):
         codes = departement_codes(scale, departement)
         plan = build_plan(seed=seed, scale=scale, departement=departement)
         created = apply_plan(plan)
+        offer_started = time.monotonic()
+        offer = build_offer_plan(seed=seed, codes=codes, organisations=plan, now=timezone.now())
+        offer_created = apply_offer_plan(offer)
+        offer_seconds = time.monotonic() - offer_started
         self.stdout.write(f"Territoire de démonstration ({scale}, {len(codes)} département(s), graine {seed}) :")
         self.stdout.write(f"  {len(plan.organisations)} organisations, {len(plan.users)} professionnel·les fictif·ves.")
+        n_units = sum(len(units) for units in offer.units.values())
+        self.stdout.write(
+            f"  Offre : {len(offer.legal_entities)} entités juridiques, {len(offer.sites)} établissements, "
+            f"{n_units} unités ({offer_seconds:.1f} s)."
+        )
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.email:<45} {login.description}")
@@ -39,6 +50,13 @@ class Command(BaseCommand):
             "seed": seed,
             "departements": len(codes),
             "created": created,
+            "offer": {
+                "created": offer_created,
+                "legal_entities": len(offer.legal_entities),
+                "sites": len(offer.sites),
+                "units": n_units,
+                "seconds": round(offer_seconds, 2),
+            },
             "seconds": round(time.monotonic() - started, 2),
         }
         self.stdout.write(json.dumps(summary))

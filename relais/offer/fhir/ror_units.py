@@ -1,0 +1,118 @@
+"""ROR HealthcareService (+ its Location) read into Unit field values and capacity figures.
+
+The reverse of healthcare_service.py and location.py; see docs/decisions/0011-ror-fhir.md.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from relais.offer.codes import CareMode, Deficiency
+
+from . import codes as c
+from .ror_parse import codes, extensions, fhir_datetime, sub_extensions
+
+AGE_ANY_MAX = 120
+GIR_CODES = {"1", "2", "3", "4", "5", "6"}
+
+
+def _care_mode(characteristics: list[dict[str, Any]]) -> str | None:
+    relais = [code for code in codes(characteristics, c.RELAIS_CARE_MODE_SYSTEM) if code in CareMode.values]
+    if relais:
+        return relais[0]
+    temporary = c.TEMPORARY_RECEPTION[0] in codes(characteristics, c.RECEPTION_SYSTEM)
+    for code in codes(characteristics, c.CARE_MODE_SYSTEM):
+        if (code, temporary) in c.CARE_MODE_FROM_ROR:
+            return c.CARE_MODE_FROM_ROR[(code, temporary)]
+    return None
+
+
+def _activity(service: dict[str, Any]) -> str:
+    for specialty in service.get("specialty") or []:
+        for x in specialty.get("coding", []):
+            if x.get("display"):
+                return x["display"][:200]
+        if specialty.get("text"):
+            return specialty["text"][:200]
+    return ""
+
+
+def _ages(service: dict[str, Any]) -> tuple[int | None, int | None]:
+    for extension in extensions(service, c.PATIENT_TYPE_EXTENSION):
+        age_range = (sub_extensions(extension).get("ageRange") or {}).get("valueRange") or {}
+        low = (age_range.get("low") or {}).get("value")
+        high = (age_range.get("high") or {}).get("value")
+        low = int(low) if low is not None and low > 0 else None
+        high = int(high) if high is not None and high < AGE_ANY_MAX else None
+        return low, high
+    return None, None
+
+
+def _eligibility(service: dict[str, Any]) -> list[str]:
+    communes = []
+    for extension in extensions(service, c.TERRITORIAL_DIVISION_EXTENSION):
+        parts = sub_extensions(extension)
+        kind = codes((parts.get("typeTerritorialDivision") or {}).get("valueCodeableConcept"), c.DIVISION_TYPE_SYSTEM)
+        if kind and kind[0] != c.DIVISION_COMMUNE[0]:
+            continue
+        concept = (parts.get("codeTerritorialDivision") or {}).get("valueCodeableConcept")
+        for code in codes(concept, c.COMMUNE_SYSTEMS):
+            if len(code) == 5 and code not in communes:
+                communes.append(code)
+    return communes
+
+
+def unit_values(service: dict[str, Any], location: dict[str, Any] | None) -> tuple[dict[str, Any], str]:
+    """Unit field values, and "" or the reason the service cannot become a unit."""
+    characteristics = service.get("characteristic") or []
+    care_mode = _care_mode(characteristics)
+    if care_mode is None:
+        found = ", ".join(codes(characteristics, c.CARE_MODE_SYSTEM)) or "aucun"
+        return {}, f"mode de prise en charge non reconnu (TRE_R213 : {found})"
+    age_min, age_max = _ages(service)
+    if age_min is not None and age_max is not None and age_min > age_max:
+        return {}, f"tranche d'âge incohérente ({age_min} > {age_max})"
+    girs = sorted(int(code) for code in codes(characteristics, c.RELAIS_GIR_SYSTEM) if code in GIR_CODES)
+    name = (service.get("name") or (location or {}).get("name") or "").strip()
+    if not name:
+        return {}, "offre sans nom"
+    return {
+        "name": name[:200],
+        "activity": _activity(service),
+        "care_mode": care_mode,
+        "age_min": age_min,
+        "age_max": age_max,
+        "deficiencies": [
+            code for code in codes(characteristics, c.RELAIS_DEFICIENCY_SYSTEM) if code in Deficiency.values
+        ],
+        "gir_min": girs[0] if girs else None,
+        "gir_max": girs[-1] if girs else None,
+        "alzheimer_unit": c.ALZHEIMER_UNIT in codes(characteristics, c.RELAIS_FEATURE_SYSTEM),
+        "eligibility_zone": _eligibility(service),
+        "is_open": service.get("active", True) is not False and (location or {}).get("status") != "inactive",
+    }, ""
+
+
+def capacity_values(location: dict[str, Any] | None) -> tuple[dict[str, int], datetime | None]:
+    """Current figures by Unit field (entries of one status summed, e.g. per gender) and their latest date.
+
+    Statuses without a Relais figure (06 extra), crisis or extra-bed entries and other
+    temporalities than "current" are left out.
+    """
+    totals: dict[str, int] = {}
+    dates = []
+    for extension in extensions(location or {}, c.CAPACITY_EXTENSION):
+        parts = sub_extensions(extension)
+        status = codes((parts.get("capacityStatus") or {}).get("valueCodeableConcept"), c.CAPACITY_STATUS_SYSTEM)
+        field = c.CAPACITY_FIELD_BY_CODE.get(status[0]) if status else None
+        temporality = codes((parts.get("temporalityCapacity") or {}).get("valueCodeableConcept"), c.TEMPORALITY_SYSTEM)
+        number = (parts.get("nbCapacity") or {}).get("valueInteger")
+        if field is None or number is None or (temporality and temporality[0] != c.CURRENT[0]):
+            continue
+        if "crisisType" in parts or "additionalBedType" in parts:
+            continue
+        totals[field] = totals.get(field, 0) + max(int(number), 0)
+        if moment := fhir_datetime((parts.get("capacityUpdateDate") or {}).get("valueDateTime")):
+            dates.append(moment)
+    return totals, max(dates) if dates else None

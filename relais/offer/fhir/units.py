@@ -1,0 +1,116 @@
+"""What HealthcareService and Location share: both are one Unit, with the id "unit-<pk>".
+
+Their meta.lastUpdated is the later of the unit's and its site's updated_at (the resources
+show the site's name, address and position), and `_lastUpdated` filters on the same value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.db.models.functions import Greatest
+
+from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse_token, split_or
+from relais.fhir.strings import string_filter
+from relais.offer.models import Unit
+
+from . import codes as c
+from .organization import FINESS_ID, NONE
+
+UNIT_ID = re.compile(r"^unit-([0-9]{1,10})$")
+
+
+def unit_id(unit: Unit) -> str:
+    return f"unit-{unit.pk}"
+
+
+def parse_unit_id(value: str) -> int | None:
+    match = UNIT_ID.match(value)
+    return int(match.group(1)) if match else None
+
+
+def unit_queryset() -> QuerySet[Unit]:
+    return (
+        Unit.objects.select_related("site__category", "site__commune", "site__legal_entity")
+        .annotate(last_updated=Greatest("updated_at", "site__updated_at"))
+        .order_by("site__name", "name", "pk")
+    )
+
+
+def unit_identifiers(unit: Unit) -> list[dict[str, Any]]:
+    identifiers: list[dict[str, Any]] = [{"use": "official", "system": c.UNIT_ID_SYSTEM, "value": str(unit.pk)}]
+    if unit.external_id:
+        identifiers.append({"use": "secondary", "system": c.ROR_ID_SYSTEM, "value": unit.external_id})
+    return identifiers
+
+
+def site_reference(unit: Unit) -> dict[str, str]:
+    return {"reference": f"Organization/{unit.site.finess}", "display": unit.site.name}
+
+
+def _identifier_filter(value: str) -> Q:
+    system, code = parse_token(value)
+    if not code:
+        return NONE
+    pk = parse_int_id(code)
+    by_pk = Q(pk=pk) if pk is not None else NONE
+    if system is None:
+        return by_pk | Q(external_id=code)
+    if system == c.UNIT_ID_SYSTEM:
+        return by_pk
+    if system == c.ROR_ID_SYSTEM:
+        return Q(external_id=code)
+    return NONE
+
+
+def reference_filter(value: str, type_name: str, field: str) -> Q:
+    target = parse_reference(value, type_name) or ""
+    if type_name == "Organization":
+        return Q(site__finess=target) if FINESS_ID.match(target) else NONE
+    pk = parse_unit_id(target)
+    return Q(**{field: pk}) if pk is not None else NONE
+
+
+def common_unit_filter(key: str, value: str) -> Q | None:
+    """The parameters both types answer; None for the others."""
+    name = key.partition(":")[0]
+    if name == "_id":
+        pk = parse_unit_id(value)
+        return Q(pk=pk) if pk is not None else NONE
+    if name == "identifier":
+        return _identifier_filter(value)
+    if name == "name":
+        return string_filter(("name",), key, value)
+    if name == "organization":
+        return reference_filter(value, "Organization", "site")
+    if name == "_lastUpdated":
+        return date_filter("last_updated", key, value)
+    return None
+
+
+def search_units(
+    params: dict[str, list[str]],
+    offset: int,
+    count: int,
+    filter_for: Callable[[str, str], Q],
+    to_resource: Callable[[Unit], dict[str, Any]],
+):
+    queryset = unit_queryset()
+    for key, values in params.items():
+        for alternatives in split_or(values):  # AND between repetitions
+            condition = NONE
+            for value in alternatives:  # OR inside one value
+                condition |= filter_for(key, value)
+            queryset = queryset.filter(condition)
+    total = queryset.count()
+    page = list(queryset[offset : offset + count]) if count else []
+    return [to_resource(unit) for unit in page], total
+
+
+def read_unit(resource_id: str, to_resource: Callable[[Unit], dict[str, Any]]) -> dict[str, Any] | None:
+    pk = parse_unit_id(resource_id)
+    unit = unit_queryset().filter(pk=pk).first() if pk is not None else None
+    return to_resource(unit) if unit is not None else None

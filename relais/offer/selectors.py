@@ -1,0 +1,512 @@
+"""Reads of the offer directory: the public search by distance, and a site's page.
+
+The directory is public (FINESS is open data): no actor scoping here. See docs/decisions/0009-offer-search.md.
+
+Search, in short:
+- criteria (search_criteria_parse) → an origin (commune, postcode centroid, or point) and filters;
+- candidates in a bounding box around the origin, read through the covering index on (latitude,
+  longitude, is_open, category); units joined site by site in the same SQL statement; exact haversine
+  in Python; the box grows from a few km until the nearest `limit` results are known for certain;
+- sorted by distance rounded to 0.1 km, ties ordered by a fair rotation (rotation_key) that changes
+  every day or with an explicit `rotation`;
+- without an origin, every result is tied: the same rotation orders them all.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import math
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+from django.http import Http404
+from django.utils import timezone
+
+from .capacity_selectors import capacity_age_label, capacity_annotate
+from .codes import REPLACED_CATEGORIES, CareMode, Deficiency, Domain
+from .geo import Haversine, bounding_box, centroid, round_km
+from .models import Category, Site, Unit
+
+DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 30.0, 200.0
+DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+START_RADIUS_KM = 5.0  # the first box; it grows (×2 to ×8) until the nearest results are certain
+AGE_MAX, GIR_VALUES = 120, range(1, 7)
+INSEE_RE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
+POSTCODE_RE = re.compile(r"\d{5}")
+CATEGORY_RE = re.compile(r"\d{3,4}")
+TRUE, FALSE = {"1", "true", "oui", "on", "yes", "vrai"}, {"0", "false", "non", "off", "no", "faux", ""}
+# Rotation keys: a quadratic hash modulo a prime, computable in SQL (64-bit integers) and in Python.
+PRIME = 2_147_483_647
+
+
+class SearchError(ValueError):
+    """Invalid search parameters; `errors` maps each parameter name to a message in French."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__("; ".join(f"{k} : {v}" for k, v in errors.items()))
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class SearchCriteria:
+    domains: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+    care_modes: tuple[str, ...] = ()
+    age: int | None = None
+    deficiencies: tuple[str, ...] = ()
+    gir: int | None = None
+    alzheimer: bool = False
+    free_only: bool = False
+    commune: str = ""
+    postal_code: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    radius_km: float = DEFAULT_RADIUS_KM
+    limit: int = DEFAULT_LIMIT
+    rotation: int | None = None
+
+    @property
+    def has_unit_criteria(self) -> bool:
+        """Criteria that a unit must meet: without them, a site without units matches too."""
+        return bool(
+            self.care_modes or self.age is not None or self.deficiencies or self.gir or self.alzheimer or self.free_only
+        )
+
+    @property
+    def has_origin(self) -> bool:
+        return bool(self.commune or self.postal_code or self.latitude is not None)
+
+
+@dataclass(frozen=True)
+class Origin:
+    latitude: float
+    longitude: float
+    label: str
+    communes: frozenset[str] = frozenset()  # for the eligibility zones of home services
+
+
+@dataclass
+class SiteResult:
+    site: Site
+    distance_km: float | None
+    units: list[Unit] = field(default_factory=list)  # the matching units, annotated (capacity_age, …_stale)
+
+    @property
+    def free_places(self) -> int:
+        return sum(unit.available for unit in self.units)
+
+    @property
+    def capacity_updated_at(self) -> datetime | None:
+        """The oldest update of the matching units: a result is as fresh as its stalest figure."""
+        if not self.units or any(u.capacity_updated_at is None for u in self.units):
+            return None
+        return min(u.capacity_updated_at for u in self.units)
+
+    @property
+    def stale(self) -> bool:
+        return any(unit.capacity_stale for unit in self.units)
+
+    @property
+    def capacity_age(self) -> str:
+        if not self.units:
+            return "aucune capacité publiée"
+        return capacity_age_label(self.capacity_updated_at)
+
+
+@dataclass
+class SearchResults:
+    criteria: SearchCriteria
+    origin: Origin | None
+    results: list[SiteResult]
+    has_more: bool
+    rotation: int
+    searched_radius_km: float | None = None
+
+
+# --- Parameters -------------------------------------------------------------------------------------------
+
+
+def _raw(params: Mapping, name: str) -> list[str]:
+    raw = params.getlist(name) if hasattr(params, "getlist") else params.get(name, [])
+    return [str(v) for v in ([raw] if isinstance(raw, str | int | float) else list(raw or []))]
+
+
+def _values(params: Mapping, name: str) -> list[str]:
+    """A repeatable parameter, each value possibly a comma-separated list."""
+    return [part.strip() for value in _raw(params, name) for part in value.split(",") if part.strip()]
+
+
+def _one(params: Mapping, name: str) -> str:
+    """A single value (the last one given): a decimal comma stays a decimal comma."""
+    values = [value.strip() for value in _raw(params, name) if value.strip()]
+    return values[-1] if values else ""
+
+
+def _choices(params, name, allowed, label, errors) -> tuple[str, ...]:
+    values = _values(params, name)
+    wrong = [v for v in values if v not in allowed]
+    if wrong:
+        errors[name] = f"{label} inconnu(s) : {', '.join(wrong)} (valeurs possibles : {', '.join(allowed)})."
+    return tuple(dict.fromkeys(values))
+
+
+def _number(params, name, errors, kind, low, high, label):
+    text = _one(params, name).replace(",", ".") if kind is float else _one(params, name)
+    if not text:
+        return None
+    try:
+        value = kind(text)
+    except ValueError:
+        errors[name] = f"{label} : nombre {'entier ' if kind is int else ''}attendu, pas « {text} »."
+        return None
+    if not (math.isfinite(value) and low <= value <= high):
+        errors[name] = f"{label} : valeur attendue entre {low} et {high}, pas {text}."
+        return None
+    return value
+
+
+def _flag(params, name, errors, label) -> bool:
+    text = _one(params, name).lower()
+    if text in TRUE:
+        return True
+    if text not in FALSE:
+        errors[name] = f"{label} : oui ou non (1 ou 0, true ou false) attendu, pas « {text} »."
+    return False
+
+
+def search_criteria_parse(params: Mapping) -> SearchCriteria:
+    """Criteria from query parameters (a QueryDict or a plain mapping); SearchError names each bad one."""
+    errors: dict[str, str] = {}
+    categories = tuple(dict.fromkeys(_values(params, "category")))
+    if bad := [c for c in categories if not CATEGORY_RE.fullmatch(c)]:
+        errors["category"] = f"Catégorie FINESS : code à 3 chiffres attendu, pas {', '.join(bad)}."
+    commune, postal_code = _one(params, "commune").upper(), _one(params, "postal_code")
+    if commune and not INSEE_RE.fullmatch(commune):
+        errors["commune"] = f"Commune : code INSEE attendu (5 caractères, ex. 35238 ou 2A004), pas « {commune} »."
+    if postal_code and not POSTCODE_RE.fullmatch(postal_code):
+        errors["postal_code"] = f"Code postal : 5 chiffres attendus, pas « {postal_code} »."
+    latitude = _number(params, "lat", errors, float, -90, 90, "Latitude")
+    longitude = _number(params, "lon", errors, float, -180, 180, "Longitude")
+    if (latitude is None) != (longitude is None) and not {"lat", "lon"} & set(errors):
+        errors["lon" if longitude is None else "lat"] = "Un point se donne avec sa latitude et sa longitude."
+    origins = [name for name, given in (("commune", commune), ("postal_code", postal_code), ("lat", latitude)) if given]
+    for name in origins[1:]:
+        errors[name] = "Une seule origine à la fois : commune, code postal ou point (lat, lon)."
+    radius = _number(params, "radius_km", errors, float, 0.1, MAX_RADIUS_KM, "Rayon (km)")
+    limit = _number(params, "limit", errors, int, 1, MAX_LIMIT, "Nombre de résultats")
+    criteria = SearchCriteria(
+        domains=_choices(params, "domain", Domain.values, "Domaine", errors),
+        categories=categories,
+        care_modes=_choices(params, "care_mode", CareMode.values, "Mode de prise en charge", errors),
+        age=_number(params, "age", errors, int, 0, AGE_MAX, "Âge"),
+        deficiencies=_choices(params, "deficiency", Deficiency.values, "Déficience", errors),
+        gir=_number(params, "gir", errors, int, 1, 6, "GIR"),
+        alzheimer=_flag(params, "alzheimer", errors, "Unité Alzheimer"),
+        free_only=_flag(params, "free_only", errors, "Places libres seulement"),
+        commune=commune,
+        postal_code=postal_code,
+        latitude=latitude,
+        longitude=longitude,
+        radius_km=radius if radius is not None else DEFAULT_RADIUS_KM,
+        limit=limit if limit is not None else DEFAULT_LIMIT,
+        rotation=_number(params, "rotation", errors, int, 0, 10**9, "Rotation"),
+    )
+    if errors:
+        raise SearchError(errors)
+    return criteria
+
+
+def origin_resolve(criteria: SearchCriteria) -> Origin | None:
+    """The point distances are measured from; SearchError when the commune or postcode is unknown."""
+    from relais.territory.models import Commune
+
+    if criteria.latitude is not None:
+        return Origin(criteria.latitude, criteria.longitude, f"{criteria.latitude:.4f}, {criteria.longitude:.4f}")
+    if criteria.commune:
+        commune = Commune.objects.filter(insee_code=criteria.commune).first()
+        if commune is None:
+            raise SearchError({"commune": f"Commune inconnue : {criteria.commune}."})
+        if commune.latitude is None:
+            raise SearchError({"commune": f"{commune.name} n'a pas de coordonnées : choisissez une commune voisine."})
+        return Origin(commune.latitude, commune.longitude, str(commune), frozenset({commune.insee_code}))
+    if criteria.postal_code:
+        rows = list(
+            Commune.objects.filter(postal_codes__code=criteria.postal_code)
+            .order_by("-population", "insee_code")
+            .values_list("insee_code", "latitude", "longitude", "name")
+        )
+        if not rows:
+            raise SearchError({"postal_code": f"Code postal inconnu : {criteria.postal_code}."})
+        point = centroid((lat, lon) for _, lat, lon, _ in rows if lat is not None)
+        if point is None:
+            raise SearchError(
+                {"postal_code": f"Les communes du code postal {criteria.postal_code} n'ont pas de coordonnées."}
+            )
+        towns = ", ".join(row[3] for row in rows[:3]) + (", …" if len(rows) > 3 else "")
+        return Origin(*point, f"{towns} ({criteria.postal_code})", frozenset(row[0] for row in rows))
+    return None
+
+
+def _folded(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+def place_resolve(text: str) -> tuple[str, str, str]:
+    """What a person types as a place → ("commune" | "postal_code", value, note).
+
+    A postcode, an INSEE code, "Name (code)", or a commune's name (accents and case ignored; among
+    homonyms the most populated, with a note saying so). SearchError on "lieu" when nothing matches.
+    """
+    from relais.territory.models import Commune, PostalCode
+
+    text = " ".join(text.split())
+    code = text.upper()
+    if match := re.search(r"\((\d{5}|2[AB]\d{3})\)$", code):
+        return "commune", match.group(1), ""
+    if POSTCODE_RE.fullmatch(code) and PostalCode.objects.filter(code=code).exists():
+        return "postal_code", code, ""
+    if INSEE_RE.fullmatch(code) and Commune.objects.filter(insee_code=code).exists():
+        return "commune", code, ""
+    if POSTCODE_RE.fullmatch(code) or INSEE_RE.fullmatch(code):
+        raise SearchError({"lieu": f"Aucun code postal ni code INSEE {code} connu."})
+    wanted = _folded(text)
+    ascii_prefix = re.match(r"[A-Za-z' -]*", text).group(0).strip()
+    rows = Commune.objects.order_by("-population", "insee_code").values_list("insee_code", "name", "population")
+    narrowed = rows.filter(name__istartswith=ascii_prefix[:3]) if len(ascii_prefix) >= 3 else rows
+    matches = [row for row in narrowed if _folded(row[1]) == wanted] or [
+        row for row in rows if _folded(row[1]) == wanted
+    ]
+    if not matches:
+        raise SearchError({"lieu": f"Aucune commune ne s'appelle « {text} » : essayez son code postal."})
+    insee, name, _ = matches[0]
+    note = ""
+    if len(matches) > 1:
+        note = (
+            f"{len(matches)} communes s'appellent {name} : {name} ({insee}), la plus peuplée, est retenue. "
+            "Précisez le code postal pour une autre."
+        )
+    return "commune", insee, note
+
+
+# --- Fair rotation of ties ----------------------------------------------------------------------------------
+
+
+def rotation_default(now: datetime | None = None) -> int:
+    """The day (local date's ordinal): the order of tied results changes every day, identically for all."""
+    return timezone.localdate(now).toordinal()
+
+
+@functools.lru_cache(maxsize=64)
+def _coefficients(rotation: int) -> tuple[int, int, int]:
+    digest = hashlib.blake2b(f"relais-offer-rotation:{rotation}".encode(), digest_size=24).digest()
+    return tuple(int.from_bytes(digest[i : i + 8], "big") % (PRIME - 1) + 1 for i in (0, 8, 16))
+
+
+def rotation_key(site_id: int, rotation: int) -> int:
+    """A pseudo-random rank of a site for a rotation: each tied site comes first about as often as the others."""
+    a, b, c = _coefficients(rotation)
+    x = (site_id * a + b) % PRIME
+    return (x * x % PRIME + site_id * c) % PRIME
+
+
+def _rotation_sql(column: str, rotation: int) -> str:
+    a, b, c = _coefficients(rotation)  # integers we computed: safe to inline
+    x = f"(({column} * {a} + {b}) %% {PRIME})"
+    return f"(({x} * {x}) %% {PRIME} + {column} * {c}) %% {PRIME}"
+
+
+# --- Search ---------------------------------------------------------------------------------------------------
+
+
+def _category_codes(criteria: SearchCriteria) -> list[str] | None:
+    """The site categories allowed (old codes follow their replacements, and back); None: no restriction."""
+    codes = None
+    if criteria.categories:
+        wanted = set(criteria.categories)
+        wanted |= {old for old, new in REPLACED_CATEGORIES.items() if new in wanted}
+        wanted |= {REPLACED_CATEGORIES[c] for c in criteria.categories if c in REPLACED_CATEGORIES}
+        codes = wanted
+    if criteria.domains:
+        in_domains = set(Category.objects.filter(domain__in=criteria.domains).values_list("code", flat=True))
+        codes = in_domains if codes is None else codes & in_domains
+    return None if codes is None else sorted(codes)
+
+
+def _unit_sql(criteria: SearchCriteria, communes: frozenset[str] = frozenset()) -> tuple[str, list]:
+    """The unit criteria as SQL on alias u (portable: SQLite and PostgreSQL); `communes`: check zones too."""
+    clauses, params = ["u.is_open = %s"], [True]
+    if communes:
+        # JSON lists of INSEE codes; '"35238"' matches the code exactly (quotes included).
+        zone = "CAST(u.eligibility_zone AS TEXT)"
+        clauses.append(f"({zone} = '[]' OR " + " OR ".join([f"{zone} LIKE %s"] * len(communes)) + ")")
+        params += [f'%"{code}"%' for code in sorted(communes)]
+    if criteria.care_modes:
+        clauses.append(f"u.care_mode IN ({', '.join(['%s'] * len(criteria.care_modes))})")
+        params += criteria.care_modes
+    if criteria.free_only:
+        clauses.append("u.available > 0")
+    if criteria.age is not None:
+        clauses.append("(u.age_min IS NULL OR u.age_min <= %s) AND (u.age_max IS NULL OR u.age_max >= %s)")
+        params += [criteria.age, criteria.age]
+    if criteria.gir:
+        clauses.append("u.gir_min <= %s AND u.gir_max >= %s")
+        params += [criteria.gir, criteria.gir]
+    if criteria.alzheimer:
+        clauses.append("u.alzheimer_unit = %s")
+        params.append(True)
+    if criteria.deficiencies:
+        # JSON lists of codes: '"autism"' matches the code exactly (quotes included).
+        clauses.append("(" + " OR ".join(["CAST(u.deficiencies AS TEXT) LIKE %s"] * len(criteria.deficiencies)) + ")")
+        params += [f'%"{code}"%' for code in criteria.deficiencies]
+    return " AND ".join(clauses), params
+
+
+def _site_sql(codes: list[str] | None) -> tuple[str, list]:
+    clauses, params = ["s.is_open = %s"], [True]
+    if codes is not None:
+        clauses.append(f"s.category_id IN ({', '.join(['%s'] * len(codes))})" if codes else "1 = 0")
+        params += codes
+    return " AND ".join(clauses), params
+
+
+def _sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def _tables() -> tuple[str, str]:
+    return Site._meta.db_table, Unit._meta.db_table
+
+
+def _eligible(zone_text: str | None, communes: frozenset[str]) -> bool:
+    """Home services serve listed communes only; an empty zone (or a point origin) restricts nothing."""
+    if zone_text == "[]" or not communes or not zone_text or zone_text.strip() in ("[]", "null"):
+        return True
+    return any(f'"{code}"' in zone_text for code in communes)
+
+
+def _nearest(criteria, origin: Origin, codes, rotation: int) -> tuple[list[tuple], bool, float]:
+    """[(distance, site_id, unit_ids)] of the nearest matches, sorted; has_more; the radius searched."""
+    sites, units = _tables()
+    site_where, site_params = _site_sql(codes)
+    explicit = criteria.has_unit_criteria
+    # With unit criteria, the database also checks eligibility zones (fewer rows); without, a site whose
+    # units serve elsewhere must be told from a site without units, so Python checks them.
+    unit_where, unit_params = _unit_sql(criteria, origin.communes if explicit else frozenset())
+    # SQLite: CROSS JOIN / LEFT JOIN read the sites first, and INDEXED BY pins the two search indexes
+    # (without statistics, it would rather take is_open's index or the care mode's). PostgreSQL plans freely.
+    pin_site, pin_unit = ("INDEXED BY site_search_box", "INDEXED BY unit_search") if _sqlite() else ("", "")
+    join = f"CROSS JOIN {units} u {pin_unit}"
+    if not explicit:
+        join = f"LEFT JOIN {units} u {pin_unit} ON u.site_id = s.id AND {unit_where}"
+    where = f"u.site_id = s.id AND {unit_where} AND " if explicit else ""
+    # Only table names, our own clauses and %s placeholders are interpolated; values go as parameters.
+    sql = (
+        f"SELECT s.id, s.latitude, s.longitude, u.id, CAST(u.eligibility_zone AS TEXT) FROM {sites} s {pin_site} "  # noqa: S608
+        f"{join} WHERE {where}s.latitude BETWEEN %s AND %s AND s.longitude BETWEEN %s AND %s AND {site_where}"
+    )
+    distance = Haversine(origin.latitude, origin.longitude)
+    radius, limit = criteria.radius_km, criteria.limit
+    r = min(radius, START_RADIUS_KM)
+    while True:
+        lat_min, lat_max, lon_min, lon_max = bounding_box(origin.latitude, origin.longitude, r)
+        params = [*unit_params, lat_min, lat_max, lon_min, lon_max, *site_params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        found: dict[int, list] = {}  # site id -> [distance, eligible unit ids, has units]
+        for site_id, lat, lon, unit_id, zone in rows:
+            entry = found.get(site_id)
+            if entry is None:
+                entry = found[site_id] = [distance.km(lat, lon), [], False]
+            if unit_id is not None:
+                entry[2] = True
+                if _eligible(zone, origin.communes):
+                    entry[1].append(unit_id)
+        matched = sorted(
+            (round_km(d), rotation_key(site_id, rotation), d, site_id, unit_ids)
+            for site_id, (d, unit_ids, has_units) in found.items()
+            if d <= r and (unit_ids or not (explicit or has_units))
+        )
+        # Certain when the (limit+1)-th result lies well inside the box: nothing outside can come before it.
+        if r >= radius or (len(matched) > limit and matched[limit][0] + 0.05 <= r):
+            return [(m[2], m[3], m[4]) for m in matched[: limit + 1]], len(matched) > limit, r
+        growth = math.sqrt((limit + 1) / max(len(matched), 1)) * 1.3
+        r *= min(8.0, max(2.0, growth))
+        r = radius if r > 0.8 * radius else r  # the last few km are not worth another query
+
+
+def _unordered(criteria, codes, rotation: int) -> tuple[list[tuple], bool]:
+    """Without an origin: every match is tied, ordered by the rotation alone."""
+    sites, units = _tables()
+    site_where, site_params = _site_sql(codes)
+    unit_where, unit_params = _unit_sql(criteria)
+    exists = ""
+    if criteria.has_unit_criteria:
+        exists = f" AND EXISTS (SELECT 1 FROM {units} u WHERE u.site_id = s.id AND {unit_where})"  # noqa: S608
+    sql = (
+        f"SELECT s.id FROM {sites} s WHERE {site_where}{exists} "  # noqa: S608
+        f"ORDER BY {_rotation_sql('s.id', rotation)}, s.id LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*site_params, *(unit_params if exists else []), criteria.limit + 1])
+        ids = [row[0] for row in cursor.fetchall()]
+    unit_ids: dict[int, list[int]] = {site_id: [] for site_id in ids}
+    if ids:
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT u.site_id, u.id FROM {units} u WHERE u.site_id IN ({placeholders}) AND {unit_where}",  # noqa: S608
+                [*ids, *unit_params],
+            )
+            for site_id, unit_id in cursor.fetchall():
+                unit_ids[site_id].append(unit_id)
+    return [(None, site_id, unit_ids[site_id]) for site_id in ids], len(ids) > criteria.limit
+
+
+def offer_search(criteria: SearchCriteria, *, now: datetime | None = None) -> SearchResults:
+    """Open sites (and their open units) meeting the criteria, nearest first; see the module docstring."""
+    now = now or timezone.now()
+    rotation = criteria.rotation if criteria.rotation is not None else rotation_default(now)
+    origin = origin_resolve(criteria)
+    codes = _category_codes(criteria)
+    if origin is not None:
+        found, has_more, searched = _nearest(criteria, origin, codes, rotation)
+    else:
+        (found, has_more), searched = _unordered(criteria, codes, rotation), None
+    found = found[: criteria.limit]
+    site_objects = Site.objects.select_related("category").in_bulk([site_id for _, site_id, _ in found])
+    wanted = [unit_id for _, _, unit_ids in found for unit_id in unit_ids]
+    by_site: dict[int, list[Unit]] = {}
+    for unit in Unit.objects.filter(pk__in=wanted).order_by("-installed", "name", "pk") if wanted else []:
+        unit.site = site_objects[unit.site_id]
+        by_site.setdefault(unit.site_id, []).append(unit)
+    results = []
+    for distance, site_id, _ in found:
+        units = capacity_annotate(by_site.get(site_id, []), now=now)
+        results.append(SiteResult(site_objects[site_id], None if distance is None else round_km(distance), units))
+    return SearchResults(criteria, origin, results, has_more, rotation, searched)
+
+
+# --- A site's page --------------------------------------------------------------------------------------------
+
+
+def site_get(*, finess: str) -> Site:
+    """A site by FINESS number, open or closed (the directory keeps closed ones); 404 when unknown."""
+    site = Site.objects.select_related("category", "legal_entity", "commune").filter(finess=finess.upper()).first()
+    if site is None:
+        raise Http404("Établissement introuvable.")
+    return site
+
+
+def site_units(site: Site, *, now: datetime | None = None) -> list[Unit]:
+    """All units of a site (open first), annotated with the age of their figures."""
+    units = list(site.units.order_by("-is_open", "-installed", "name", "pk"))
+    for unit in units:
+        unit.site = site
+    return capacity_annotate(units, now=now)
