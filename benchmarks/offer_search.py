@@ -140,7 +140,8 @@ def percentile(values: list[float], p: float) -> float:
 def run_selector(queries: list[dict]) -> tuple[list[float], list[list[int]]]:
     from django.http import QueryDict
 
-    from relais.offer.selectors import offer_search, search_criteria_parse
+    from relais.offer.search_criteria import search_criteria_parse
+    from relais.offer.selectors import offer_search
 
     def params(q: dict) -> QueryDict:
         data = QueryDict(mutable=True)

@@ -20,15 +20,15 @@ from rest_framework.views import APIView
 
 from relais.offer.codes import CareMode, Deficiency, Domain
 from relais.offer.models import Site, Unit
-from relais.offer.selectors import (
+from relais.offer.search_criteria import (
     DEFAULT_LIMIT,
     DEFAULT_RADIUS_KM,
     MAX_LIMIT,
     MAX_RADIUS_KM,
     SearchError,
-    offer_search,
     search_criteria_parse,
 )
+from relais.offer.selectors import offer_search
 
 RATE_GROUP = "offer-public-api"
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -15,15 +15,8 @@ from relais.territory.models import Commune
 from .codes import CareMode, Deficiency, Domain
 from .models import Category
 from .policy import can_update_capacity
-from .selectors import (
-    DEFAULT_RADIUS_KM,
-    SearchError,
-    offer_search,
-    place_resolve,
-    search_criteria_parse,
-    site_get,
-    site_units,
-)
+from .search_criteria import DEFAULT_RADIUS_KM, SearchError, place_resolve, search_criteria_parse
+from .selectors import offer_search, site_get, site_units
 
 RADII = (5, 10, 20, 30, 50, 100, 200)
 ORIGIN_PARAMS = ("commune", "postal_code", "lat", "lon")

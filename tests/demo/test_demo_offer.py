@@ -17,7 +17,8 @@ from relais.demo.generator import build_plan
 from relais.demo.offer import build_offer_plan, offer_finess
 from relais.offer.codes import CareMode, Domain
 from relais.offer.models import CapacityUpdate, Category, LegalEntity, Site, Source, Unit
-from relais.offer.selectors import SearchCriteria, offer_search
+from relais.offer.search_criteria import SearchCriteria
+from relais.offer.selectors import offer_search
 
 pytestmark = pytest.mark.django_db
 FINESS = re.compile(r"^2A99[0-9]{5}$")

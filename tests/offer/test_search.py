@@ -24,7 +24,8 @@ from relais.offer.geo import (
     unit_vector,
 )
 from relais.offer.models import Category, LegalEntity, Site, Unit
-from relais.offer.selectors import SearchCriteria, SearchError, offer_search, rotation_key, search_criteria_parse
+from relais.offer.search_criteria import SearchCriteria, SearchError, search_criteria_parse
+from relais.offer.selectors import offer_search, rotation_key
 from relais.offer.services import category_ensure_reference
 from relais.territory.models import Commune, Departement, PostalCode, Region
 

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from relais.offer.selectors import SearchCriteria, offer_search, rotation_default, rotation_key
+from relais.offer.search_criteria import SearchCriteria
+from relais.offer.selectors import offer_search, rotation_default, rotation_key
 
 from . import test_search as base
 from .test_search import AJACCIO, names, point_at
