@@ -34,7 +34,7 @@ run: install
 	DEBUG=true RELAIS_REQUIRE_2FA=$${RELAIS_REQUIRE_2FA:-false} $(PY) manage.py migrate --noinput
 	DEBUG=true $(PY) manage.py demo_territory --seed 1 --scale departement
 	@echo ""
-	@echo "Relais : http://$(HOST):$(PORT)/   (API : http://$(HOST):$(PORT)/api/v1/docs/, FHIR : http://$(HOST):$(PORT)/fhir/metadata)"
+	@echo "Relais : http://$(HOST):$(PORT)/   (offre publique : /offre/, API : /api/v1/docs/, FHIR : /fhir/metadata)"
 	@echo "Double authentification désactivée en local (RELAIS_REQUIRE_2FA=true pour l'activer)."
 	DEBUG=true RELAIS_REQUIRE_2FA=$${RELAIS_REQUIRE_2FA:-false} $(PY) manage.py runserver $(HOST):$(PORT)
 
