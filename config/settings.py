@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "relais.audit",
     "relais.territory",
     "relais.offer",
+    "relais.persons",
+    "relais.orientation",
     "relais.api",
     "relais.fhir",
     "relais.demo",

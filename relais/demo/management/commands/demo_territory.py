@@ -7,6 +7,7 @@ from django.utils import timezone
 from relais.demo.generator import DEFAULT_DEPARTEMENT, SCALES, apply_plan, build_plan, departement_codes
 from relais.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from relais.demo.offer import apply_offer_plan, build_offer_plan
+from relais.demo.persons import apply_person_plan, build_person_plan
 from relais.territory.models import Commune, Departement
 
 
@@ -35,12 +36,20 @@ class Command(BaseCommand):
         offer = build_offer_plan(seed=seed, codes=codes, organisations=plan, now=timezone.now())
         offer_created = apply_offer_plan(offer)
         offer_seconds = time.monotonic() - offer_started
+        persons_started = time.monotonic()
+        persons = build_person_plan(seed=seed, codes=codes)
+        persons_created = apply_person_plan(persons)
+        persons_seconds = time.monotonic() - persons_started
         self.stdout.write(f"Territoire de démonstration ({scale}, {len(codes)} département(s), graine {seed}) :")
         self.stdout.write(f"  {len(plan.organisations)} organisations, {len(plan.users)} professionnel·les fictif·ves.")
         n_units = sum(len(units) for units in offer.units.values())
         self.stdout.write(
             f"  Offre : {len(offer.legal_entities)} entités juridiques, {len(offer.sites)} établissements, "
             f"{n_units} unités ({offer_seconds:.1f} s)."
+        )
+        self.stdout.write(
+            f"  Personnes fictives : {len(persons.persons)} dont {len(persons.near_duplicates)} quasi-doublons "
+            f"volontaires ({persons_seconds:.1f} s)."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for login in DEMO_LOGINS:
@@ -56,6 +65,12 @@ class Command(BaseCommand):
                 "sites": len(offer.sites),
                 "units": n_units,
                 "seconds": round(offer_seconds, 2),
+            },
+            "persons": {
+                "created": persons_created,
+                "persons": len(persons.persons),
+                "near_duplicates": len(persons.near_duplicates),
+                "seconds": round(persons_seconds, 2),
             },
             "seconds": round(time.monotonic() - started, 2),
         }

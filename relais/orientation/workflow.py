@@ -1,0 +1,202 @@
+"""The SI-SDO status state machine (TRE_R357), pure Python: no Django, no database.
+
+Two levels: the (person, ESMS) pair follows the JDV_J252 statuses, the (person, unit) pair the JDV_J253 ones.
+The edges, and who may trigger each, are decisions of Relais written here and explained in
+docs/decisions/0013-sdo-workflow.md; the status codes are the national ones. Which reasons (TRE_R358) a status
+needs comes from ASS_A32 and is passed in as ``rules`` (``terminology.sdo_rules()`` reads it from the database).
+"""
+
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+
+ESMS, UNIT = "esms", "unit"
+LEVELS = (ESMS, UNIT)
+
+# Who triggers a change: ESMS staff (or their record system), the orientation side (MDPH, coordinator, orientation
+# system), or Relais's automatic follow-up (orientation_tick: cancellation "admitted elsewhere", expiry).
+ESMS_STAFF, ORIENTATION, SYSTEM = "esms", "orientation", "system"
+ACTOR_KINDS = (ESMS_STAFF, ORIENTATION, SYSTEM)
+ACTOR_LABELS = {ESMS_STAFF: "l'ESMS", ORIENTATION: "l'orientation (MDPH, coordination)", SYSTEM: "le suivi automatique"}
+
+_E, _O, _S = frozenset({ESMS_STAFF}), frozenset({ORIENTATION}), frozenset({SYSTEM})
+_EO, _OS, _EOS = _E | _O, _O | _S, _E | _O | _S
+
+# Pre-admission statuses of the ESMS level, from which a request may still be refused or cancelled.
+_ESMS_PENDING = ("39", "40", "41", "42", "72", "54")
+
+# (from, to) -> actor kinds allowed. None as "from" is the creation of the pair.
+ESMS_TRANSITIONS: dict[tuple[str | None, str], frozenset[str]] = {
+    (None, "39"): _O,  # the orientation notifies the ESMS
+    (None, "42"): _E,  # a request received directly by the ESMS (older people: no orientation decision)
+    ("39", "40"): _E,
+    ("54", "40"): _E,
+    ("40", "41"): _E,
+    ("54", "41"): _E,
+    ("40", "42"): _E,
+    ("41", "42"): _E,
+    ("54", "42"): _E,
+    ("42", "72"): _E,
+    ("72", "71"): _E,
+    ("71", "43"): _E,
+    ("71", "47"): _E,  # entry without a trial period
+    ("43", "47"): _E,
+    ("43", "44"): _E,
+    ("47", "48"): _E,
+    ("47", "51"): _E,
+    ("51", "48"): _E,
+    ("51", "47"): _O,  # the reorientation is not granted: the person stays
+    # Admission impossible: reported by the ESMS, confirmed (46) or sent back to analysis (42) by the orientation.
+    **{(source, "45"): _E for source in ("40", "41", "42", "72", "71", "54")},
+    ("45", "46"): _OS,
+    ("45", "42"): _O,
+    # Admitted elsewhere (reason 119): the follow-up closes the other pending requests directly.
+    **{(source, "46"): _S for source in _ESMS_PENDING},
+    # Notification cancelled by the orientation (person's wish, moving, death, decision replaced or closed).
+    **{(source, "49"): _OS for source in (*_ESMS_PENDING, "71", "45")},
+    # Orientation decision cancelled: every pair not yet entered ends.
+    **{(source, "37"): _OS for source in (*_ESMS_PENDING, "71", "45", "43", "44", "46", "49")},
+    # Reactivation of a closed notification (to put the person back on the list, after a move, an error).
+    **{(source, "54"): _O for source in ("44", "46", "49")},
+}
+
+UNIT_TRANSITIONS: dict[tuple[str | None, str], frozenset[str]] = {
+    (None, "182"): _E,
+    ("182", "183"): _E,
+    ("183", "184"): _E,
+    ("184", "185"): _E,
+    ("184", "186"): _E,  # taken in charge without a trial period
+    ("185", "186"): _E,
+    ("185", "181"): _E,
+    ("186", "187"): _E,
+    ("187", "186"): _O,
+    ("186", "188"): _E,
+    ("187", "188"): _E,
+    # Removed from the list (person's wish, moving, death, error) or cancelled automatically (95) / expired (98).
+    **{(source, "180"): _EOS for source in ("182", "183", "184")},
+}
+
+TRANSITIONS = {ESMS: ESMS_TRANSITIONS, UNIT: UNIT_TRANSITIONS}
+STATUSES = {level: {code for edge in edges for code in edge if code} for level, edges in TRANSITIONS.items()}
+# Final: nothing follows. Closed: ended, but the orientation may reactivate (54).
+TERMINAL = {level: STATUSES[level] - {s for s, _t in edges if s} for level, edges in TRANSITIONS.items()}
+CLOSED = {ESMS: frozenset({"44", "46", "49"}), UNIT: frozenset()}
+
+# Statuses whose TRE_R357 labels name the same step at both levels (same words, "ESMS" vs "unité").
+# Documented only: the rule that binds the two levels is an open question (see the decision record).
+PARALLEL_STATUSES = {"182": "42", "183": "72", "184": "71", "185": "43", "181": "44", "187": "51"}
+
+
+class TransitionError(ValueError):
+    """A forbidden change; ``code`` says why: unknown_status, forbidden, actor, reason_missing, reason_not_allowed,
+    reason_unexpected."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class TransitionResult:
+    level: str
+    source: str | None
+    target: str
+    actor_kind: str
+    reason: str | None
+    is_terminal: bool
+    is_closed: bool
+
+
+def level_of(code: str) -> str | None:
+    return next((level for level in LEVELS if code in STATUSES[level]), None)
+
+
+def _name(code: str | None, labels: Mapping[str, str] | None) -> str:
+    if code is None:
+        return "(création)"
+    label = (labels or {}).get(code)
+    return f"{code} « {label} »" if label else code
+
+
+def next_statuses(current: str | None, actor_kind: str | None = None, *, level: str | None = None) -> list[str]:
+    """The statuses reachable from ``current`` (by ``actor_kind`` if given), in code order."""
+    level = level or (level_of(current) if current else None)
+    levels = [level] if level else list(LEVELS)
+    return sorted(
+        (t for lv in levels for (s, t), actors in TRANSITIONS[lv].items() if s == current),
+        key=lambda code: (int(code) if code.isdigit() else 0, code),
+    )
+
+
+def allowed_actors(current: str | None, target: str) -> frozenset[str]:
+    level = level_of(target)
+    return TRANSITIONS[level].get((current, target), frozenset()) if level else frozenset()
+
+
+def transition(
+    current: str | None,
+    target: str,
+    *,
+    actor_kind: str,
+    reason: str | None = None,
+    rules: Mapping[str, Collection[str]],
+    labels: Mapping[str, str] | None = None,
+) -> TransitionResult:
+    """Check the change ``current`` → ``target`` (``current`` None: creation) and return it, or raise
+    TransitionError with a French message naming the statuses (code and label when ``labels`` are given)."""
+    current = None if current is None else str(current)
+    target, reason = str(target), (None if reason in (None, "") else str(reason))
+    if actor_kind not in ACTOR_KINDS:
+        raise TransitionError("actor", f"Type d'acteur inconnu : « {actor_kind} ».")
+    level = level_of(target)
+    if level is None or (current is not None and level_of(current) != level):
+        unknown = target if level is None else current
+        raise TransitionError("unknown_status", f"Statut {_name(unknown, labels)} inconnu à ce niveau (ESMS ou unité).")
+    actors = TRANSITIONS[level].get((current, target))
+    if actors is None:
+        possible = ", ".join(_name(code, labels) for code in next_statuses(current, level=level)) or "aucun"
+        start = "À la création" if current is None else f"Depuis le statut {_name(current, labels)}"
+        raise TransitionError(
+            "forbidden",
+            f"Passage de {_name(current, labels)} à {_name(target, labels)} non autorisé. "
+            f"{start}, statuts possibles : {possible}.",
+        )
+    if actor_kind not in actors:
+        who = ", ".join(ACTOR_LABELS[a] for a in ACTOR_KINDS if a in actors)
+        raise TransitionError(
+            "actor",
+            f"Le passage de {_name(current, labels)} à {_name(target, labels)} ne peut pas être fait par "
+            f"{ACTOR_LABELS[actor_kind]} ; il revient à : {who}.",
+        )
+    allowed = rules.get(target) or ()
+    if allowed and reason is None:
+        raise TransitionError("reason_missing", f"Le statut {_name(target, labels)} demande un motif (ASS_A32).")
+    if reason is not None and not allowed:
+        raise TransitionError(
+            "reason_unexpected", f"Le statut {_name(target, labels)} ne prend pas de motif (ASS_A32)."
+        )
+    if reason is not None and reason not in allowed:
+        codes = ", ".join(sorted(allowed, key=lambda c: (len(c), c)))
+        raise TransitionError(
+            "reason_not_allowed",
+            f"Le motif {reason} n'est pas prévu pour le statut {_name(target, labels)} (ASS_A32 : {codes}).",
+        )
+    return TransitionResult(
+        level, current, target, actor_kind, reason, target in TERMINAL[level], target in CLOSED[level]
+    )
+
+
+def transitions_markdown(rules: Mapping[str, Collection[str]], labels: Mapping[str, str] | None = None) -> str:
+    """The transition tables of both levels, as the Markdown printed in docs/decisions/0013-sdo-workflow.md."""
+    lines = []
+    for level, title in ((ESMS, "ESMS level (JDV_J252)"), (UNIT, "Unit level (JDV_J253)")):
+        lines += [f"#### {title}", "", "| from | to | who | reason (ASS_A32) |", "|---|---|---|---|"]
+        edges = sorted(TRANSITIONS[level].items(), key=lambda kv: tuple(int(c) if c else 0 for c in kv[0]))
+        for (source, target), actors in edges:
+            allowed = sorted(rules.get(target) or (), key=int)
+            reason = f"required: {', '.join(allowed)}" if allowed else "none"
+            who = ", ".join(a for a in ACTOR_KINDS if a in actors)
+            lines.append(f"| {_name(source, labels)} | {_name(target, labels)} | {who} | {reason} |")
+        terminal = ", ".join(sorted(TERMINAL[level], key=int))
+        closed = ", ".join(sorted(CLOSED[level], key=int)) or "none"
+        lines += ["", f"Final (no way out): {terminal}. Closed but reactivable (54): {closed}.", ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,148 @@
+"""Persons (the people Relais helps), their legal representatives, and the log of merges.
+
+Synthetic data only in every environment we run. The identity traits follow the INS
+(matricule, names, first names, birth date, sex, birth place) and the identity status of
+the RNIV. Invariants are mirrored by database constraints; the ones that span rows
+(a merged person points to a non-merged one) are enforced in `services.person_merge`.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+
+from .ins import INS_PATTERN, STATUSES_WITH_INS, IdentityStatus, Sex
+
+BIRTH_PLACE_PATTERN = r"^([0-9]{2}|2A|2B)[0-9]{3}$"  # INSEE commune (COG) or 99xxx country code
+
+
+class Person(models.Model):
+    family_name = models.CharField("nom de naissance", max_length=100)
+    used_name = models.CharField("nom d'usage", max_length=100, blank=True)
+    first_names = models.CharField("prénoms de naissance", max_length=200, help_text="Séparés par des espaces.")
+    used_first_name = models.CharField("prénom utilisé", max_length=100, blank=True)
+    birth_date = models.DateField("date de naissance", db_index=True)
+    birth_place_code = models.CharField("lieu de naissance (code)", max_length=5, blank=True)
+    birth_place_label = models.CharField("lieu de naissance", max_length=120, blank=True)
+    sex = models.CharField("sexe", max_length=1, choices=Sex.choices)
+    ins = models.CharField("matricule INS", max_length=15, null=True, blank=True)
+    identity_status = models.CharField(
+        "statut de l'identité", max_length=5, choices=IdentityStatus.choices, default=IdentityStatus.PROVISIONAL
+    )
+    ins_from_national_service = models.BooleanField("INS obtenu par le téléservice INSi", default=False)
+    address = models.CharField("adresse", max_length=250, blank=True)
+    postal_code = models.CharField("code postal", max_length=5, blank=True)
+    city = models.CharField("commune", max_length=120, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    # An identifier given by the system the person came from (the demo uses "demo:…").
+    external_ref = models.CharField("référence externe", max_length=64, null=True, blank=True, unique=True)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged", verbose_name="fusionnée dans"
+    )
+    merged_at = models.DateTimeField("fusionnée le", null=True, blank=True)
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    class Meta:
+        ordering = ["family_name", "first_names", "pk"]
+        verbose_name = "personne"
+        constraints = [
+            models.CheckConstraint(condition=Q(sex__in=Sex.values), name="person_sex_valid"),
+            models.CheckConstraint(condition=Q(identity_status__in=IdentityStatus.values), name="person_status_valid"),
+            models.CheckConstraint(condition=Q(ins__isnull=True) | Q(ins__regex=INS_PATTERN), name="person_ins_format"),
+            # "Récupérée" and "qualifiée" only exist with an INS returned by the national service.
+            models.CheckConstraint(
+                condition=~Q(identity_status__in=STATUSES_WITH_INS)
+                | Q(ins__isnull=False, ins_from_national_service=True),
+                name="person_status_requires_ins",
+            ),
+            models.CheckConstraint(
+                condition=Q(birth_place_code="") | Q(birth_place_code__regex=BIRTH_PLACE_PATTERN),
+                name="person_birth_place_format",
+            ),
+            models.CheckConstraint(condition=~Q(family_name="") & ~Q(first_names=""), name="person_names_required"),
+            models.CheckConstraint(condition=~Q(merged_into=F("id")), name="person_not_merged_into_itself"),
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True, merged_at__isnull=True)
+                | Q(merged_into__isnull=False, merged_at__isnull=False),
+                name="person_merged_at_with_merged_into",
+            ),
+            # One live person per INS; merged persons keep theirs as history.
+            models.UniqueConstraint(
+                fields=["ins"], condition=Q(ins__isnull=False, merged_into__isnull=True), name="person_ins_unique_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        used = f" ({self.used_name})" if self.used_name and self.used_name != self.family_name else ""
+        return f"{self.family_name}{used} {self.first_names}, né·e le {self.birth_date:%d/%m/%Y}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        from .ins import ins_error
+
+        if self.ins == "":
+            self.ins = None
+        if self.ins and (message := ins_error(self.ins)):
+            raise ValidationError({"ins": message})
+        if self.identity_status in STATUSES_WITH_INS and not (self.ins and self.ins_from_national_service):
+            raise ValidationError(
+                {
+                    "identity_status": f"Le statut « {self.get_identity_status_display()} » exige un matricule INS "
+                    "obtenu par le téléservice INSi."
+                }
+            )
+
+
+class RepresentativeRole(models.TextChoices):
+    GUARDIAN = "tutelle", "Tuteur·rice (tutelle)"
+    CURATOR = "curatelle", "Curateur·rice (curatelle)"
+    PARENT = "parent", "Parent (autorité parentale)"
+    FAMILY_APPOINTEE = "habilitation", "Personne habilitée (habilitation familiale)"
+
+
+class LegalRepresentative(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="representatives")
+    name = models.CharField("nom et prénom", max_length=200)
+    role = models.CharField("qualité", max_length=12, choices=RepresentativeRole.choices)
+    organisation_name = models.CharField("organisme (mandataire judiciaire)", max_length=200, blank=True)
+    address = models.CharField("adresse", max_length=250, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
+    email = models.EmailField("courriel", blank=True)
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+
+    class Meta:
+        ordering = ["person", "pk"]
+        verbose_name = "représentant·e légal·e"
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=RepresentativeRole.values), name="representative_role_valid"),
+            models.CheckConstraint(condition=~Q(name=""), name="representative_name_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+
+class PersonMergeLog(models.Model):
+    """Who merged which duplicate into which person, when, on which ground, and what moved."""
+
+    keep = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    duplicate = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="merge_log")
+    at = models.DateTimeField("date")
+    user_id = models.BigIntegerField(null=True, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField("qui", max_length=300)
+    ground = models.CharField("fondement", max_length=64)
+    filled_fields = models.JSONField("champs complétés depuis le doublon", default=list)
+    representatives_moved = models.JSONField("représentant·es rattaché·es", default=list)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "fusion de personnes"
+        constraints = [
+            models.CheckConstraint(condition=~Q(keep=F("duplicate")), name="mergelog_distinct_persons"),
+            models.CheckConstraint(condition=~Q(ground=""), name="mergelog_ground_required"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.duplicate_id} → {self.keep_id} le {self.at:%d/%m/%Y %H:%M}"

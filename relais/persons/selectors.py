@@ -1,0 +1,50 @@
+"""Reads of persons, each traced in the access log with its ground.
+
+Scoping is NOT decided yet (care circle and orientation issues): these selectors take the actor and
+the ground, log them, and return any person. Nothing exposes them in views or APIs yet.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404
+
+from relais.audit.services import access_log_record
+
+from .duplicates import Match, find_duplicates
+from .models import Person
+
+
+@transaction.atomic
+def person_get(*, actor, pk: int, ground: str) -> Person:
+    """The person `pk` (a merged one too: see `merged_into`); Http404 when absent."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404("Personne introuvable.")
+    access_log_record(actor=actor, action="read", obj=person, subject=f"persons.person:{person.pk}", ground=ground)
+    return person
+
+
+@transaction.atomic
+def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilance") -> list[Match]:
+    """Live (non-merged) persons that may be `person`, best first, each with a score and its reasons.
+
+    Candidates are blocked by birth date (indexed) or the same INS before names are compared in Python.
+    Each candidate returned is a read of its data, so it is logged.
+    """
+    blocking = Q(birth_date=person.birth_date)
+    if person.ins:
+        blocking |= Q(ins=person.ins)
+    candidates = Person.objects.filter(blocking, merged_into__isnull=True).exclude(pk=person.pk)
+    matches = find_duplicates(person, candidates)
+    for match in matches:
+        access_log_record(
+            actor=actor,
+            action="read",
+            obj=match.other,
+            subject=f"persons.person:{match.other.pk}",
+            ground=ground,
+            detail=f"doublon possible de la fiche {person.pk} (score {match.score})",
+        )
+    return matches
