@@ -13,6 +13,7 @@ esac
 
 bash scripts/ensure-chromium.sh
 
+mkdir -p var
 echo "== Lint (ruff) and migrations check"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
