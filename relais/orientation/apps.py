@@ -5,3 +5,10 @@ class OrientationConfig(AppConfig):
     name = "relais.orientation"
     label = "orientation"
     verbose_name = "Orientation"
+
+    def ready(self):
+        from relais.persons.services import register_merge_hook
+
+        from .merge import requests_merge_hook
+
+        register_merge_hook(requests_merge_hook)

@@ -98,3 +98,14 @@ class StatusReasonRule(models.Model):
 
     def __str__(self):
         return f"{self.status.code} → {self.reason.code}"
+
+
+# Decisions, requests and their log live in their own module (kept under 300 lines each); imported here so Django
+# registers them in this app.
+from .admission_models import (  # noqa: E402, F401
+    AdmissionRequest,
+    AdmissionSubmission,
+    OrientationDecision,
+    StatusTransition,
+    UnitRequestStatus,
+)

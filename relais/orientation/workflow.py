@@ -122,7 +122,12 @@ def next_statuses(current: str | None, actor_kind: str | None = None, *, level: 
     level = level or (level_of(current) if current else None)
     levels = [level] if level else list(LEVELS)
     return sorted(
-        (t for lv in levels for (s, t), actors in TRANSITIONS[lv].items() if s == current),
+        (
+            t
+            for lv in levels
+            for (s, t), actors in TRANSITIONS[lv].items()
+            if s == current and (actor_kind is None or actor_kind in actors)
+        ),
         key=lambda code: (int(code) if code.isdigit() else 0, code),
     )
 

@@ -77,6 +77,11 @@ def test_terminal_statuses_have_no_way_out():
     closed = transition("42", "49", actor_kind="orientation", reason="100", rules=RULES)
     assert closed.is_closed and not closed.is_terminal
     assert wf.next_statuses("49") == ["37", "54"]
+    # Filtered by who acts: only the listed actor kinds may take each edge.
+    for actor_kind in ("esms", "orientation", "system"):
+        expected = [t for t in wf.next_statuses("39") if actor_kind in wf.allowed_actors("39", t)]
+        assert wf.next_statuses("39", actor_kind) == expected
+    assert set(wf.next_statuses("39", "esms")) != set(wf.next_statuses("39"))
 
 
 @pytest.mark.parametrize("status", ["45", "46", "49", "41", "180", "188"])

@@ -1,0 +1,220 @@
+"""Orientation decisions, admission requests (one row per person × ESMS site), unit statuses and the transition log.
+
+Imported by ``models.py`` so Django registers them in the ``orientation`` app. The allowed status codes in the
+check constraints are generated from ``workflow.py``'s tables, so the database mirrors the state machine.
+See docs/decisions/0014-admission-requests.md.
+"""
+
+from django.db import models
+from django.db.models import F, Q
+
+from . import workflow as wf
+
+
+def _codes(codes) -> list[str]:
+    return sorted(codes, key=int)
+
+
+ESMS_STATUSES = _codes(wf.STATUSES[wf.ESMS])
+UNIT_STATUSES = _codes(wf.STATUSES[wf.UNIT])
+# A request is "open" unless ended: final (37, 48) or closed (44, 46, 49; the orientation may reactivate them).
+ESMS_ENDED = _codes(wf.TERMINAL[wf.ESMS] | wf.CLOSED[wf.ESMS])
+UNIT_ENDED = _codes(wf.TERMINAL[wf.UNIT] | wf.CLOSED[wf.UNIT])
+OPEN_REQUEST = ~Q(status__in=ESMS_ENDED)
+
+
+class DecisionKind(models.TextChoices):
+    MDPH = "mdph", "Décision d'orientation de la CDAPH (MDPH)"
+    WITHOUT_DECISION = "without_decision", "Demande sans décision (personnes âgées)"
+
+
+class DecisionStatus(models.TextChoices):
+    VALID = "valid", "En cours de validité"
+    EXPIRED = "expired", "Expirée"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class Source(models.TextChoices):
+    WEB = "web", "Web"
+    API = "api", "API"
+    FHIR = "fhir", "FHIR"
+    SYSTEM = "system", "Système"
+
+
+class OrientationDecision(models.Model):
+    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="orientation_decisions")
+    kind = models.CharField("nature", max_length=20, choices=DecisionKind.choices)
+    mdph_decision_id = models.CharField("identifiant de la décision MDPH", max_length=64, blank=True)
+    decision_date = models.DateField("date de décision", null=True, blank=True)
+    validity_start = models.DateField("début de validité", null=True, blank=True)
+    validity_end = models.DateField("fin de validité", null=True, blank=True)
+    categories = models.JSONField("catégories FINESS orientées", default=list, blank=True)
+    care_types = models.JSONField("types de prise en charge", default=list, blank=True)
+    rights = models.JSONField("droits ouverts", default=list, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField("statut", max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.VALID)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "-validity_start", "pk"]
+        verbose_name = "décision d'orientation"
+        verbose_name_plural = "décisions d'orientation"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DecisionKind.values), name="decision_kind_valid"),
+            models.CheckConstraint(condition=Q(status__in=DecisionStatus.values), name="decision_status_valid"),
+            models.CheckConstraint(
+                condition=Q(validity_start__isnull=True)
+                | Q(validity_end__isnull=True)
+                | Q(validity_end__gte=F("validity_start")),
+                name="decision_validity_order",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind=DecisionKind.MDPH) | (~Q(mdph_decision_id="") & Q(validity_end__isnull=False)),
+                name="decision_mdph_id_and_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.mdph_decision_id}".strip()
+
+
+class AdmissionSubmission(models.Model):
+    """One "send" of requests: the client's idempotency key, unique per creator (a double submit finds it back)."""
+
+    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="+")
+    creator = models.CharField("émetteur", max_length=40, help_text="user:<id>, api:<id> ou org:<id>.")
+    idempotency_key = models.CharField("clé d'idempotence", max_length=64)
+    fingerprint = models.CharField("empreinte de la demande", max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "envoi de demandes d'admission"
+        constraints = [
+            models.UniqueConstraint(fields=["creator", "idempotency_key"], name="submission_key_unique_per_creator"),
+            models.CheckConstraint(condition=~Q(idempotency_key=""), name="submission_key_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.creator} {self.idempotency_key}"
+
+
+class AdmissionRequest(models.Model):
+    """The (person, ESMS site) pair and its JDV_J252 status."""
+
+    person = models.ForeignKey("persons.Person", on_delete=models.PROTECT, related_name="admission_requests")
+    decision = models.ForeignKey(
+        OrientationDecision, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    site = models.ForeignKey("offer.Site", on_delete=models.PROTECT, related_name="admission_requests")
+    submission = models.ForeignKey(
+        AdmissionSubmission, on_delete=models.PROTECT, null=True, blank=True, related_name="requests"
+    )
+    wish_rank = models.PositiveSmallIntegerField("rang du souhait")
+    status = models.CharField("statut (TRE_R357)", max_length=4)
+    status_reason = models.CharField("motif (TRE_R358)", max_length=4, blank=True)
+    stay_on_list = models.BooleanField("rester sur la liste si admis·e ailleurs", default=False)
+    created_by = models.CharField("créée par", max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "wish_rank", "pk"]
+        verbose_name = "demande d'admission"
+        verbose_name_plural = "demandes d'admission"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ESMS_STATUSES), name="request_status_j252"),
+            models.CheckConstraint(condition=Q(wish_rank__gte=1), name="request_wish_rank_positive"),
+            models.UniqueConstraint(fields=["person", "site"], condition=OPEN_REQUEST, name="request_open_unique_site"),
+            models.UniqueConstraint(
+                fields=["person", "wish_rank"], condition=OPEN_REQUEST, name="request_open_unique_rank"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"demande {self.pk} ({self.status}) — {self.site_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in ESMS_ENDED
+
+
+class UnitRequestStatus(models.Model):
+    """The (person, unit) pair of a request and its JDV_J253 status (unit of the request's site: services check)."""
+
+    request = models.ForeignKey(AdmissionRequest, on_delete=models.CASCADE, related_name="unit_statuses")
+    unit = models.ForeignKey("offer.Unit", on_delete=models.PROTECT, related_name="request_statuses")
+    status = models.CharField("statut (TRE_R357)", max_length=4)
+    status_reason = models.CharField("motif (TRE_R358)", max_length=4, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["request", "unit"]
+        verbose_name = "statut de la demande dans une unité"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=UNIT_STATUSES), name="unitrequest_status_j253"),
+            models.UniqueConstraint(fields=["request", "unit"], name="unitrequest_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"demande {self.request_id} unité {self.unit_id} ({self.status})"
+
+
+class AppendOnlyError(Exception):
+    pass
+
+
+class TransitionQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Le journal des changements de statut est en ajout seul.")
+
+    def delete(self):
+        raise AppendOnlyError("Le journal des changements de statut est en ajout seul.")
+
+
+class StatusTransition(models.Model):
+    """Who changed which status, when, why and through which channel. Append-only."""
+
+    request = models.ForeignKey(AdmissionRequest, on_delete=models.PROTECT, related_name="transitions")
+    unit = models.ForeignKey("offer.Unit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    level = models.CharField("niveau", max_length=4, choices=[(wf.ESMS, "ESMS"), (wf.UNIT, "Unité")])
+    from_status = models.CharField("de", max_length=4, blank=True, help_text="Vide : création.")
+    to_status = models.CharField("vers", max_length=4)
+    reason = models.CharField("motif", max_length=4, blank=True)
+    actor_kind = models.CharField("type d'acteur", max_length=12, choices=[(k, k) for k in wf.ACTOR_KINDS])
+    actor_label = models.CharField("qui", max_length=300)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField("date", db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    comment = models.CharField("commentaire", max_length=300, blank=True)
+
+    objects = TransitionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "changement de statut"
+        constraints = [
+            models.CheckConstraint(condition=Q(level__in=wf.LEVELS), name="transition_level_valid"),
+            models.CheckConstraint(condition=Q(actor_kind__in=wf.ACTOR_KINDS), name="transition_actor_kind_valid"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="transition_source_valid"),
+            models.CheckConstraint(
+                condition=Q(level=wf.ESMS, unit__isnull=True, to_status__in=ESMS_STATUSES)
+                | Q(level=wf.UNIT, unit__isnull=False, to_status__in=UNIT_STATUSES),
+                name="transition_status_matches_level",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status} ({self.actor_label}, {self.at:%d/%m/%Y %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Un changement de statut enregistré ne se modifie pas.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Un changement de statut enregistré ne se supprime pas.")

@@ -1,0 +1,244 @@
+"""Writes for orientation decisions and admission requests (keyword-only, atomic, traced in the access log).
+
+Every status change goes through ``workflow.transition`` with the ASS_A32 rules (``terminology.sdo_rules()``),
+updates the row locked with ``select_for_update``, and appends a ``StatusTransition``.
+See docs/decisions/0014-admission-requests.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from relais.accounts.roles import OrganisationKind
+from relais.audit.services import access_log_record
+from relais.persons.models import Person
+
+from . import workflow as wf
+from .admission_models import (
+    ESMS_ENDED,
+    AdmissionRequest,
+    AdmissionSubmission,
+    OrientationDecision,
+    Source,
+    StatusTransition,
+    UnitRequestStatus,
+)
+from .terminology import sdo_rules, status_labels
+
+GROUND = "orientation_request"
+ORIENTATION_KINDS = frozenset({OrganisationKind.MDPH, OrganisationKind.DAC, OrganisationKind.DEPARTEMENT_COUNCIL})
+
+
+def actor_kind_for(actor, site, *, system: bool = False) -> str:
+    """``esms`` for a member of the site's organisation (or of its legal entity's), ``orientation`` for an MDPH,
+    DAC or département, ``system`` for ``actor=None`` with ``system=True``; anyone else is refused."""
+    if actor is None:
+        if system:
+            return wf.SYSTEM
+        raise PermissionDenied("Action réservée au suivi automatique ou à un acteur identifié.")
+    organisation_id = actor.organisation.pk
+    if organisation_id in (site.organisation_id, site.legal_entity.organisation_id):
+        return wf.ESMS_STAFF
+    if actor.organisation.kind in ORIENTATION_KINDS:
+        return wf.ORIENTATION
+    raise PermissionDenied(f"Votre organisation n'intervient pas sur les demandes adressées à « {site.name} ».")
+
+
+def _creator(actor) -> str:
+    if getattr(actor, "user", None) is not None:
+        return f"user:{actor.user.pk}"
+    if getattr(actor, "api_client", None) is not None:
+        return f"api:{actor.api_client.pk}"
+    return f"org:{actor.organisation.pk}" if actor is not None else "system"
+
+
+def _check(current, target, *, actor_kind, reason):
+    try:
+        return wf.transition(
+            current, target, actor_kind=actor_kind, reason=reason, rules=sdo_rules(), labels=status_labels()
+        )
+    except wf.TransitionError as error:
+        if error.code == "actor":
+            raise PermissionDenied(str(error)) from error
+        raise ValidationError(str(error), code=error.code) from error
+
+
+def _log(*, actor, request, result, unit=None, source, comment="") -> StatusTransition:
+    return StatusTransition.objects.create(
+        request=request,
+        unit=unit,
+        level=result.level,
+        from_status=result.source or "",
+        to_status=result.target,
+        reason=result.reason or "",
+        actor_kind=result.actor_kind,
+        actor_label=actor.label if actor is not None else "système",
+        user_id=getattr(getattr(actor, "user", None), "pk", None),
+        organisation_id=getattr(getattr(actor, "organisation", None), "pk", None),
+        at=timezone.now(),
+        source=source,
+        comment=comment[:300],
+    )
+
+
+def _next_rank(person_id: int) -> int:
+    top = (
+        AdmissionRequest.objects.filter(person_id=person_id)
+        .exclude(status__in=ESMS_ENDED)
+        .aggregate(m=Max("wish_rank"))
+    )
+    return (top["m"] or 0) + 1
+
+
+@transaction.atomic
+def orientation_decision_create(*, actor, person: Person, **fields) -> OrientationDecision:
+    decision = OrientationDecision(person=person, **fields)
+    decision.full_clean()
+    decision.save()
+    access_log_record(actor=actor, action="create", obj=decision, subject=f"persons.person:{person.pk}", ground=GROUND)
+    return decision
+
+
+def admission_requests_send(
+    *, actor, person: Person, sites_ranked, decision=None, idempotency_key: str, source: str = Source.WEB
+) -> list[AdmissionRequest]:
+    """Create one request per site (status 39, ranked in the given order after the person's open requests).
+    The same ``idempotency_key`` from the same creator returns the requests of the first call."""
+    sites = list(sites_ranked)
+    if not idempotency_key:
+        raise ValueError("A send needs an idempotency key.")
+    if not sites or len({s.pk for s in sites}) != len(sites):
+        raise ValidationError("Choisissez au moins un établissement, chacun une seule fois.")
+    creator = _creator(actor)
+    fingerprint = hashlib.sha256(f"{person.pk}|{[s.pk for s in sites]}".encode()).hexdigest()
+    try:
+        return _send(actor, person, sites, decision, creator, idempotency_key, fingerprint, source)
+    except IntegrityError as error:
+        # A concurrent double submit (same key) or send (same site) won the race: find the winner's submission.
+        existing = AdmissionSubmission.objects.filter(creator=creator, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        raise ValidationError("Une demande ouverte existe déjà pour l'un de ces établissements.") from error
+
+
+def _replay(submission: AdmissionSubmission, fingerprint: str) -> list[AdmissionRequest]:
+    if submission.fingerprint != fingerprint:
+        raise ValidationError("Cette clé d'envoi a déjà servi pour une autre demande : rechargez la page.")
+    return list(submission.requests.order_by("wish_rank", "pk"))
+
+
+@transaction.atomic
+def _send(actor, person, sites, decision, creator, key, fingerprint, source):
+    person = Person.objects.select_for_update().get(pk=person.pk)  # serialises the sends for one person
+    existing = AdmissionSubmission.objects.filter(creator=creator, idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    if person.merged_into_id is not None:
+        raise ValidationError("Cette personne a été fusionnée dans une autre fiche : utilisez la fiche conservée.")
+    if decision is not None and (decision.person_id != person.pk or decision.status != "valid"):
+        raise ValidationError("La décision d'orientation doit être en cours de validité et concerner cette personne.")
+    result = _check(None, "39", actor_kind=actor_kind_for(actor, sites[0]), reason=None)
+    for site in sites[1:]:
+        actor_kind_for(actor, site)
+    open_sites = AdmissionRequest.objects.filter(person=person, site__in=sites).exclude(status__in=ESMS_ENDED)
+    taken = [request.site.name for request in open_sites.select_related("site")]
+    if taken:
+        raise ValidationError(
+            "Une demande est déjà en cours pour cette personne auprès de : "
+            + ", ".join(f"« {n} »" for n in taken)
+            + "."
+        )
+    submission = AdmissionSubmission.objects.create(
+        person=person, creator=creator, idempotency_key=key, fingerprint=fingerprint
+    )
+    rank = _next_rank(person.pk)
+    requests = []
+    for offset, site in enumerate(sites):
+        request = AdmissionRequest.objects.create(
+            person=person,
+            decision=decision,
+            site=site,
+            submission=submission,
+            wish_rank=rank + offset,
+            status="39",
+            created_by=actor.label if actor is not None else "système",
+        )
+        _log(actor=actor, request=request, result=result, source=source)
+        access_log_record(
+            actor=actor, action="create", obj=request, subject=f"persons.person:{person.pk}", ground=GROUND
+        )
+        requests.append(request)
+    return requests
+
+
+@transaction.atomic
+def admission_request_transition(
+    *,
+    actor,
+    request: AdmissionRequest,
+    target: str,
+    reason: str | None = None,
+    actor_kind: str | None = None,
+    system: bool = False,
+    source: str = Source.WEB,
+    comment: str = "",
+) -> AdmissionRequest:
+    """Move the (person, ESMS) pair to ``target``. ``actor_kind`` is derived from the actor (``actor_kind_for``);
+    when given it must match. Reactivating (54) a request whose rank was taken gives it the next free rank."""
+    request = AdmissionRequest.objects.select_for_update().select_related("site__legal_entity").get(pk=request.pk)
+    derived = actor_kind_for(actor, request.site, system=system)
+    if actor_kind is not None and actor_kind != derived:
+        raise PermissionDenied(f"Vous agissez ici en tant que « {derived} », pas « {actor_kind} ».")
+    result = _check(request.status, target, actor_kind=derived, reason=reason)
+    reopening = request.status in ESMS_ENDED and target not in ESMS_ENDED
+    if reopening:
+        if (
+            AdmissionRequest.objects.filter(person=request.person_id, site=request.site_id)
+            .exclude(status__in=ESMS_ENDED)
+            .exists()
+        ):
+            raise ValidationError(f"Une autre demande est déjà en cours auprès de « {request.site.name} ».")
+        request.wish_rank = _next_rank(request.person_id)
+    request.status, request.status_reason = result.target, result.reason or ""
+    request.save(update_fields=["status", "status_reason", "wish_rank", "updated_at"])
+    _log(actor=actor, request=request, result=result, source=source, comment=comment)
+    access_log_record(
+        actor=actor,
+        action="update",
+        obj=request,
+        subject=f"persons.person:{request.person_id}",
+        ground=GROUND,
+        detail=f"statut {result.source} → {result.target}" + (f" motif {result.reason}" if result.reason else ""),
+    )
+    return request
+
+
+@transaction.atomic
+def unit_request_transition(
+    *, actor, request: AdmissionRequest, unit, target: str, reason: str | None = None, source: str = Source.WEB
+) -> UnitRequestStatus:
+    """Create (182) or move the (person, unit) pair of a request; the unit must belong to the request's site."""
+    request = AdmissionRequest.objects.select_for_update().select_related("site__legal_entity").get(pk=request.pk)
+    if unit.site_id != request.site_id:
+        raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
+    row = UnitRequestStatus.objects.select_for_update().filter(request=request, unit=unit).first()
+    result = _check(row.status if row else None, target, actor_kind=actor_kind_for(actor, request.site), reason=reason)
+    if row is None:
+        row = UnitRequestStatus(request=request, unit=unit)
+    row.status, row.status_reason = result.target, result.reason or ""
+    row.save()
+    _log(actor=actor, request=request, unit=unit, result=result, source=source)
+    access_log_record(
+        actor=actor,
+        action="update",
+        obj=row,
+        subject=f"persons.person:{request.person_id}",
+        ground=GROUND,
+        detail=f"unité {unit.pk} statut {result.source} → {result.target}",
+    )
+    return row
