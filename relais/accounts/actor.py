@@ -41,6 +41,11 @@ class Actor:
         return self.user is not None and is_health_professional(self.user.professional_category)
 
 
+def actor_for_api_client(client: ApiClient) -> Actor:
+    """A machine client acts as a plain member of its organisation (REST API and FHIR alike)."""
+    return Actor(organisation=client.organisation, role=Role.MEMBER, api_client=client)
+
+
 def system_actor(organisation: Organisation) -> Actor:
     """For management commands acting on behalf of an organisation."""
     return Actor(organisation=organisation, role=Role.ADMIN)

@@ -1,23 +1,29 @@
 """Request plumbing: attach the actor, enforce two-factor authentication."""
 
-from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .actor import Actor
 from .selectors import membership_list_for_user
-from .services import requires_two_factor
+from .services import second_factor_missing
 
 SESSION_KEY = "acting_organisation_id"
+
+
+def request_memberships(request) -> list:
+    """The user's active memberships, read once per request (the actor and the header both need them)."""
+    if not hasattr(request, "_relais_memberships"):
+        user = getattr(request, "user", None)
+        authenticated = user is not None and user.is_authenticated and hasattr(user, "memberships")
+        request._relais_memberships = list(membership_list_for_user(user=user)) if authenticated else []
+    return request._relais_memberships
 
 
 def actor_for_request(request) -> Actor | None:
     """The membership chosen in the session, else the first one; None without any."""
     user = request.user
-    if not user.is_authenticated:
-        return None
-    memberships = list(membership_list_for_user(user=user))
+    memberships = request_memberships(request)
     if not memberships:
         return None
     chosen = request.session.get(SESSION_KEY)
@@ -45,13 +51,6 @@ class TwoFactorEnforcementMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if (
-            settings.RELAIS_REQUIRE_2FA
-            and user.is_authenticated
-            and not user.is_verified()
-            and not request.path.startswith(self.EXEMPT_PREFIXES)
-            and requires_two_factor(user=user)
-        ):
+        if not request.path.startswith(self.EXEMPT_PREFIXES) and second_factor_missing(user=request.user):
             return redirect(reverse("accounts:two_factor") + f"?next={request.get_full_path()}")
         return self.get_response(request)

@@ -2,6 +2,7 @@
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -13,6 +14,20 @@ from .models import ApiClient, Membership, Organisation, User, hash_token
 from .roles import reads_personal_data, role_allowed
 
 TOKEN_PREFIX = "relais_"
+
+
+class InvalidToken(Exception):
+    """A bearer token that is missing, unknown or revoked; the message is for the caller."""
+
+
+def second_factor_missing(*, user) -> bool:
+    """True when this logged-in session must still pass the TOTP check before reading anything."""
+    return (
+        settings.RELAIS_REQUIRE_2FA
+        and user.is_authenticated
+        and not user.is_verified()
+        and requires_two_factor(user=user)
+    )
 
 
 def requires_two_factor(*, user: User) -> bool:
@@ -102,6 +117,17 @@ def api_client_revoke(*, actor: Actor | None, client: ApiClient) -> ApiClient:
     if client.revoked_at is None:
         client.revoked_at = timezone.now()
         client.save(update_fields=["revoked_at"])
+    return client
+
+
+def api_client_for_bearer(*, raw_token: str) -> ApiClient:
+    """The active client behind the text after "Bearer "; InvalidToken otherwise."""
+    raw_token = raw_token.strip()
+    if not raw_token:
+        raise InvalidToken("Jeton manquant après « Bearer ».")
+    client = api_client_authenticate(raw_token=raw_token)
+    if client is None:
+        raise InvalidToken("Jeton invalide ou révoqué.")
     return client
 
 

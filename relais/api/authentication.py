@@ -1,11 +1,9 @@
 """How API callers are recognised: a machine client's bearer token, or a verified browser session."""
 
-from django.conf import settings
 from rest_framework import authentication, exceptions
 
-from relais.accounts.actor import Actor
-from relais.accounts.roles import Role
-from relais.accounts.services import api_client_authenticate, requires_two_factor
+from relais.accounts.actor import actor_for_api_client
+from relais.accounts.services import InvalidToken, api_client_for_bearer, second_factor_missing
 
 
 class ApiClientUser:
@@ -35,14 +33,12 @@ class ApiClientAuthentication(authentication.BaseAuthentication):
         scheme, _, raw = header.partition(" ")
         if scheme != self.keyword:
             return None
-        raw = raw.strip()
-        if not raw:
-            raise exceptions.AuthenticationFailed("Jeton manquant après « Bearer ».")
-        client = api_client_authenticate(raw_token=raw)
-        if client is None:
-            raise exceptions.AuthenticationFailed("Jeton invalide ou révoqué.")
+        try:
+            client = api_client_for_bearer(raw_token=raw)
+        except InvalidToken as error:
+            raise exceptions.AuthenticationFailed(str(error)) from None
         # On the Django request, where permissions and selectors read it.
-        request._request.actor = Actor(organisation=client.organisation, role=Role.MEMBER, api_client=client)
+        request._request.actor = actor_for_api_client(client)
         return ApiClientUser(client), client
 
     def authenticate_header(self, request):
@@ -57,7 +53,6 @@ class VerifiedSessionAuthentication(authentication.SessionAuthentication):
         if result is None:
             return None
         user = result[0]
-        django_request = request._request
-        if settings.RELAIS_REQUIRE_2FA and not user.is_verified() and requires_two_factor(user=user):
+        if second_factor_missing(user=user):
             raise exceptions.AuthenticationFailed("Vérification en deux étapes requise.")
-        return user, getattr(django_request, "actor", None)
+        return user, getattr(request._request, "actor", None)

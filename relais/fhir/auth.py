@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.middleware.csrf import CsrfViewMiddleware
 
-from relais.accounts.actor import Actor
-from relais.accounts.roles import Role
-from relais.accounts.services import api_client_authenticate, requires_two_factor
+from relais.accounts.actor import Actor, actor_for_api_client
+from relais.accounts.services import InvalidToken, api_client_for_bearer, second_factor_missing
 
 from .errors import FhirError, unauthenticated
 
@@ -35,18 +33,16 @@ def resolve_caller(request) -> Caller:
         scheme, _, raw = header.partition(" ")
         if scheme.lower() != "bearer":
             raise unauthenticated(f"Schéma d'authentification « {scheme} » non pris en charge : utilisez Bearer.")
-        raw = raw.strip()
-        if not raw:
-            raise unauthenticated("Jeton manquant après « Bearer ».", invalid_token=True)
-        client = api_client_authenticate(raw_token=raw)
-        if client is None:
-            raise unauthenticated("Jeton invalide ou révoqué.", invalid_token=True)
-        return Caller(Actor(organisation=client.organisation, role=Role.MEMBER, api_client=client))
+        try:
+            client = api_client_for_bearer(raw_token=raw)
+        except InvalidToken as error:
+            raise unauthenticated(str(error), invalid_token=True) from None
+        return Caller(actor_for_api_client(client))
 
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return Caller(None)
-    if settings.RELAIS_REQUIRE_2FA and not user.is_verified() and requires_two_factor(user=user):
+    if second_factor_missing(user=user):
         return Caller(None, via_session=True, reason="Vérification en deux étapes requise pour cette session.")
     actor = getattr(request, "actor", None)
     if not actor:  # also a lazy object wrapping None: a user without any active membership
