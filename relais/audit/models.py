@@ -6,6 +6,8 @@ exactly as written even when users or organisations are later removed.
 
 from django.db import models
 
+from .append_only import AppendOnlyModel
+
 
 class AccessAction(models.TextChoices):
     READ = "read", "Consultation"
@@ -15,19 +17,7 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", "Export"
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class AccessLogQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Le journal des accès est en ajout seul.")
-
-    def delete(self):
-        raise AppendOnlyError("Le journal des accès est en ajout seul.")
-
-
-class AccessLogEntry(models.Model):
+class AccessLogEntry(AppendOnlyModel):
     seq = models.PositiveBigIntegerField("n°", unique=True)
     at = models.DateTimeField("date", db_index=True)
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
@@ -45,8 +35,6 @@ class AccessLogEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
-    objects = AccessLogQuerySet.as_manager()
-
     class Meta:
         ordering = ["seq"]
         verbose_name = "entrée du journal des accès"
@@ -57,14 +45,6 @@ class AccessLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"n° {self.seq} {self.action} {self.object_type}:{self.object_id} par {self.actor_label}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Une entrée du journal des accès ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Une entrée du journal des accès ne se supprime pas.")
 
 
 class ChainHead(models.Model):

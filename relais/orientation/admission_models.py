@@ -8,6 +8,8 @@ See docs/decisions/0014-admission-requests.md.
 from django.db import models
 from django.db.models import F, Q
 
+from relais.audit.append_only import AppendOnlyModel
+
 from . import workflow as wf
 
 
@@ -163,19 +165,7 @@ class UnitRequestStatus(models.Model):
         return f"demande {self.request_id} unité {self.unit_id} ({self.status})"
 
 
-class AppendOnlyError(Exception):
-    pass
-
-
-class TransitionQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Le journal des changements de statut est en ajout seul.")
-
-    def delete(self):
-        raise AppendOnlyError("Le journal des changements de statut est en ajout seul.")
-
-
-class StatusTransition(models.Model):
+class StatusTransition(AppendOnlyModel):
     """Who changed which status, when, why and through which channel. Append-only."""
 
     request = models.ForeignKey(AdmissionRequest, on_delete=models.PROTECT, related_name="transitions")
@@ -191,8 +181,6 @@ class StatusTransition(models.Model):
     at = models.DateTimeField("date", db_index=True)
     source = models.CharField(max_length=10, choices=Source.choices)
     comment = models.CharField("commentaire", max_length=300, blank=True)
-
-    objects = TransitionQuerySet.as_manager()
 
     class Meta:
         ordering = ["at", "pk"]
@@ -210,11 +198,3 @@ class StatusTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status} ({self.actor_label}, {self.at:%d/%m/%Y %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError("Un changement de statut enregistré ne se modifie pas.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Un changement de statut enregistré ne se supprime pas.")

@@ -7,7 +7,8 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
 
-from relais.audit.models import AccessLogEntry, AppendOnlyError, ChainHead
+from relais.audit.append_only import AppendOnlyError
+from relais.audit.models import AccessLogEntry, ChainHead
 from relais.audit.selectors import access_log_verify
 from relais.audit.services import access_log_record
 

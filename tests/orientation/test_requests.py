@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from relais.accounts.roles import OrganisationKind, Role
+from relais.audit.append_only import AppendOnlyError
 from relais.audit.models import AccessLogEntry
 from relais.offer.models import LegalEntity, Site, Unit
-from relais.orientation.admission_models import AppendOnlyError
 from relais.orientation.models import AdmissionRequest, OrientationDecision, StatusTransition, UnitRequestStatus
 from relais.orientation.services import (
     admission_request_transition,
