@@ -1,5 +1,7 @@
 """Writes of the offer directory shared by imports, the demo and the capacity screens."""
 
+from datetime import datetime
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -82,7 +84,9 @@ def _unit_lock_for_update(actor, unit: Unit) -> Unit:
     """The unit's row, locked until the transaction ends, once the actor is known to be allowed."""
     locked = Unit.objects.select_for_update().get(pk=unit.pk)
     locked.site = Site.objects.select_related("legal_entity").get(pk=locked.site_id)
-    if actor is not None and not can_update_capacity(actor, locked.site):
+    if actor is None:
+        return locked  # set-up code and imports mirror their source, closed entries included
+    if not can_update_capacity(actor, locked.site):
         raise PermissionDenied("Vous ne pouvez pas mettre à jour la capacité de cet établissement.")
     if not (locked.site.is_open and locked.is_open):
         raise ValidationError("Cet établissement ou cette unité est fermé : sa capacité ne se met plus à jour.")
@@ -100,11 +104,14 @@ def unit_capacity_update(
     reserved: int | None = None,
     closed: int | None = None,
     source: str = Source.RELAIS,
+    at: datetime | None = None,
+    by_label: str | None = None,
 ) -> Unit:
     """Set some capacity figures of a unit (None: unchanged) and date them, even when nothing changed.
 
     One CapacityUpdate per changed figure; when no figure changed, one "available" row with
-    previous == value records the confirmation. actor None is for set-up code only (demo, imports).
+    previous == value records the confirmation. actor None is for set-up code only (demo, imports);
+    imports pass the date and author their source gives (`at`, `by_label`).
     """
     locked = _unit_lock_for_update(actor, unit)
     if source not in Source.values:
@@ -114,9 +121,9 @@ def unit_capacity_update(
     figures.update({name: value for name, value in zip(CAPACITY_FIGURES, given, strict=True) if value is not None})
     _capacity_validate(figures)
 
-    now = timezone.now()
+    now = at or timezone.now()
     by = actor.user if actor is not None else None
-    by_label = (actor.label if actor is not None else "système")[:300]
+    by_label = (by_label or (actor.label if actor is not None else "système"))[:300]
     changed = [name for name in CAPACITY_FIGURES if figures[name] != getattr(locked, name)]
     CapacityUpdate.objects.bulk_create(
         CapacityUpdate(

@@ -15,10 +15,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from relais.offer.codes import MEDICO_SOCIAL_CATEGORIES, domain_of
-from relais.offer.models import CapacityUpdate, Category, LegalEntity, Site, Source, Unit
+from relais.offer.models import Category, LegalEntity, Site, Source, Unit
+from relais.offer.services import unit_capacity_update
 from relais.territory.models import Commune
 
 from . import codes as c
@@ -247,27 +249,17 @@ class _Importer:
         if unit.capacity_updated_at is not None and at <= unit.capacity_updated_at:
             counter["unchanged"] += 1  # Relais holds figures as recent or more recent
             return
-        new = {name: figures.get(name, getattr(unit, name)) for name in c.CAPACITY_FIELDS}
-        if new["available"] > new["installed"] or new["closed"] > new["installed"]:
-            self.report.skip(
-                counter, location, f"capacité incohérente (disponibles ou fermées > installées {new['installed']})"
-            )
-            return
-        changed = [name for name in c.CAPACITY_FIELDS if new[name] != getattr(unit, name)]
-        CapacityUpdate.objects.bulk_create(
-            CapacityUpdate(
+        try:
+            # The same service as the capacity screens: same invariants, same history, the ROR's date.
+            unit_capacity_update(
+                actor=None,
                 unit=unit,
-                status=name,
-                value=new[name],
-                previous_value=getattr(unit, name),
+                source=Source.ROR,
                 at=at,
                 by_label=ROR_AUTHOR,
-                source=Source.ROR,
+                **{name: figures[name] for name in c.CAPACITY_FIELDS if name in figures},
             )
-            for name in changed
-        )
-        for name in changed:
-            setattr(unit, name, new[name])
-        unit.capacity_updated_at, unit.capacity_updated_by = at, ROR_AUTHOR
-        unit.save(update_fields=[*changed, "capacity_updated_at", "capacity_updated_by", "updated_at"])
+        except ValidationError as error:
+            self.report.skip(counter, location, "capacité incohérente : " + " ".join(error.messages))
+            return
         counter["updated"] += 1
