@@ -9,21 +9,10 @@ from django.test import Client
 from relais.accounts.roles import OrganisationKind, Role
 from relais.offer.codes import CareMode
 
-from . import test_search as base
-from .test_search import AJACCIO, point_at
+from .search_support import AJACCIO, point_at
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def geography(db):
-    return base.build_geography()
-
-
-@pytest.fixture
-def make_site(geography):
-    return base.site_factory()
 
 
 @pytest.fixture

@@ -9,21 +9,10 @@ from rest_framework.test import APIClient
 
 from relais.offer.codes import CareMode
 
-from . import test_search as base
-from .test_search import AJACCIO, haversine, point_at
+from .search_support import AJACCIO, haversine, point_at
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/offer/search"
-
-
-@pytest.fixture
-def geography(db):
-    return base.build_geography()
-
-
-@pytest.fixture
-def make_site(geography):
-    return base.site_factory()
 
 
 @pytest.fixture

@@ -9,21 +9,10 @@ from django.utils import timezone
 from relais.offer.search_criteria import SearchCriteria
 from relais.offer.selectors import offer_search, rotation_default, rotation_key
 
-from . import test_search as base
-from .test_search import AJACCIO, names, point_at
+from .search_support import AJACCIO, names, point_at
 
 pytestmark = pytest.mark.django_db
 SEEDS = 600
-
-
-@pytest.fixture
-def geography(db):
-    return base.build_geography()
-
-
-@pytest.fixture
-def make_site(geography):
-    return base.site_factory()
 
 
 def first_counts(criteria_for) -> Counter:
