@@ -19,18 +19,12 @@ from relais.offer.models import Unit
 
 from . import codes as c
 from .organization import NONE, instant
-from .units import common_unit_filter, reference_filter, site_reference, unit_id, unit_identifiers
+from .units import COMMON_UNIT_PARAMS, common_unit_filter, reference_filter, site_reference, unit_id, unit_identifiers
 
 AGE_MIN, AGE_MAX = 0, 120  # the ROR's "any age" (ageRange low and high are required)
 
 SEARCH_PARAMS = [
-    SearchParam("_id", "token", "Identifiant logique : « unit-<n> »."),
-    SearchParam(
-        "identifier",
-        "token",
-        f"Identifiant de l'unité ({c.UNIT_ID_SYSTEM}) ou son identifiant ROR ({c.ROR_ID_SYSTEM}).",
-    ),
-    SearchParam("name", "string", "Début du nom de l'unité ; :contains, :exact.", modifiers=("contains", "exact")),
+    *COMMON_UNIT_PARAMS,
     SearchParam("organization", "reference", "Établissement qui porte l'offre : « Organization/<FINESS> »."),
     SearchParam("location", "reference", "Lieu de l'offre : « Location/unit-<n> »."),
     SearchParam("active", "token", "true ou false (unité ou établissement fermés : false)."),

@@ -22,16 +22,18 @@ from relais.offer.models import Unit
 from . import codes as c
 from .healthcare_service import healthcare_service_resource
 from .organization import address, instant
-from .units import common_unit_filter, parse_unit_id, site_reference, unit_id, unit_identifiers, unit_queryset
+from .units import (
+    COMMON_UNIT_PARAMS,
+    common_unit_filter,
+    parse_unit_id,
+    site_reference,
+    unit_id,
+    unit_identifiers,
+    unit_queryset,
+)
 
 SEARCH_PARAMS = [
-    SearchParam("_id", "token", "Identifiant logique : « unit-<n> »."),
-    SearchParam(
-        "identifier",
-        "token",
-        f"Identifiant de l'unité ({c.UNIT_ID_SYSTEM}) ou son identifiant ROR ({c.ROR_ID_SYSTEM}).",
-    ),
-    SearchParam("name", "string", "Début du nom de l'unité ; :contains, :exact.", modifiers=("contains", "exact")),
+    *COMMON_UNIT_PARAMS,
     SearchParam("address-postalcode", "string", "Début du code postal de l'établissement."),
     SearchParam("organization", "reference", "Établissement gestionnaire du lieu : « Organization/<FINESS> »."),
     SearchParam(

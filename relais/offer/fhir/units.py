@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 
+from relais.fhir.registry import SearchParam
 from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse_token, split_or
 from relais.fhir.strings import string_filter
 from relais.offer.models import Unit
@@ -21,6 +22,18 @@ from . import codes as c
 from .organization import FINESS_ID, NONE
 
 UNIT_ID = re.compile(r"^unit-([0-9]{1,10})$")
+
+
+# The search parameters both unit-based types share (common_unit_filter answers them).
+COMMON_UNIT_PARAMS = [
+    SearchParam("_id", "token", "Identifiant logique : « unit-<n> »."),
+    SearchParam(
+        "identifier",
+        "token",
+        f"Identifiant de l'unité ({c.UNIT_ID_SYSTEM}) ou son identifiant ROR ({c.ROR_ID_SYSTEM}).",
+    ),
+    SearchParam("name", "string", "Début du nom de l'unité ; :contains, :exact.", modifiers=("contains", "exact")),
+]
 
 
 def unit_id(unit: Unit) -> str:
