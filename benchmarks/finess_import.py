@@ -16,14 +16,14 @@ import argparse
 import io
 import json
 import os
-import platform
 import random
 import re
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"import_s": 60, "reimport_s": 20}
@@ -55,14 +55,6 @@ NAMES = (
 ).split("|")
 L93 = "1,ATLASANTE,96,BAN,EPSG:2154 RGF93 / Lambert-93 (Métropole)"
 REUNION = "1,ATLASANTE,96,BAN,EPSG:2975 RGR92 / UTM zone 40S (Réunion)"
-
-
-def cpu_model() -> str:
-    try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines()  # noqa: S607
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("Model name")), "unknown")
 
 
 def communes() -> list[tuple]:
@@ -202,7 +194,7 @@ def main() -> None:
         "setup_s": round(setup_s, 1),
         "generate_s": round(generate_s, 1),
         "database": "sqlite",
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version()},
+        "machine": machine(),
     }
     print(json.dumps(result, ensure_ascii=False))
 

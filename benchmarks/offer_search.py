@@ -17,13 +17,13 @@ kdtree_p95_ms, ratio (p95_ms / kdtree_p95_ms), and details.
 import argparse
 import json
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 30
@@ -47,14 +47,6 @@ DOMAIN_MODES = {  # the care modes people look for in each domain
     "health": ("permanent_accommodation", "day_care"),
 }
 CATEGORY_SETS = (("500",), ("183", "186"), ("246",), ("354", "209"), ("448", "449"), ("255",), ("182",), ("202",))
-
-
-def cpu_model() -> str:
-    try:
-        lines = subprocess.run(["lscpu"], capture_output=True, text=True, check=True).stdout.splitlines()  # noqa: S607
-    except (OSError, subprocess.CalledProcessError):
-        return platform.processor() or "unknown"
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("Model name")), "unknown")
 
 
 def setup(seed: int, rebuild: bool) -> dict:
@@ -338,7 +330,7 @@ def main() -> None:
         "target_p95_ms": TARGET_P95_MS,
         "meets_target": p95 <= TARGET_P95_MS,
         "database": built,
-        "machine": {"cpus": os.cpu_count(), "cpu": cpu_model(), "python": platform.python_version()},
+        "machine": machine(),
     }
     print(
         f"Recherche : p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms (cible {TARGET_P95_MS}) ; "
