@@ -100,7 +100,7 @@ def orientation_decision_create(*, actor, person: Person, **fields) -> Orientati
     decision = OrientationDecision(person=person, **fields)
     decision.full_clean()
     decision.save()
-    access_log_record(actor=actor, action="create", obj=decision, subject=f"persons.person:{person.pk}", ground=GROUND)
+    _trace(actor, "create", decision, person.pk)
     return decision
 
 
@@ -169,11 +169,16 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source):
             created_by=actor.label if actor is not None else "système",
         )
         _log(actor=actor, request=request, result=result, source=source)
-        access_log_record(
-            actor=actor, action="create", obj=request, subject=f"persons.person:{person.pk}", ground=GROUND
-        )
+        _trace(actor, "create", request, person.pk)
         requests.append(request)
     return requests
+
+
+def _trace(actor, action: str, obj, person_id: int, detail: str = "") -> None:
+    """Requests are the person's data: every write goes to the access log, about that person."""
+    access_log_record(
+        actor=actor, action=action, obj=obj, subject=f"persons.person:{person_id}", ground=GROUND, detail=detail
+    )
 
 
 @transaction.atomic
@@ -207,13 +212,12 @@ def admission_request_transition(
     request.status, request.status_reason = result.target, result.reason or ""
     request.save(update_fields=["status", "status_reason", "wish_rank", "updated_at"])
     _log(actor=actor, request=request, result=result, source=source, comment=comment)
-    access_log_record(
-        actor=actor,
-        action="update",
-        obj=request,
-        subject=f"persons.person:{request.person_id}",
-        ground=GROUND,
-        detail=f"statut {result.source} → {result.target}" + (f" motif {result.reason}" if result.reason else ""),
+    _trace(
+        actor,
+        "update",
+        request,
+        request.person_id,
+        f"statut {result.source} → {result.target}" + (f" motif {result.reason}" if result.reason else ""),
     )
     return request
 
@@ -233,12 +237,5 @@ def unit_request_transition(
     row.status, row.status_reason = result.target, result.reason or ""
     row.save()
     _log(actor=actor, request=request, unit=unit, result=result, source=source)
-    access_log_record(
-        actor=actor,
-        action="update",
-        obj=row,
-        subject=f"persons.person:{request.person_id}",
-        ground=GROUND,
-        detail=f"unité {unit.pk} statut {result.source} → {result.target}",
-    )
+    _trace(actor, "update", row, request.person_id, f"unité {unit.pk} statut {result.source} → {result.target}")
     return row
