@@ -30,7 +30,8 @@ def organisation_get(*, actor: Actor, pk: int) -> Organisation:
 
 
 def membership_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:
-    organisation_get(actor=actor, pk=organisation.pk)
+    if organisation.pk not in organisation_ids_visible(actor=actor):
+        raise Http404("Organisation introuvable.")
     return (
         Membership.objects.filter(organisation=organisation)
         .select_related("user")
