@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "relais.offer",
     "relais.persons",
     "relais.orientation",
+    "relais.notifications",
     "relais.api",
     "relais.fhir",
     "relais.demo",

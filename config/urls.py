@@ -8,6 +8,8 @@ urlpatterns = [
     path("territoire/", include("relais.territory.urls")),
     path("offre/", include("relais.offer.urls")),
     path("journal/", include("relais.audit.urls")),
+    path("orientation/", include("relais.orientation.urls")),
+    path("notifications/", include("relais.notifications.urls")),
     path("api/v1/", include("relais.api.urls")),
     path("fhir/", include("relais.fhir.urls")),
 ]

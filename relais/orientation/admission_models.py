@@ -119,6 +119,15 @@ class AdmissionRequest(models.Model):
     status_reason = models.CharField("motif (TRE_R358)", max_length=4, blank=True)
     stay_on_list = models.BooleanField("rester sur la liste si admis·e ailleurs", default=False)
     created_by = models.CharField("créée par", max_length=300)
+    created_by_organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by_user = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The identifier the sending system gave (SI-SDO notification, FHIR Task), for idempotent imports.
+    external_ref = models.CharField("référence externe", max_length=100, null=True, blank=True, unique=True)
+    last_reminder_at = models.DateTimeField("dernière relance", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -109,3 +109,4 @@ from .admission_models import (  # noqa: E402, F401
     StatusTransition,
     UnitRequestStatus,
 )
+from .file_models import AdmissionFile, MatchProposal  # noqa: E402, F401

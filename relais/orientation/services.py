@@ -167,6 +167,8 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source):
             wish_rank=rank + offset,
             status="39",
             created_by=actor.label if actor is not None else "système",
+            created_by_organisation=getattr(actor, "organisation", None),
+            created_by_user=getattr(actor, "user", None),
         )
         _log(actor=actor, request=request, result=result, source=source)
         _trace(actor, "create", request, person.pk)

@@ -11,10 +11,6 @@ from relais.orientation.models import AdmissionRequest, OrientationDecision, Sta
 from relais.orientation.services import admission_request_transition, admission_requests_send
 from relais.persons.services import person_create, person_merge
 
-from . import test_requests
-
-world = test_requests.world  # the shared fixture
-
 
 def _twin(world):
     return person_create(

@@ -1,0 +1,4 @@
+"""Notification routes."""
+
+app_name = "notifications"
+urlpatterns = []

@@ -1,0 +1,136 @@
+"""Who may read and act on admission requests, admission files and the persons behind them.
+
+The one place for these rules (decision 0015). Every view, REST endpoint and FHIR interaction of the orientation
+app scopes its querysets with ``requests_visible_to`` / ``persons_visible_to``; what is out of scope is a 404,
+exactly like a missing id. Aggregates (territory view) follow ``may_see_territory`` and never expose a person.
+
+- ESMS side: members with a personal-data role of the site's organisation, or of its managing body's, see the
+  requests addressed to their sites (and machine clients of those organisations, for their record systems).
+- Orientation side (MDPH, département, DAC, hospital or practice coordinators): the requests their organisation
+  sent, and the requests following a decision their organisation issued.
+- Analysts (ARS, CNSA, département analysts): never a person; aggregates only.
+- The medical part of the file: health professionals of an organisation receiving an open request of the person,
+  and the medical part's author.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from relais.accounts.roles import OrganisationKind, Role
+from relais.persons.models import Person
+
+from .admission_models import ESMS_ENDED, AdmissionRequest
+from .file_models import AdmissionFile
+
+K = OrganisationKind
+# Organisations that orient persons and send requests on their behalf.
+SENDER_KINDS = frozenset({K.MDPH, K.DEPARTEMENT_COUNCIL, K.DAC, K.HOSPITAL, K.HEALTH_PRACTICE})
+SENDER_ROLES = frozenset(
+    {Role.ADMIN, Role.DIRECTOR, Role.ORIENTATION_OFFICER, Role.COORDINATOR, Role.CARE_PROFESSIONAL}
+)
+# ESMS roles that run the admissions (status changes, admission into a unit, proposals).
+ADMISSION_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.ADMISSION_OFFICER})
+# Organisations whose staff see the territory's aggregated demand.
+TERRITORY_KINDS = frozenset({K.MDPH, K.DEPARTEMENT_COUNCIL, K.ARS, K.NATIONAL})
+
+
+def _reads_persons(actor) -> bool:
+    return actor is not None and (actor.api_client is not None or actor.reads_personal_data)
+
+
+def _esms_filter(organisation_id: int, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}site__organisation_id": organisation_id}) | Q(
+        **{f"{prefix}site__legal_entity__organisation_id": organisation_id}
+    )
+
+
+def _sender_filter(organisation_id: int, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}created_by_organisation_id": organisation_id}) | Q(
+        **{f"{prefix}decision__organisation_id": organisation_id}
+    )
+
+
+def requests_visible_to(actor) -> QuerySet[AdmissionRequest]:
+    if not _reads_persons(actor):
+        return AdmissionRequest.objects.none()
+    organisation_id = actor.organisation.pk
+    return AdmissionRequest.objects.filter(_esms_filter(organisation_id) | _sender_filter(organisation_id))
+
+
+def persons_visible_to(actor) -> QuerySet[Person]:
+    """Persons with a visible request, a decision issued by the organisation, or a file it wrote."""
+    if not _reads_persons(actor):
+        return Person.objects.none()
+    organisation_id = actor.organisation.pk
+    by_request = _esms_filter(organisation_id, "admission_requests__") | _sender_filter(
+        organisation_id, "admission_requests__"
+    )
+    return Person.objects.filter(
+        Q(pk__in=Person.objects.filter(by_request).values("pk"))
+        | Q(orientation_decisions__organisation_id=organisation_id)
+        | Q(admission_file__author_organisation_id=organisation_id)
+    ).distinct()
+
+
+def may_send_requests(actor) -> bool:
+    return (
+        actor is not None
+        and actor.organisation.kind in SENDER_KINDS
+        and (actor.api_client is not None or actor.role in SENDER_ROLES)
+    )
+
+
+def may_process_request(actor, request: AdmissionRequest) -> bool:
+    """ESMS staff who run admissions for the request's site (or a machine client of that organisation)."""
+    if actor is None:
+        return False
+    site = request.site
+    if actor.organisation.pk not in {site.organisation_id, site.legal_entity.organisation_id} - {None}:
+        return False
+    return actor.api_client is not None or actor.role in ADMISSION_ROLES
+
+
+def may_edit_file(actor, person: Person) -> bool:
+    """The administrative part: the orientation side that follows the person."""
+    return may_send_requests(actor) and persons_visible_to(actor).filter(pk=person.pk).exists()
+
+
+def can_read_medical(actor, admission_file: AdmissionFile) -> bool:
+    """Health professionals of an organisation receiving an open request of the person, and the part's author."""
+    if actor is None or actor.user is None:
+        return False
+    if admission_file.medical_author_id is not None and admission_file.medical_author_id == actor.user.pk:
+        return True
+    if not actor.is_health_professional or not actor.reads_personal_data:
+        return False
+    return (
+        AdmissionRequest.objects.filter(person_id=admission_file.person_id)
+        .exclude(status__in=ESMS_ENDED)
+        .filter(_esms_filter(actor.organisation.pk))
+        .exists()
+    )
+
+
+def may_write_medical(actor, person: Person) -> bool:
+    """A health professional following the person on the orientation side (GP, hospital doctor, DAC nurse…)."""
+    return (
+        actor is not None
+        and actor.user is not None
+        and actor.is_health_professional
+        and may_send_requests(actor)
+        and persons_visible_to(actor).filter(pk=person.pk).exists()
+    )
+
+
+def may_see_territory(actor) -> bool:
+    return actor is not None and actor.user is not None and actor.organisation.kind in TERRITORY_KINDS
+
+
+def may_see_small_cells(actor) -> bool:
+    """Cells under 5 are suppressed unless the role may read personal data anyway (MDPH or département staff)."""
+    return (
+        may_see_territory(actor)
+        and actor.reads_personal_data
+        and actor.organisation.kind in {K.MDPH, K.DEPARTEMENT_COUNCIL}
+    )

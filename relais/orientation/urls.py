@@ -1,0 +1,12 @@
+"""Orientation routes, one module per screen family: persons and their files (orientation side), the ESMS waiting
+list, matching proposals and simulation, the territory's view."""
+
+from django.urls import include, path
+
+app_name = "orientation"
+urlpatterns = [
+    path("personnes/", include("relais.orientation.urls_persons")),
+    path("esms/", include("relais.orientation.urls_esms")),
+    path("appariement/", include("relais.orientation.urls_matching")),
+    path("territoire/", include("relais.orientation.urls_territory")),
+]

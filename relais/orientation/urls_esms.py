@@ -1,0 +1,3 @@
+"""Routes of the orientation esms screens."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""Routes of the orientation persons screens."""
+
+urlpatterns = []
