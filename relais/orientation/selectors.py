@@ -1,5 +1,4 @@
-"""Reads of admission requests. Scoping by actor is not decided yet (issue 4 items 5–6): these helpers are for
-services and tests only; nothing exposes them through views, the REST API or FHIR."""
+"""Reads of admission requests for services. What a user may see is scoped by ``policy.requests_visible_to``."""
 
 from .admission_models import ESMS_ENDED, AdmissionRequest
 
