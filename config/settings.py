@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "relais.persons",
     "relais.orientation",
     "relais.notifications",
+    "relais.pathway",
     "relais.api",
     "relais.fhir",
     "relais.demo",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PathwayConfig(AppConfig):
+    name = "relais.pathway"
+    label = "pathway"
+    verbose_name = "Parcours (dossier de coordination, cercle de soins)"

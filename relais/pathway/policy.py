@@ -1,0 +1,158 @@
+"""THE access policy of the coordination record: one function decides, and says why.
+
+``decide(user=, organisation=, person=, category=, action=)`` returns a ``Decision``: allowed or not, the rule that
+decided (a stable code for logs and tests) and a French sentence for the user. Every view, API and FHIR endpoint of
+the pathway asks it; a refusal is shown as a 404, exactly like a missing object. Order of the checks:
+
+1. an account, a coordination record, an active membership of the circle for the acting organisation;
+2. the sharing matrix (``matrix.py``): which profile may read or write which category (medical → health professionals);
+3. the ground of access: same care team (the person was informed and has not objected), consent (not revoked, covering
+   the category), or the proxy's own quality (legal guardian, trusted person, carer).
+
+Objections and revocations are read at each call: they take effect at once.
+See docs/decisions/0019-care-circle-policy.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Q
+from django.utils import timezone
+
+from . import matrix as m
+from .models import CircleMember, CircleRole, CoordinationRecord, Ground, MemberKind, Objection
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    rule: str
+    message: str
+    member: CircleMember | None = None
+
+    def __bool__(self) -> bool:
+        return self.allowed
+
+
+def _deny(rule: str, message: str, member=None) -> Decision:
+    return Decision(False, rule, message, member)
+
+
+def _fr(day) -> str:
+    return timezone.localtime(day).strftime("%d/%m/%Y") if hasattr(day, "hour") else day.strftime("%d/%m/%Y")
+
+
+def active_memberships(*, user, organisation, record: CoordinationRecord, today: date | None = None):
+    today = today or timezone.localdate()
+    mine = Q(kind=MemberKind.PROFESSIONAL, user=user, organisation=organisation) | Q(kind=MemberKind.PROXY, user=user)
+    return record.members.filter(mine).filter(Q(start__lte=today), Q(end__isnull=True) | Q(end__gte=today))
+
+
+def profile_of(member: CircleMember) -> str:
+    if member.kind == MemberKind.PROXY:
+        return member.proxy_role
+    return m.profile_of_professional(member.user.professional_category)
+
+
+def decide(*, user, organisation, person, category: str, action: str = m.READ) -> Decision:
+    if category not in m.CATEGORIES or action not in m.ACTIONS:
+        raise ValueError(f"Unknown category or action: {category!r}, {action!r}.")
+    if user is None or not user.is_authenticated:
+        return _deny("anonymous", "Connectez-vous pour accéder au dossier.")
+    record = CoordinationRecord.objects.filter(person=person).first()
+    if record is None:
+        return _deny("no_record", "Cette personne n'a pas de dossier de coordination.")
+    members = list(active_memberships(user=user, organisation=organisation, record=record).select_related("user"))
+    if not members:
+        return _deny(
+            "not_in_circle",
+            f"Vous ne faites pas partie du cercle de soins de cette personne au titre de « {organisation} ».",
+        )
+    decisions = [_decide_for(member, record, category, action) for member in members]
+    return next((d for d in decisions if d.allowed), decisions[0])
+
+
+def _decide_for(member: CircleMember, record: CoordinationRecord, category: str, action: str) -> Decision:
+    profile = profile_of(member)
+    if action not in m.allowed_actions(profile, category):
+        if category == m.MEDICAL and action == m.READ:
+            message = "Les données médicales sont réservées aux professionnels de santé du cercle de soins."
+        else:
+            message = (
+                f"Un·e {m.PROFILES[profile]} ne peut pas {m.ACTIONS[action]} les {m.CATEGORIES[category]} "
+                "(matrice de partage)."
+            )
+        return _deny("matrix", message, member)
+    if member.ground == Ground.CARE_TEAM:
+        return _care_team(member, record)
+    if member.ground == Ground.CONSENT:
+        return _consent(member, category)
+    return Decision(True, "proxy", f"Vous êtes {member.get_proxy_role_display().lower()} de cette personne.", member)
+
+
+def _care_team(member: CircleMember, record: CoordinationRecord) -> Decision:
+    objection = (
+        Objection.objects.filter(record=record, withdrawn_at__isnull=True)
+        .filter(Q(member__isnull=True) | Q(member=member))
+        .order_by("at")
+        .first()
+    )
+    if objection is not None:
+        whom = "avec vous" if objection.member_id else "avec son équipe de soins"
+        return _deny(
+            "objection",
+            f"La personne s'est opposée le {_fr(objection.at)} au partage de ses informations {whom} "
+            "(CSP L1110-12) : l'accès est refusé.",
+            member,
+        )
+    return Decision(
+        True,
+        "care_team",
+        f"Vous faites partie de l'équipe de soins de cette personne au titre de « {member.organisation} » "
+        f"(CSP L1110-12) ; elle en a été informée le {_fr(member.person_informed_at)} et ne s'y est pas opposée.",
+        member,
+    )
+
+
+def _consent(member: CircleMember, category: str) -> Decision:
+    consents = list(member.consents.order_by("-collected_at", "-pk"))
+    active = [c for c in consents if c.revoked_at is None]
+    covering = next((c for c in active if category in c.scope), None)
+    if covering is not None:
+        return Decision(
+            True,
+            "consent",
+            f"La personne a consenti le {_fr(covering.collected_at)} ({covering.get_method_display().lower()}) "
+            f"au partage de ses {m.CATEGORIES[category]} avec vous ; consentement recueilli par "
+            f"{covering.collected_by}.",
+            member,
+        )
+    if not active and consents:
+        return _deny(
+            "consent_revoked", f"La personne a retiré son consentement le {_fr(consents[0].revoked_at)}.", member
+        )
+    if not consents:
+        return _deny("consent_missing", "Aucun consentement de la personne n'est enregistré pour vous.", member)
+    return _deny("consent_scope", f"Le consentement recueilli ne couvre pas les {m.CATEGORIES[category]}.", member)
+
+
+def persons_allowed(*, user, organisation, candidates, category: str = m.IDENTITY, action: str = m.READ) -> list:
+    """Filter persons for lists and counts, so that nothing refused shows up anywhere."""
+    return [
+        p
+        for p in candidates
+        if decide(user=user, organisation=organisation, person=p, category=category, action=action)
+    ]
+
+
+def may_manage_circle(*, user, organisation, person) -> Decision:
+    """Referents and coordinators of the circle add members, record consents and objections."""
+    decision = decide(user=user, organisation=organisation, person=person, category=m.IDENTITY, action=m.WRITE)
+    if not decision.allowed:
+        return decision
+    managers = (CircleRole.REFERENT, CircleRole.COORDINATOR)
+    if decision.member.kind != MemberKind.PROFESSIONAL or decision.member.circle_role not in managers:
+        return _deny("not_manager", "Seuls le ou la référent·e et les coordinateur·rices gèrent le cercle de soins.")
+    return decision
