@@ -138,3 +138,15 @@ class Objection(models.Model):
 
     def __str__(self) -> str:
         return f"opposition {self.pk} (dossier {self.record_id})"
+
+
+# The record's content lives in its own module (kept small); imported here so Django registers it in this app.
+from .record_models import (  # noqa: E402, F401
+    CarePlan,
+    Document,
+    PlanGoal,
+    PlanNeed,
+    PlanTask,
+    TaskComment,
+    TimelineEvent,
+)
