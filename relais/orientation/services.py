@@ -226,14 +226,23 @@ def admission_request_transition(
 
 @transaction.atomic
 def unit_request_transition(
-    *, actor, request: AdmissionRequest, unit, target: str, reason: str | None = None, source: str = Source.WEB
+    *,
+    actor,
+    request: AdmissionRequest,
+    unit,
+    target: str,
+    reason: str | None = None,
+    system: bool = False,
+    source: str = Source.WEB,
 ) -> UnitRequestStatus:
-    """Create (182) or move the (person, unit) pair of a request; the unit must belong to the request's site."""
+    """Create (182) or move the (person, unit) pair of a request; the unit must belong to the request's site.
+    ``actor=None, system=True`` is the automatic follow-up."""
     request = AdmissionRequest.objects.select_for_update().select_related("site__legal_entity").get(pk=request.pk)
     if unit.site_id != request.site_id:
         raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
     row = UnitRequestStatus.objects.select_for_update().filter(request=request, unit=unit).first()
-    result = _check(row.status if row else None, target, actor_kind=actor_kind_for(actor, request.site), reason=reason)
+    actor_kind = actor_kind_for(actor, request.site, system=system)
+    result = _check(row.status if row else None, target, actor_kind=actor_kind, reason=reason)
     if row is None:
         row = UnitRequestStatus(request=request, unit=unit)
     row.status, row.status_reason = result.target, result.reason or ""

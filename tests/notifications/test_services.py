@@ -1,0 +1,141 @@
+"""Notifications: the registry, sending (roles, dedup, opt-out, e-mail or digest), the daily digest command."""
+
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.utils import timezone
+
+from relais.accounts.roles import OrganisationKind, Role
+from relais.notifications.models import DigestSent, Notification
+from relais.notifications.registry import NotificationKind, all_kinds, get_kind, register
+from relais.notifications.services import (
+    notification_send,
+    organisation_notification_setting_set,
+    user_notification_preference_set,
+)
+
+PING = register(NotificationKind(code="tests.ping", label="Test", default_roles=frozenset({Role.ADMISSION_OFFICER})))
+URGENT = register(NotificationKind(code="tests.urgent", label="Urgent", digestable=False))
+QUIET = register(NotificationKind(code="tests.quiet", label="Dans Relais", channel="in_app"))
+
+
+@pytest.fixture
+def esms(make_organisation, make_member):
+    organisation = make_organisation(kind=OrganisationKind.ESMS)
+    officer = make_member(organisation, role=Role.ADMISSION_OFFICER)
+    director = make_member(organisation, role=Role.DIRECTOR)
+    carer = make_member(organisation, role=Role.CARE_PROFESSIONAL)
+    return organisation, officer, director, carer
+
+
+def send(organisation, *, kind="tests.ping", key="event-1", **kw):
+    return notification_send(
+        kind=kind, organisation=organisation, subject="Objet", body="Texte", link="/x/", dedup_key=key, **kw
+    )
+
+
+def test_orientation_kinds_register_themselves():
+    codes = {kind.code for kind in all_kinds()}
+    assert {"orientation.admitted_elsewhere", "orientation.request_reminder", "orientation.decision_expired"} <= codes
+
+
+def test_registry_refuses_unknown_and_conflicting_kinds():
+    with pytest.raises(ValueError, match=r"Type de notification inconnu : « tests\.nope »"):
+        get_kind("tests.nope")
+    assert register(NotificationKind(code="tests.ping", label="Test", default_roles=PING.default_roles)) == PING
+    with pytest.raises(ValueError, match="already registered"):
+        register(NotificationKind(code="tests.ping", label="Autre"))
+    with pytest.raises(ValueError):
+        NotificationKind(code="sans_point", label="x")
+
+
+def test_default_roles_and_explicit_roles(esms, mailoutbox):
+    organisation, (officer, _a), (director, _b), (carer, _c) = esms
+    assert [n.recipient for n in send(organisation)] == [officer]
+    sent = send(organisation, key="event-2", roles=[Role.DIRECTOR, Role.CARE_PROFESSIONAL])
+    assert {n.recipient for n in sent} == {director, carer}
+    assert [m.to for m in mailoutbox] == [[officer.email], [director.email], [carer.email]]
+    assert all(m.subject == "[Relais] Objet" and "http" in m.body and "/x/" in m.body for m in mailoutbox)
+    assert all(n.emailed_at is not None for n in Notification.objects.all())
+
+
+def test_same_dedup_key_notifies_once(esms, mailoutbox):
+    organisation, (officer, _a), *_ = esms
+    assert len(send(organisation)) == 1
+    assert send(organisation) == []
+    assert Notification.objects.filter(recipient=officer).count() == 1 and len(mailoutbox) == 1
+
+
+def test_organisation_opt_out(esms, make_organisation, make_member):
+    organisation, (officer, officer_actor), (_d, director_actor), _c = esms
+    with pytest.raises(PermissionDenied):
+        organisation_notification_setting_set(actor=officer_actor, kind="tests.ping", enabled=False)
+    organisation_notification_setting_set(actor=director_actor, kind="tests.ping", enabled=False)
+    assert send(organisation) == []
+    other = make_organisation(kind=OrganisationKind.ESMS)
+    other_officer, _ = make_member(other, role=Role.ADMISSION_OFFICER)
+    assert [n.recipient for n in send(other)] == [other_officer]  # only that organisation opted out
+    organisation_notification_setting_set(actor=director_actor, kind="tests.ping", enabled=True)
+    assert [n.recipient for n in send(organisation, key="event-3")] == [officer]
+
+
+def test_in_app_only_kind_and_preference(esms, mailoutbox):
+    organisation, (officer, _a), (director, _b), _c = esms
+    assert len(send(organisation, kind="tests.quiet", recipients=[officer])) == 1
+    user_notification_preference_set(user=director, delivery="in_app")
+    assert len(send(organisation, recipients=[director])) == 1
+    assert mailoutbox == []
+    assert not Notification.objects.filter(digest=True).exists()
+
+
+def digest(day=None):
+    out = io.StringIO()
+    call_command("notifications_digest", *(["--day", day.isoformat()] if day else []), stdout=out)
+    return json.loads(out.getvalue().strip().splitlines()[-1])
+
+
+def test_digest_once_per_user_per_day(esms, mailoutbox):
+    organisation, (officer, _a), (director, _b), _c = esms
+    user_notification_preference_set(user=officer, delivery="digest")
+    send(organisation, key="e1")
+    send(organisation, key="e2")
+    send(organisation, kind="tests.urgent", recipients=[officer], key="e3")  # not digestable: e-mailed at once
+    send(organisation, recipients=[director], key="e4")  # director: immediate
+    assert [m.to for m in mailoutbox] == [[officer.email], [director.email]]
+    mailoutbox.clear()
+
+    summary = digest()
+    assert (summary["digests"], summary["notifications"]) == (1, 2)
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == [officer.email]
+    assert "Récapitulatif" in mailoutbox[0].subject and mailoutbox[0].body.count("- Objet") == 2
+    assert not Notification.objects.filter(digest=True, emailed_at__isnull=True).exists()
+
+    # A new notification the same day waits: one digest per user and day, even if the command runs again.
+    send(organisation, key="e5")
+    again = digest()
+    assert (again["digests"], again["skipped_already_sent"]) == (0, 1) and len(mailoutbox) == 1
+    tomorrow = digest(timezone.localdate() + timedelta(days=1))
+    assert tomorrow["digests"] == 1 and len(mailoutbox) == 2
+    assert DigestSent.objects.filter(user=officer).count() == 2
+
+
+def test_digest_failure_marks_nothing(esms, settings):
+    organisation, (officer, _a), *_ = esms
+    user_notification_preference_set(user=officer, delivery="digest")
+    send(organisation)
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
+    assert digest()["failed"] == 1
+    assert not DigestSent.objects.exists()
+    assert Notification.objects.get(recipient=officer).emailed_at is None
+
+
+def test_digest_bad_day(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--day : date invalide"):
+        call_command("notifications_digest", "--day", "hier", stdout=io.StringIO())
