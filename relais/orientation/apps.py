@@ -12,3 +12,4 @@ class OrientationConfig(AppConfig):
         from .merge import requests_merge_hook
 
         register_merge_hook(requests_merge_hook)
+        __import__("relais.orientation.fhir", fromlist=["register"]).register()  # SDO Task and Bundle (0017)

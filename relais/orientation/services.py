@@ -234,6 +234,7 @@ def unit_request_transition(
     reason: str | None = None,
     system: bool = False,
     source: str = Source.WEB,
+    comment: str = "",
 ) -> UnitRequestStatus:
     """Create (182) or move the (person, unit) pair of a request; the unit must belong to the request's site.
     ``actor=None, system=True`` is the automatic follow-up."""
@@ -247,6 +248,6 @@ def unit_request_transition(
         row = UnitRequestStatus(request=request, unit=unit)
     row.status, row.status_reason = result.target, result.reason or ""
     row.save()
-    _log(actor=actor, request=request, unit=unit, result=result, source=source)
+    _log(actor=actor, request=request, unit=unit, result=result, source=source, comment=comment)
     _trace(actor, "update", row, request.person_id, f"unité {unit.pk} statut {result.source} → {result.target}")
     return row
