@@ -9,7 +9,8 @@ class OrientationConfig(AppConfig):
     def ready(self):
         from relais.persons.services import register_merge_hook
 
+        from . import fhir
         from .merge import requests_merge_hook
 
         register_merge_hook(requests_merge_hook)
-        __import__("relais.orientation.fhir", fromlist=["register"]).register()  # SDO Task and Bundle (0017)
+        fhir.register()  # SDO Task and Bundle (decision 0017)
