@@ -81,6 +81,14 @@ def may_send_requests(actor) -> bool:
     )
 
 
+def may_read_site_requests(actor, site) -> bool:
+    """ESMS staff with a personal-data role (admission team, but also the ESMS's doctor or nurse who reviews the
+    medical part), or a machine client, of the site's organisation or its managing body's."""
+    if not _reads_persons(actor):
+        return False
+    return actor.organisation.pk in {site.organisation_id, site.legal_entity.organisation_id} - {None}
+
+
 def may_process_request(actor, request: AdmissionRequest) -> bool:
     """ESMS staff who run admissions for the request's site (or a machine client of that organisation)."""
     if actor is None:

@@ -18,6 +18,7 @@ from relais.accounts.roles import OrganisationKind
 from relais.audit.services import access_log_record
 from relais.persons.models import Person
 
+from . import policy
 from . import workflow as wf
 from .admission_models import (
     ESMS_ENDED,
@@ -35,16 +36,23 @@ ORIENTATION_KINDS = frozenset({OrganisationKind.MDPH, OrganisationKind.DAC, Orga
 
 
 def actor_kind_for(actor, site, *, system: bool = False) -> str:
-    """``esms`` for a member of the site's organisation (or of its legal entity's), ``orientation`` for an MDPH,
-    DAC or département, ``system`` for ``actor=None`` with ``system=True``; anyone else is refused."""
+    """``esms`` for the admission team of the site's organisation (or of its legal entity's), ``orientation`` for the
+    staff of an organisation that sends requests (policy.SENDER_KINDS / SENDER_ROLES), ``system`` for ``actor=None``
+    with ``system=True``; anyone else is refused. Machine clients act for their organisation."""
     if actor is None:
         if system:
             return wf.SYSTEM
         raise PermissionDenied("Action réservée au suivi automatique ou à un acteur identifié.")
+    machine = actor.api_client is not None
     organisation_id = actor.organisation.pk
     if organisation_id in (site.organisation_id, site.legal_entity.organisation_id):
+        if not (machine or actor.role in policy.ADMISSION_ROLES):
+            raise PermissionDenied(
+                f"Seule l'équipe d'admission de « {site.name} » (direction, chargé·e des admissions) change le statut "
+                "des demandes."
+            )
         return wf.ESMS_STAFF
-    if actor.organisation.kind in ORIENTATION_KINDS:
+    if actor.organisation.kind in policy.SENDER_KINDS and (machine or actor.role in policy.SENDER_ROLES):
         return wf.ORIENTATION
     raise PermissionDenied(f"Votre organisation n'intervient pas sur les demandes adressées à « {site.name} ».")
 

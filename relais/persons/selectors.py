@@ -1,7 +1,8 @@
 """Reads of persons, each traced in the access log with its ground.
 
-Scoping is NOT decided yet (care circle and orientation issues): these selectors take the actor and
-the ground, log them, and return any person. Nothing exposes them in views or APIs yet.
+These selectors take the actor and the ground, log them, and return any person: callers scope first (orientation:
+``orientation.policy.persons_visible_to``; pathway: ``pathway.policy.decide``). Duplicate detection is identity
+vigilance and looks at every person, by design.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilanc
         blocking |= Q(ins=person.ins)
     candidates = Person.objects.filter(blocking, merged_into__isnull=True).exclude(pk=person.pk)
     matches = find_duplicates(person, candidates)
+    about = f"de la fiche {person.pk}" if person.pk else "d'une fiche en cours de création"
     for match in matches:
         access_log_record(
             actor=actor,
@@ -45,6 +47,6 @@ def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilanc
             obj=match.other,
             subject=f"persons.person:{match.other.pk}",
             ground=ground,
-            detail=f"doublon possible de la fiche {person.pk} (score {match.score})",
+            detail=f"doublon possible {about} (score {match.score})",
         )
     return matches

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
+from relais.accounts.roles import Role
 from relais.audit.append_only import AppendOnlyError
 from relais.audit.models import AccessLogEntry
 from relais.orientation.models import AdmissionRequest, OrientationDecision, StatusTransition, UnitRequestStatus
@@ -73,11 +74,22 @@ def test_idempotent_resubmission_returns_the_same_requests(world):
         send(world, actor=world.mdph)
 
 
-def test_only_orientation_sends(world):
-    with pytest.raises(PermissionDenied):
-        send(world, actor=world.staff[0])
-    with pytest.raises(PermissionDenied):
-        send(world, actor=world.hospital)
+def test_only_orientation_sends(world, make_member):
+    _u, analyst = make_member(world.mdph.organisation, role=Role.ANALYST)
+    _u, member = make_member(world.coordinator.organisation, role=Role.MEMBER)
+    for actor in (world.staff[0], analyst, member):
+        with pytest.raises(PermissionDenied):
+            send(world, actor=actor)
+    # A hospital's discharge coordinator sends requests too (older people leaving hospital for an EHPAD).
+    assert send(world, actor=world.hospital)[0].status == "39"
+
+
+def test_only_the_admission_team_changes_statuses(world, make_member):
+    request = send(world)[0]
+    _u, carer = make_member(world.sites[0].organisation, role=Role.CARE_PROFESSIONAL)
+    with pytest.raises(PermissionDenied, match="équipe d'admission"):
+        admission_request_transition(actor=carer, request=request, target="40")
+    assert admission_request_transition(actor=world.body_director, request=request, target="40").status == "40"
 
 
 def test_transitions_end_to_end_with_log(world):
