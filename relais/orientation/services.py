@@ -222,6 +222,10 @@ def admission_request_transition(
     request.status, request.status_reason = result.target, result.reason or ""
     request.save(update_fields=["status", "status_reason", "wish_rank", "updated_at"])
     _log(actor=actor, request=request, result=result, source=source, comment=comment)
+    from . import admission  # admission.py builds on this module
+
+    if result.source == "71" and result.target in admission.ADMISSION_UNDONE:
+        admission.admission_places_release(actor=actor, request=request, reason=result.reason, system=system)
     _trace(
         actor,
         "update",

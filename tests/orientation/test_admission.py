@@ -89,3 +89,21 @@ def test_the_transition_log_refuses_raw_updates(world, waiting):
         cursor.execute("UPDATE orientation_statustransition SET reason = '119' WHERE id = %s", [row.pk])
     row.refresh_from_db()
     assert row.reason == ""
+
+
+def test_an_admission_undone_gives_the_place_back(world, waiting):
+    request = admission_admit(actor=world.staff[0], request=waiting, unit=world.unit)
+    assert Unit.objects.get(pk=world.unit.pk).available == 1
+    admission_request_transition(actor=world.coordinator, request=request, target="49", reason="100")
+    unit = Unit.objects.get(pk=world.unit.pk)
+    assert (unit.available, unit.occupied) == (2, 8)
+    row = UnitRequestStatus.objects.get(request=request, unit=unit)
+    assert (row.status, row.status_reason) == ("180", "100")
+    assert CapacityUpdate.objects.filter(unit=unit, status="available", value=2, by_label__contains="annulée").exists()
+
+
+def test_entering_keeps_the_place(world, waiting):
+    request = admission_admit(actor=world.staff[0], request=waiting, unit=world.unit)
+    admission_request_transition(actor=world.staff[0], request=request, target="47")
+    assert Unit.objects.get(pk=world.unit.pk).available == 1
+    assert UnitRequestStatus.objects.get(request=request, unit=world.unit).status == "184"
