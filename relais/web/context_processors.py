@@ -2,8 +2,8 @@ from django.conf import settings
 
 from relais.accounts.middleware import request_memberships
 from relais.accounts.roles import ROLE_ABILITIES, Role
-from relais.offer.capacity_selectors import capacity_units_for
-from relais.offer.policy import may_edit_capacity_at_all
+
+from .navigation import main_navigation
 
 
 def relais(request):
@@ -16,5 +16,5 @@ def relais(request):
         "memberships": request_memberships(request),
         "role_abilities": ROLE_ABILITIES.get(actor.role, []) if actor else [],
         "actor_role_label": Role(actor.role).label if actor else "",
-        "may_edit_capacity": bool(actor) and may_edit_capacity_at_all(actor) and capacity_units_for(actor).exists(),
+        "nav_links": main_navigation(actor or None, request.path),
     }

@@ -1,0 +1,45 @@
+"""The main navigation shows each actor the pages their role opens, and marks the current one."""
+
+import pytest
+
+from relais.accounts.roles import OrganisationKind, Role
+from relais.offer.models import LegalEntity, Site
+from relais.web.navigation import main_navigation
+
+
+def labels(actor, path="/"):
+    return [link.label for link in main_navigation(actor, path)]
+
+
+@pytest.fixture
+def esms(make_organisation):
+    organisation = make_organisation(kind=OrganisationKind.ESMS, name="EHPAD Les Tilleuls")
+    entity = LegalEntity.objects.create(finess="350000014", name="Association", organisation=None)
+    Site.objects.create(finess="350000022", name="EHPAD Les Tilleuls", legal_entity=entity, organisation=organisation)
+    return organisation
+
+
+def test_admission_officer_sees_the_waiting_list_not_the_persons(esms, make_member):
+    _u, officer = make_member(esms, role=Role.ADMISSION_OFFICER)
+    shown = labels(officer)
+    assert "Liste d'attente" in shown and "Personnes suivies" not in shown
+
+
+def test_coordinator_sees_the_persons_not_the_waiting_list(make_organisation, make_member):
+    _u, coordinator = make_member(make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR)
+    shown = labels(coordinator)
+    assert "Personnes suivies" in shown and "Liste d'attente" not in shown and "Journal des accès" not in shown
+
+
+def test_plain_member_of_an_esms_sees_neither(esms, make_member):
+    _u, member = make_member(esms, role=Role.MEMBER)
+    shown = labels(member)
+    assert "Liste d'attente" not in shown and "Personnes suivies" not in shown and "Notifications" in shown
+
+
+def test_current_page_is_the_longest_matching_link(make_organisation, make_member):
+    _u, coordinator = make_member(make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR)
+    current = [link.label for link in main_navigation(coordinator, "/orientation/personnes/12/") if link.current]
+    assert current == ["Personnes suivies"]
+    assert [link.label for link in main_navigation(coordinator, "/") if link.current] == ["Accueil"]
+    assert main_navigation(None, "/") == []
