@@ -93,9 +93,12 @@ def _decide_for(member: CircleMember, record: CoordinationRecord, category: str,
 
 
 def _care_team(member: CircleMember, record: CoordinationRecord) -> Decision:
+    # An objection to the whole team spares the referent: the professional the person deals with directly, who
+    # records the objection, keeps the record running (and can lift it); an objection naming them does not.
+    whole_team = Q(member__isnull=True) if member.circle_role != CircleRole.REFERENT else Q(pk__in=[])
     objection = (
         Objection.objects.filter(record=record, withdrawn_at__isnull=True)
-        .filter(Q(member__isnull=True) | Q(member=member))
+        .filter(whole_team | Q(member=member))
         .order_by("at")
         .first()
     )

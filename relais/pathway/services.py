@@ -141,3 +141,16 @@ def objection_record(*, actor, person, expressed_by: str, member: CircleMember |
     )
     _trace(actor, "create", objection, person.pk, "opposition")
     return objection
+
+
+@transaction.atomic
+def objection_withdraw(*, actor, objection: Objection, withdrawn_by: str) -> Objection:
+    """The person lifts an objection: sharing resumes at once for those it covered."""
+    objection = Objection.objects.select_for_update().select_related("record__person").get(pk=objection.pk)
+    person = objection.record.person
+    _require_manager(actor, person)
+    if objection.withdrawn_at is None:
+        objection.withdrawn_at = timezone.now()
+        objection.save(update_fields=["withdrawn_at"])
+        _trace(actor, "update", objection, person.pk, f"opposition levée ({withdrawn_by or actor.label})")
+    return objection

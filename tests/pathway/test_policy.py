@@ -18,6 +18,7 @@ from relais.pathway.services import (
     consent_record,
     consent_revoke,
     objection_record,
+    objection_withdraw,
     record_open,
 )
 from relais.persons.services import person_create
@@ -203,3 +204,11 @@ def test_circle_writes_are_traced(circle):
         AccessLogEntry.objects.filter(subject=f"persons.person:{circle.person.pk}").values_list("ground", flat=True)
     )
     assert "care_circle" in grounds
+
+
+def test_whole_team_objection_spares_the_referent_who_can_lift_it(circle):
+    objection = objection_record(actor=circle.coordinator, person=circle.person, expressed_by="la personne")
+    assert ask(circle.coordinator, circle.person, m.IDENTITY).allowed  # the referent who opened the record
+    assert not ask(circle.nurse, circle.person, m.IDENTITY).allowed
+    objection_withdraw(actor=circle.coordinator, objection=objection, withdrawn_by="la personne")
+    assert ask(circle.nurse, circle.person, m.IDENTITY).rule == "care_team"
