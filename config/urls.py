@@ -10,6 +10,7 @@ urlpatterns = [
     path("journal/", include("relais.audit.urls")),
     path("orientation/", include("relais.orientation.urls")),
     path("notifications/", include("relais.notifications.urls")),
+    path("parcours/", include("relais.pathway.urls")),
     path("api/v1/", include("relais.api.urls")),
     path("fhir/", include("relais.fhir.urls")),
 ]

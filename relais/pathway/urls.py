@@ -1,0 +1,33 @@
+"""Routes of the coordination record (mounted at /parcours/)."""
+
+from django.urls import path
+
+from . import views_circle, views_plan, views_record
+
+app_name = "pathway"
+urlpatterns = [
+    path("", views_record.records, name="records"),
+    path("ouvrir/", views_record.record_open_view, name="record_open"),
+    path("personnes/<int:person_pk>/", views_record.record_by_person, name="record_by_person"),
+    path("dossiers/<int:pk>/", views_record.record_detail, name="record"),
+    path("dossiers/<int:pk>/evenements/", views_record.event_add, name="event_add"),
+    path("dossiers/<int:pk>/documents/", views_record.document_add, name="document_add"),
+    path("documents/<int:pk>/", views_record.document_download, name="document"),
+    path("dossiers/<int:pk>/qui-a-consulte/", views_record.access_history, name="access_history"),
+    path("dossiers/<int:pk>/cercle/professionnel/", views_circle.professional_add, name="professional_add"),
+    path("dossiers/<int:pk>/cercle/proche/", views_circle.proxy_add, name="proxy_add"),
+    path("dossiers/<int:pk>/cercle/opposition/", views_circle.objection_add, name="objection_add"),
+    path(
+        "dossiers/<int:pk>/cercle/consentements/<int:consent_pk>/retrait/",
+        views_circle.consent_revoke,
+        name="consent_revoke",
+    ),
+    path("dossiers/<int:pk>/cercle/membres/<int:member_pk>/fin/", views_circle.member_end, name="member_end"),
+    path("dossiers/<int:pk>/plan/", views_plan.plan_detail, name="plan"),
+    path("dossiers/<int:pk>/plan/besoins/", views_plan.need_add, name="need_add"),
+    path("dossiers/<int:pk>/plan/objectifs/", views_plan.goal_add, name="goal_add"),
+    path("dossiers/<int:pk>/plan/actions/", views_plan.task_add, name="task_add"),
+    path("actions/<int:task_pk>/statut/", views_plan.task_status, name="task_status"),
+    path("actions/<int:task_pk>/commentaires/", views_plan.task_comment, name="task_comment"),
+    path("mes-taches/", views_plan.my_tasks, name="my_tasks"),
+]

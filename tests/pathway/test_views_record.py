@@ -1,0 +1,344 @@
+"""The coordination record screens: 404 for whoever may not open, hidden sections with the policy's sentence,
+no leak through lists or counts, my tasks, overdue tasks, downloads, and the access history."""
+
+# ruff: noqa: F811  (the ``circle`` fixture is imported from the services tests)
+import re
+from datetime import date, timedelta
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from relais.accounts.roles import Role
+from relais.audit.models import AccessLogEntry
+from relais.pathway import matrix as m
+from relais.pathway import record_services as rs
+from relais.pathway.models import CircleMember, Consent, CoordinationRecord, Ground, ProxyRole
+from relais.pathway.record_models import PlanTask
+from relais.pathway.services import objection_record
+
+from .test_record_services import PDF, circle  # noqa: F401  (the shared fixture)
+
+MEDICAL_SENTENCE = "Les données médicales sont réservées aux professionnels de santé du cercle de soins."
+
+
+def normalised(page: str, path: str) -> str:
+    """The page without what differs between two renders anyway: the path asked and the CSRF token."""
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", page.replace(path, "PATH"))
+
+
+def login(client, actor):
+    client.force_login(actor.user)
+    return client
+
+
+def url(name, *args):
+    return reverse(f"pathway:{name}", args=args)
+
+
+@pytest.fixture
+def content(circle):
+    """A social and a medical event, a medical document, a plan with an overdue task for the nurse."""
+    rs.event_post(actor=circle.nurse, person=circle.person, kind="home_visit", title="Visite du lundi")
+    rs.event_post(
+        actor=circle.gp, person=circle.person, kind="hospital_stay", title="Séjour en cardiologie", category=m.MEDICAL
+    )
+    rs.document_upload(
+        actor=circle.gp,
+        person=circle.person,
+        upload=SimpleUploadedFile("cr-sortie.pdf", PDF),
+        title="Compte rendu de sortie",
+        category=m.MEDICAL,
+    )
+    late = rs.plan_task_add(
+        actor=circle.coordinator,
+        person=circle.person,
+        title="Renouveler l'ordonnance de soins",
+        assignee_member=circle.nurse_member,
+        due_date=timezone.localdate() - timedelta(days=3),
+    )
+    later = rs.plan_task_add(
+        actor=circle.coordinator,
+        person=circle.person,
+        title="Bilan de chute",
+        assignee_organisation=circle.nursing,
+        due_date=timezone.localdate() + timedelta(days=10),
+    )
+    return late, later
+
+
+def test_outsider_and_missing_record_are_the_same_404(client, circle, content):
+    login(client, circle.outsider)
+    missing = CoordinationRecord.objects.order_by("-pk").first().pk + 100
+    document = circle.record.documents.get()
+    for name, args in [
+        ("record", (circle.record.pk,)),
+        ("plan", (circle.record.pk,)),
+        ("access_history", (circle.record.pk,)),
+        ("record_by_person", (circle.person.pk,)),
+        ("document", (document.pk,)),
+    ]:
+        response = client.get(url(name, *args))
+        assert response.status_code == 404, name
+        assert "Morvan" not in response.content.decode() and "MORVAN" not in response.content.decode()
+    refused = client.get(url("record", circle.record.pk)).content.decode()
+    absent = client.get(url("record", missing)).content.decode()
+    assert normalised(refused, url("record", circle.record.pk)) == normalised(absent, url("record", missing))
+    assert client.post(url("event_add", circle.record.pk), {"kind": "note"}).status_code == 404
+    assert "Morvan" not in client.get(url("records")).content.decode().replace("MORVAN", "Morvan")
+
+
+def test_educator_sees_the_record_without_medical_events_and_counts_do_not_leak(client, circle, content):
+    page = login(client, circle.educator).get(url("record", circle.record.pk)).content.decode()
+    assert "Visite du lundi" in page
+    assert "Séjour en cardiologie" not in page and "Compte rendu de sortie" not in page
+    assert MEDICAL_SENTENCE in page
+    assert "1 événement que vous pouvez consulter" in page
+    assert "Aucun document que vous puissiez consulter" in page
+    # The nurse, a health professional of the same team, sees both.
+    page = login(client, circle.nurse).get(url("record", circle.record.pk)).content.decode()
+    assert "Séjour en cardiologie" in page and "2 événements que vous pouvez consulter" in page
+    assert MEDICAL_SENTENCE not in page
+
+
+def test_timeline_filter_by_kind(client, circle, content):
+    page = login(client, circle.nurse).get(url("record", circle.record.pk), {"nature": "hospital_stay"})
+    text = page.content.decode()
+    assert "Séjour en cardiologie" in text and "Visite du lundi" not in text
+
+
+def test_the_gp_consent_scope_hides_social_data_with_its_sentence(client, circle, content):
+    page = login(client, circle.gp).get(url("record", circle.record.pk)).content.decode()
+    assert "Séjour en cardiologie" in page and "Visite du lundi" not in page
+    assert "Le consentement recueilli ne couvre pas les données sociales." in page
+
+
+def test_each_page_view_is_traced_once_with_its_ground(client, circle, content):
+    before = AccessLogEntry.objects.count()
+    login(client, circle.nurse).get(url("record", circle.record.pk))
+    entries = list(AccessLogEntry.objects.filter(seq__gt=before))
+    assert len(entries) == 1
+    assert entries[0].action == "read" and entries[0].ground == "care_team"
+    assert entries[0].subject == f"persons.person:{circle.person.pk}"
+    login(client, circle.gp).get(url("plan", circle.record.pk))
+    assert AccessLogEntry.objects.filter(seq__gt=before).last().ground == "consent"
+
+
+def test_objection_makes_the_record_a_404_and_tasks_disappear(client, circle, content):
+    login(client, circle.nurse)
+    assert client.get(url("record", circle.record.pk)).status_code == 200
+    assert "Renouveler" in client.get(url("my_tasks")).content.decode()
+    objection_record(actor=circle.coordinator, person=circle.person, expressed_by="la personne")
+    assert client.get(url("record", circle.record.pk)).status_code == 404
+    assert client.get(url("plan", circle.record.pk)).status_code == 404
+    tasks = client.get(url("my_tasks")).content.decode()
+    assert "Renouveler" not in tasks and "Bilan de chute" not in tasks and "0 action à mener" in tasks
+    assert "Morvan".upper() not in client.get(url("records")).content.decode()
+    task = PlanTask.objects.first()
+    assert client.post(url("task_status", task.pk), {"status": "done"}).status_code == 404
+
+
+def test_my_tasks_lists_mine_and_my_organisations_overdue_first(client, circle, content):
+    late, later = content
+    page = login(client, circle.nurse).get(url("my_tasks")).content.decode()
+    assert page.index("Renouveler") < page.index("Bilan de chute")
+    assert page.count("En retard") == 1 and "dont 1 en retard" in page
+    assert f'id="action-{late.pk}" class="pathway-overdue"' in page
+    assert f'id="action-{later.pk}" class="pathway-overdue"' not in page
+    # The educator, of the same organisation, sees the organisation's task but not the nurse's own.
+    page = login(client, circle.educator).get(url("my_tasks")).content.decode()
+    assert "Bilan de chute" in page and "Renouveler" not in page
+
+
+def test_plan_page_highlights_overdue_and_lets_the_assignee_close_the_task(client, circle, content):
+    late, _later = content
+    login(client, circle.nurse)
+    page = client.get(url("plan", circle.record.pk)).content.decode()
+    assert f'id="action-{late.pk}" class="pathway-overdue"' in page and "En retard" in page
+    response = client.post(url("task_status", late.pk), {"status": "done", "from": "mes-taches"})
+    assert response.status_code == 302 and response["Location"] == url("my_tasks")
+    late.refresh_from_db()
+    assert late.status == "done"
+    client.post(url("task_comment", late.pk), {"body": "Ordonnance renouvelée."})
+    assert "Ordonnance renouvelée." in client.get(url("plan", circle.record.pk)).content.decode()
+
+
+def test_document_download_headers_and_policy(client, circle, content):
+    document = circle.record.documents.get()
+    response = login(client, circle.gp).get(url("document", document.pk))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert (
+        response["Content-Disposition"].startswith("attachment;") and "cr-sortie.pdf" in response["Content-Disposition"]
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == PDF
+    assert AccessLogEntry.objects.filter(object_type="pathway.document", action="read", ground="consent").exists()
+    assert login(client, circle.educator).get(url("document", document.pk)).status_code == 404
+
+
+def test_upload_through_the_view_refuses_a_fake_pdf_with_a_french_message(client, circle):
+    login(client, circle.nurse)
+    fake = SimpleUploadedFile("cr.pdf", b"<html><script>alert(1)</script>", content_type="application/pdf")
+    response = client.post(
+        url("document_add", circle.record.pk),
+        {"title": "CR", "doc_type": "report", "category": m.DOCUMENTS, "upload": fake},
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "Type de fichier refusé" in text
+    assert not circle.record.documents.exists()
+
+
+def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle, content, make_member):
+    login(client, circle.nurse).get(url("record", circle.record.pk))
+    assert client.get(url("access_history", circle.record.pk)).status_code == 404  # not a manager
+    page = login(client, circle.coordinator).get(url("access_history", circle.record.pk)).content.decode()
+    assert circle.nurse.user.email in page and "Équipe de soins (CSP L1110-12)" in page
+    assert "Consultation : dossier de coordination" in page
+    # A legal guardian with an account sees the history too, without any organisation.
+    guardian = make_member(circle.dac, role=Role.MEMBER)[0]
+    guardian.memberships.all().delete()
+    CircleMember.objects.create(
+        record=circle.record,
+        kind="proxy",
+        user=guardian,
+        proxy_role=ProxyRole.LEGAL_GUARDIAN,
+        ground=Ground.LEGAL,
+        start=date.today(),
+        added_by="test",
+    )
+    client.force_login(guardian)
+    response = client.get(url("access_history", circle.record.pk))
+    assert response.status_code == 200 and "Qui a consulté ce dossier" in response.content.decode()
+
+
+def test_manager_adds_a_gp_with_consent_and_a_nurse_of_the_same_team(client, circle, make_organisation, make_member):
+    practice = make_organisation(name="Cabinet des Remparts")
+    gp_user, _gp = make_member(practice, role=Role.CARE_PROFESSIONAL, professional_category="physician")
+    login(client, circle.coordinator)
+    membership = gp_user.memberships.get()
+    back = url("record", circle.record.pk) + "#cercle"
+    response = client.post(
+        url("professional_add", circle.record.pk), {"membership": membership.pk, "ground": "consent"}
+    )
+    assert response.status_code == 302 and response["Location"] == back
+    assert not CircleMember.objects.filter(user=gp_user).exists()  # the consent's fields were missing
+    response = client.post(
+        url("professional_add", circle.record.pk),
+        {
+            "membership": membership.pk,
+            "circle_role": "member",
+            "ground": "consent",
+            "scope": [m.IDENTITY, m.MEDICAL],
+            "method": "oral",
+            "given_by": "la personne",
+        },
+    )
+    member = CircleMember.objects.get(user=gp_user)
+    consent = Consent.objects.get(member=member)
+    assert consent.scope == [m.IDENTITY, m.MEDICAL] and consent.collected_by == circle.coordinator.label
+    # A non-manager may open the record but not manage its circle.
+    assert login(client, circle.nurse).post(url("objection_add", circle.record.pk), {}).status_code == 404
+
+
+def test_manager_records_an_objection_and_revokes_a_consent(client, circle):
+    login(client, circle.coordinator)
+    consent = circle.gp_member.consents.get()
+    client.post(url("consent_revoke", circle.record.pk, consent.pk), {"revoked_by": "la personne"})
+    consent.refresh_from_db()
+    assert consent.revoked_at is not None
+    client.post(
+        url("objection_add", circle.record.pk), {"member": circle.educator_member.pk, "expressed_by": "la personne"}
+    )
+    assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
+    assert login(client, circle.gp).get(url("record", circle.record.pk)).status_code == 404
+    assert login(client, circle.nurse).get(url("record", circle.record.pk)).status_code == 200
+
+
+def test_open_a_record_for_a_new_person(client, make_organisation, make_member, settings):
+    settings.RELAIS_REQUIRE_2FA = False
+    dac = make_organisation(kind="dac", name="DAC Émeraude")
+    _u, coordinator = make_member(dac, role=Role.COORDINATOR, professional_category="coordination_staff")
+    login(client, coordinator)
+    page = client.get(url("records")).content.decode()
+    assert "Ouvrir un dossier" in page
+    response = client.post(
+        url("record_open"),
+        {
+            "family_name": "Le Goff",
+            "first_names": "Maël",
+            "birth_date": "1950-05-02",
+            "sex": "M",
+            "informed_at": "2026-01-05T10:00",
+        },
+    )
+    record = CoordinationRecord.objects.get(person__family_name="Le Goff")
+    assert response["Location"] == url("record", record.pk)
+    assert "LE GOFF" in client.get(url("records")).content.decode()
+
+
+def test_lists_trace_one_read_per_person_shown(client, circle, content):
+    before = AccessLogEntry.objects.count()
+    login(client, circle.nurse)
+    client.get(url("records"))
+    client.get(url("my_tasks"))
+    details = list(AccessLogEntry.objects.filter(seq__gt=before).values_list("detail", "ground", "subject"))
+    subject = f"persons.person:{circle.person.pk}"
+    assert details == [
+        ("liste « Mes dossiers »", "care_team", subject),
+        ("liste « Mes tâches »", "care_team", subject),
+    ]
+
+
+def test_a_refused_write_shows_the_policy_sentence_and_writes_nothing(client, circle):
+    login(client, circle.educator)
+    response = client.post(
+        url("event_add", circle.record.pk),
+        {"kind": "evaluation", "category": m.MEDICAL, "occurred_at": "2026-11-02T09:30", "title": "Bilan"},
+        follow=True,
+    )
+    assert "ne peut pas modifier les données médicales" in response.content.decode()
+    assert not circle.record.events.exists()
+    client.post(
+        url("event_add", circle.record.pk),
+        {"kind": "home_visit", "category": m.SOCIAL, "occurred_at": "2026-11-02T09:30", "title": "Visite"},
+    )
+    assert circle.record.events.get().author_organisation == circle.nursing
+
+
+def test_plan_forms_through_the_views(client, circle):
+    login(client, circle.coordinator)
+    client.post(url("need_add", circle.record.pk), {"domain": "Logement", "description": "Adapter la salle de bain"})
+    need = circle.record.plan.needs.get()
+    client.post(url("goal_add", circle.record.pk), {"description": "Douche sans risque", "need": need.pk})
+    goal = circle.record.plan.goals.get()
+    client.post(
+        url("task_add", circle.record.pk),
+        {"title": "Visite d'ergothérapie", "assignee": f"o:{circle.nursing.pk}", "goal": goal.pk},
+    )
+    task = circle.record.plan.tasks.get()
+    assert task.assignee_organisation == circle.nursing and task.goal == goal
+    response = client.post(url("task_add", circle.record.pk), {"title": "X", "assignee": "o:999999"}, follow=True)
+    assert "Confiée à" in response.content.decode()  # the field is named in the error
+    assert circle.record.plan.tasks.count() == 1
+
+
+def test_proxy_and_end_of_membership_through_the_views(client, circle):
+    login(client, circle.coordinator)
+    response = client.post(
+        url("proxy_add", circle.record.pk),
+        {"proxy_role": ProxyRole.TRUSTED_PERSON, "display_name": "Gwen Morvan", "email": "inconnu@exemple.test"},
+        follow=True,
+    )
+    assert "Aucun compte Relais actif n&#x27;a cette adresse." in response.content.decode()
+    client.post(
+        url("proxy_add", circle.record.pk), {"proxy_role": ProxyRole.TRUSTED_PERSON, "display_name": "Gwen Morvan"}
+    )
+    assert circle.record.members.filter(kind="proxy", display_name="Gwen Morvan").exists()
+    member = circle.educator_member
+    member.start = timezone.localdate() - timedelta(days=30)
+    member.save(update_fields=["start"])
+    client.post(url("member_end", circle.record.pk, member.pk))
+    assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
