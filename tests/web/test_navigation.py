@@ -29,12 +29,14 @@ def test_coordinator_sees_the_persons_not_the_waiting_list(make_organisation, ma
     _u, coordinator = make_member(make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR)
     shown = labels(coordinator)
     assert "Personnes suivies" in shown and "Liste d'attente" not in shown and "Journal des accès" not in shown
+    assert "Dossiers de coordination" in shown and "Mes tâches" in shown
 
 
 def test_plain_member_of_an_esms_sees_neither(esms, make_member):
     _u, member = make_member(esms, role=Role.MEMBER)
     shown = labels(member)
     assert "Liste d'attente" not in shown and "Personnes suivies" not in shown and "Notifications" in shown
+    assert "Dossiers de coordination" not in shown
 
 
 def test_current_page_is_the_longest_matching_link(make_organisation, make_member):
