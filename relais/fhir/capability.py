@@ -91,6 +91,12 @@ def capability_statement() -> dict[str, Any]:
                 "documentation": "Recherche paginée par _count et _offset ; erreurs en OperationOutcome.",
                 "security": {"cors": False, "description": SECURITY},
                 "resource": resources,
+                "interaction": [
+                    {
+                        "code": "transaction",
+                        "documentation": "POST /fhir/ : Bundle de type transaction, tout ou rien (cercle de soins).",
+                    }
+                ],
                 "searchParam": PAGING_PARAMS,
             }
         ],

@@ -2,10 +2,11 @@
 
 from django.urls import re_path
 
-from . import views
+from . import transaction, views
 
 app_name = "fhir"
 urlpatterns = [
+    re_path(r"^$", transaction.transaction_endpoint, name="transaction"),
     re_path(r"^metadata/?$", views.metadata, name="metadata"),
     re_path(r"^(?P<type_name>[^/]+)/?$", views.type_endpoint, name="type"),
     re_path(r"^(?P<type_name>[^/]+)/(?P<resource_id>[^/]+)/?$", views.instance_endpoint, name="instance"),

@@ -81,7 +81,7 @@ def _decide_for(member: CircleMember, record: CoordinationRecord, category: str,
             message = "Les données médicales sont réservées aux professionnels de santé du cercle de soins."
         else:
             message = (
-                f"Un·e {m.PROFILES[profile]} ne peut pas {m.ACTIONS[action]} les {m.CATEGORIES[category]} "
+                f"Un·e {m.PROFILES[profile]} ne peut pas {m.ACTIONS[action]} : {m.CATEGORIES[category]} "
                 "(matrice de partage)."
             )
         return _deny("matrix", message, member)

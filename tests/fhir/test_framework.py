@@ -63,7 +63,7 @@ def test_unknown_paths_answer_operation_outcome(client, path):
     issue(client.get(path), 404, "not-found")
 
 
-@pytest.mark.parametrize("type_name", ["Patient", "organization", "Nonsense"])
+@pytest.mark.parametrize("type_name", ["Observation", "organization", "Nonsense"])
 def test_unsupported_types(client, type_name):
     for path in (f"/fhir/{type_name}", f"/fhir/{type_name}/1"):
         found = issue(client.get(path), 404, "not-supported")

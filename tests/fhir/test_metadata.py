@@ -54,6 +54,7 @@ def test_metadata_follows_the_registry(client, notes):
     assert [i["code"] for i in basic["interaction"]] == ["read", "search-type", "create"]
     assert basic["searchParam"] == [{"name": "code", "type": "token", "documentation": "Texte de la note."}]
     assert "Authentification requise" in basic["documentation"]
+    assert [i["code"] for i in statement["rest"][0]["interaction"]] == ["transaction"]
     types = [r["type"] for r in statement["rest"][0]["resource"]]
     assert types == sorted(r.type for r in registry.registrations())
     assert {"Basic", "HealthcareService", "Location", "Organization", "Task"} <= set(types)

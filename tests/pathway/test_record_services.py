@@ -161,7 +161,7 @@ def test_document_upload_sanitises_the_name_and_traces_with_the_ground(circle):
 
 def test_medical_document_refused_to_an_educator_with_the_policy_sentence(circle):
     upload = SimpleUploadedFile("cr.pdf", PDF)
-    with pytest.raises(PermissionDenied, match="ne peut pas modifier les données médicales"):
+    with pytest.raises(PermissionDenied, match="ne peut pas modifier : données médicales"):
         rs.document_upload(actor=circle.educator, person=circle.person, upload=upload, title="CR", category=m.MEDICAL)
     assert not Document.objects.exists()
 

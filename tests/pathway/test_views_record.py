@@ -299,7 +299,7 @@ def test_a_refused_write_shows_the_policy_sentence_and_writes_nothing(client, ci
         {"kind": "evaluation", "category": m.MEDICAL, "occurred_at": "2026-11-02T09:30", "title": "Bilan"},
         follow=True,
     )
-    assert "ne peut pas modifier les données médicales" in response.content.decode()
+    assert "ne peut pas modifier : données médicales" in response.content.decode()
     assert not circle.record.events.exists()
     client.post(
         url("event_add", circle.record.pk),

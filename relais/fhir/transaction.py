@@ -1,0 +1,182 @@
+"""POST /fhir/: a transaction Bundle, accepted whole or refused whole.
+
+Every entry is a POST of a registered type that accepts create (PUT, DELETE and conditional creates are refused,
+naming the entry). The entries run in one database transaction, in an order that lets references resolve: Patient,
+then CareTeam, RelatedPerson, Consent, CarePlan, Goal, then the others in Bundle order. A reference to another entry
+(its ``fullUrl`` — ``urn:uuid:…`` — or ``Type/id`` of a resource that carries an id) is rewritten to the created
+resource. A CareTeam participant pointing to a RelatedPerson of the Bundle is left to that RelatedPerson entry (it joins
+the circle of its ``patient``; the participant's period is kept). Any failure rolls everything back, access log
+included, and the OperationOutcome names the entry: ``Bundle.entry[3].resource.…``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404
+from pydantic import ValidationError as PydanticValidationError
+
+from . import registry
+from .auth import enforce_csrf, resolve_caller
+from .errors import FhirError, unauthenticated, validation_error
+from .http import FHIR_JSON, JSON, base_url, fhir_response
+from .views import _allow, _django_error, fhir_view
+
+ORDER = {"Patient": 0, "CareTeam": 1, "RelatedPerson": 2, "Consent": 3, "CarePlan": 4, "Goal": 5}
+MAX_ENTRIES = 200
+
+
+def _parse_json(request) -> dict[str, Any]:
+    if request.content_type not in (FHIR_JSON, JSON, "application/json+fhir"):
+        raise FhirError(415, "not-supported", f"Corps attendu en {FHIR_JSON}, reçu « {request.content_type} ».")
+    try:
+        data = json.loads(request.body)
+    except (ValueError, RecursionError) as exc:
+        raise FhirError(400, "structure", f"JSON invalide : {exc}") from None
+    if not isinstance(data, dict):
+        raise FhirError(400, "structure", "Le corps doit être un objet JSON : un Bundle FHIR.")
+    return data
+
+
+def _fail(index: int, error: FhirError) -> FhirError:
+    """The same error, every issue prefixed with the entry it came from."""
+    prefix = f"Bundle.entry[{index}]"
+    for issue in error.issues:
+        issue.expression = [f"{prefix}.resource.{e.split('.', 1)[1]}" if "." in e else prefix for e in issue.expression]
+        issue.expression = issue.expression or [prefix]
+        issue.diagnostics = f"{prefix} : {issue.diagnostics}"
+    error.args = (error.issues[0].diagnostics,)
+    return error
+
+
+def _entry_error(index: int, path: str, message: str, code: str = "invalid", status: int = 400) -> FhirError:
+    full = f"Bundle.entry[{index}]{path}"
+    return FhirError(status, code, f"{full} : {message}", expression=full)
+
+
+def _check_entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
+    if bundle.get("resourceType") != "Bundle" or bundle.get("type") != "transaction":
+        raise FhirError(400, "invalid", "Bundle.type : seul un Bundle de type « transaction » est accepté ici.")
+    entries = bundle.get("entry") or []
+    if not isinstance(entries, list) or not entries or len(entries) > MAX_ENTRIES:
+        raise FhirError(400, "invalid", f"Bundle.entry : de 1 à {MAX_ENTRIES} entrées attendues.")
+    checked = []
+    for index, entry in enumerate(entries):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(resource, dict):
+            raise _entry_error(index, ".resource", "ressource absente.", "required")
+        request = entry.get("request") or {}
+        type_name = resource.get("resourceType", "")
+        if request.get("method") != "POST" or request.get("ifNoneExist"):
+            raise _entry_error(
+                index, ".request.method", "seule la création (POST) est prise en charge.", "not-supported"
+            )
+        if request.get("url", "").strip("/") != type_name:
+            raise _entry_error(index, ".request.url", f"« {type_name} » attendu, reçu « {request.get('url')} ».")
+        registration = registry.get(type_name)
+        if registration is None or registration.create is None:
+            raise _entry_error(index, ".resource.resourceType", f"création de {type_name} non prise en charge.")
+        try:
+            registry.model_class(type_name).model_validate(resource)
+        except PydanticValidationError as exc:
+            raise _fail(index, validation_error(type_name, exc)) from None
+        checked.append((index, entry))
+    return checked
+
+
+def _keys(entry: dict[str, Any]) -> list[str]:
+    resource = entry["resource"]
+    keys = [entry["fullUrl"]] if entry.get("fullUrl") else []
+    if resource.get("id"):
+        keys.append(f"{resource['resourceType']}/{resource['id']}")
+    return keys
+
+
+def _rewrite(value: Any, targets: dict[str, str], pending: dict[str, int], path: str, index: int) -> Any:
+    """References to created entries become ``Type/id``; to entries not created yet, an error naming the path."""
+    if isinstance(value, dict):
+        result = {}
+        for key, item in value.items():
+            if key == "reference" and isinstance(item, str):
+                if item in targets:
+                    item = targets[item]
+                elif item in pending or item.startswith("urn:uuid:"):
+                    where = "n'est pas créée avant celle-ci" if item in pending else "ne correspond à aucune entrée"
+                    raise _entry_error(index, f".resource{path}.reference", f"« {item} » {where}.", status=422)
+            result[key] = _rewrite(item, targets, pending, f"{path}.{key}", index)
+        return result
+    if isinstance(value, list):
+        return [_rewrite(item, targets, pending, f"{path}[{i}]", index) for i, item in enumerate(value)]
+    return value
+
+
+def _defer_related_persons(resource: dict[str, Any], pending: dict[str, int], entries: dict[int, dict]) -> None:
+    """CareTeam participants that are RelatedPerson entries of the Bundle join through those entries."""
+    kept = []
+    for participant in resource.get("participant") or []:
+        reference = (participant.get("member") or {}).get("reference", "")
+        target = pending.get(reference)
+        if target is not None and entries[target]["resource"].get("resourceType") == "RelatedPerson":
+            related = entries[target]["resource"]
+            if participant.get("period") and not related.get("period"):
+                related["period"] = participant["period"]
+            continue
+        kept.append(participant)
+    resource["participant"] = kept
+    if not kept:
+        resource.pop("participant")
+
+
+def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+    entries = dict(checked)
+    pending = {key: index for index, entry in checked for key in _keys(entry)}
+    targets: dict[str, str] = {}
+    results = []
+    for index, entry in sorted(checked, key=lambda item: (ORDER.get(item[1]["resource"]["resourceType"], 9), item[0])):
+        resource = dict(entry["resource"])
+        for key in _keys(entry):
+            pending.pop(key, None)
+        if resource["resourceType"] == "CareTeam":
+            _defer_related_persons(resource, pending, entries)
+        resource = _rewrite(resource, targets, pending, "", index)
+        resource.pop("id", None)
+        registration = registry.get(resource["resourceType"])
+        try:
+            created = registration.create(actor, resource)
+        except FhirError as error:
+            raise _fail(index, error) from None
+        except (Http404, PermissionDenied, ValidationError) as exc:
+            raise _fail(index, _django_error(exc)) from None
+        for key in _keys(entry):
+            targets[key] = f"{created['resourceType']}/{created['id']}"
+        results.append((index, created))
+    return sorted(results)
+
+
+@fhir_view
+def transaction_endpoint(request, content_type: str):
+    if request.method in ("GET", "HEAD"):  # no whole-system search: the same answer as any unknown path
+        raise FhirError(404, "not-found", "Aucune ressource FHIR à l'adresse « /fhir/ » (POST : Bundle transaction).")
+    _allow(request, ["POST"])
+    caller = resolve_caller(request)
+    if caller.actor is None:
+        raise unauthenticated(caller.reason)
+    if caller.via_session:
+        enforce_csrf(request)
+    bundle = _parse_json(request)
+    checked = _check_entries(bundle)
+    with transaction.atomic():
+        results = _execute(caller.actor, checked)
+    response_entries = [
+        {
+            "fullUrl": f"{base_url()}/{created['resourceType']}/{created['id']}",
+            "resource": created,
+            "response": {"status": "201 Created", "location": f"{created['resourceType']}/{created['id']}"},
+        }
+        for _index, created in results
+    ]
+    result = {"resourceType": "Bundle", "type": "transaction-response", "entry": response_entries}
+    return fhir_response(request, result, content_type=content_type)

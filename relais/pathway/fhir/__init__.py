@@ -1,0 +1,74 @@
+"""The coordination record in FHIR: Patient, CareTeam, RelatedPerson, Consent, CarePlan, Goal, AuditEvent.
+
+Every handler asks the care-circle policy (``relais.pathway.policy.decide``) for the person the resource is about.
+Task (plan actions) is mapped in ``task.py`` but registered together with the SI-SDO Task by the lead.
+See docs/decisions/0019-care-circle-policy.md, section "FHIR".
+"""
+
+
+def register() -> None:
+    """Register the pathway resource types (called from PathwayConfig.ready())."""
+    from relais.fhir.registry import register as fhir_register
+
+    from . import audit_event, care_team, consent, patient, plan
+
+    fhir_register(
+        "Patient",
+        read=patient.read_patient,
+        search=patient.search_patients,
+        create=patient.create_patient,
+        search_params=patient.SEARCH_PARAMS,
+        documentation="Identité d'une personne suivie (forme FR Core Patient INS) ; visible des membres de son cercle "
+        "de soins selon la politique d'accès.",
+        profile=patient.PROFILE,
+    )
+    fhir_register(
+        "CareTeam",
+        read=care_team.read_care_team,
+        search=care_team.search_care_teams,
+        create=care_team.create_care_team,
+        search_params=care_team.SEARCH_PARAMS,
+        documentation="Cercle de soins (forme ANS CDS CareTeam, id = dossier de coordination) ; fondement de l'accès "
+        "de chaque membre dans l'extension urn:relais:fhir:extension:care-circle-access.",
+    )
+    fhir_register(
+        "RelatedPerson",
+        read=care_team.read_related_person,
+        search=care_team.search_related_persons,
+        create=care_team.create_related_person,
+        search_params=care_team.RELATED_SEARCH_PARAMS,
+        documentation="Proches du cercle de soins : personne de confiance, représentant·e légal·e, aidant·e.",
+    )
+    fhir_register(
+        "Consent",
+        read=consent.read_consent,
+        search=consent.search_consents,
+        create=consent.create_consent,
+        search_params=consent.SEARCH_PARAMS,
+        documentation="Consentement de la personne au partage avec un membre hors équipe de soins (CSP L1110-4).",
+    )
+    fhir_register(
+        "CarePlan",
+        read=plan.read_care_plan,
+        search=plan.search_care_plans,
+        create=plan.create_care_plan,
+        search_params=plan.SEARCH_PARAMS,
+        documentation="Plan personnalisé de coordination en santé (PPCS) : besoins, objectifs, actions (Task).",
+    )
+    fhir_register(
+        "Goal",
+        read=plan.read_goal,
+        search=plan.search_goals,
+        create=plan.create_goal,
+        search_params=plan.GOAL_SEARCH_PARAMS,
+        documentation="Objectifs du PPCS.",
+    )
+    fhir_register(
+        "AuditEvent",
+        read=audit_event.read_audit_event,
+        search=audit_event.search_audit_events,
+        search_params=audit_event.SEARCH_PARAMS,
+        documentation="Traçabilité des accès au dossier d'une personne (forme ANS TDE AuditEvent), lecture seule, "
+        "pour les référent·es, coordinateur·rices et proches.",
+        profile=audit_event.PROFILE,
+    )

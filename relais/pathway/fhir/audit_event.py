@@ -1,0 +1,109 @@
+"""AuditEvent: the access log of a person (traçabilité des accès), shaped like the ANS TDE AuditEvent. Read-only.
+
+One AuditEvent per AccessLogEntry whose subject is the person (id = the entry's sequence number). Who may see
+"who read the record": the circle's referents and coordinators, and the person's proxies (they act for the person),
+when the policy lets them read the person's identity. Search needs ``patient``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from relais.audit.models import AccessLogEntry
+from relais.fhir.errors import FhirError
+from relais.fhir.registry import SearchParam
+from relais.persons.models import Person
+
+from .. import matrix as m
+from ..models import CircleRole, MemberKind
+from . import common as c
+
+PROFILE = "https://interop.esante.gouv.fr/ig/fhir/tde/StructureDefinition/tde-auditevent"
+SEARCH_PARAMS = [SearchParam("patient", "reference", "Patient/<id> (obligatoire) : les accès à son dossier.")]
+_INTERACTION = {"read": "read", "create": "create", "update": "update", "delete": "delete", "export": "search-type"}
+_ACTION = {"read": "R", "create": "C", "update": "U", "delete": "D", "export": "R"}
+
+
+def may_see_log(actor, person: Person):
+    """The decision, when the actor may see this person's access log; None otherwise."""
+    decision = c.ask(actor, person, m.IDENTITY)
+    if not decision.allowed:
+        return None
+    member = decision.member
+    managers = (CircleRole.REFERENT, CircleRole.COORDINATOR)
+    if member.kind == MemberKind.PROXY or member.circle_role in managers:
+        return decision
+    return None
+
+
+def audit_event_resource(entry: AccessLogEntry, person_id: int) -> dict[str, Any]:
+    at = c.instant(entry.at)
+    agents: list[dict[str, Any]] = [{"who": {"display": entry.actor_label}, "requestor": True}]
+    if entry.user_id:
+        agents[0]["who"]["identifier"] = {"system": c.USER_SYSTEM, "value": str(entry.user_id)}
+    if entry.organisation_id:
+        agents.append(
+            {
+                "who": {
+                    "reference": f"Organization/relais-{entry.organisation_id}",
+                    "display": entry.organisation_label or "organisation",
+                },
+                "requestor": False,
+            }
+        )
+    what = f"{entry.object_type}:{entry.object_id}" if entry.object_type else "dossier"
+    return {
+        "resourceType": "AuditEvent",
+        "id": str(entry.seq),
+        "meta": {"profile": [PROFILE]},
+        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"},
+        "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": _INTERACTION[entry.action]}],
+        "action": _ACTION[entry.action],
+        "period": {"start": at, "end": at},
+        "recorded": at,
+        "outcome": "0",
+        "purposeOfEvent": [{"coding": [c.coding("urn:relais:access-ground", entry.ground)], "text": entry.ground}],
+        "agent": agents,
+        "source": {"observer": {"display": "Relais"}},
+        "entity": [
+            {
+                "what": {"reference": f"Patient/{person_id}"},
+                "role": {"system": "http://terminology.hl7.org/CodeSystem/object-role", "code": "1"},
+            },
+            {"what": {"display": what}, **({"description": entry.detail} if entry.detail else {})},
+        ],
+    }
+
+
+def _person_of(entry: AccessLogEntry) -> Person | None:
+    kind, _sep, pk = entry.subject.partition(":")
+    if kind != "persons.person" or not c.number(pk):
+        return None
+    return Person.objects.filter(pk=int(pk)).first()
+
+
+def read_audit_event(actor, resource_id: str) -> dict[str, Any] | None:
+    entry = AccessLogEntry.objects.filter(seq=c.number(resource_id) or 0).first()
+    person = _person_of(entry) if entry else None
+    decision = may_see_log(actor, person) if person else None
+    if decision is None:
+        return None
+    c.trace(actor, decision, entry, person.pk, "FHIR AuditEvent read")
+    return audit_event_resource(entry, person.pk)
+
+
+def search_audit_events(actor, params, offset: int, count: int):
+    ids = c.patient_ids(params)
+    if not ids:
+        raise FhirError(400, "required", "patient : paramètre obligatoire (Patient/<id>).", expression="patient")
+    entries: list[tuple[AccessLogEntry, int]] = []
+    total = 0
+    for person in Person.objects.filter(pk__in=ids).order_by("pk"):
+        decision = may_see_log(actor, person)
+        if decision is None:
+            continue
+        queryset = AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-seq")
+        total += queryset.count()
+        entries += [(e, person.pk) for e in queryset]
+        c.trace(actor, decision, person, person.pk, "FHIR AuditEvent search")
+    return [audit_event_resource(e, pk) for e, pk in c.page(entries, offset, count)], total

@@ -1,0 +1,143 @@
+"""Task for the actions of the shared plan (PPCS), category "plan". NOT registered here.
+
+The SI-SDO exchange (relais/orientation/fhir) owns the FHIR type Task; the lead combines both under one registration:
+ids ``plan-<n>`` are plan actions (these functions), plain numbers are SI-SDO status changes. Each function answers
+for plan ids only: ``read_task`` returns None for any other id, ``search_tasks`` the plan tasks the actor may see.
+
+Mapping: title → description, detail → note, status (todo→requested, in_progress→in-progress, done→completed,
+cancelled→cancelled), assignee → owner (a member, or the organisation), due date → restriction.period.end,
+plan → basedOn CarePlan, goal → focus Goal, comments → note.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils.dateparse import parse_date
+
+from relais.fhir.errors import FhirError
+from relais.fhir.registry import SearchParam
+
+from .. import matrix as m
+from ..models import CarePlan, CircleMember, PlanGoal, PlanTask
+from ..record_models import TaskStatus
+from . import common as c
+
+PLAN_TASK_ID = re.compile(r"^plan-([0-9]{1,12})$")
+SEARCH_PARAMS = [
+    SearchParam("patient", "reference", "Patient/<id> : les actions du plan de cette personne."),
+    SearchParam("status", "token", "requested, in-progress, completed, cancelled."),
+]
+_STATUS = {
+    TaskStatus.TODO: "requested",
+    TaskStatus.IN_PROGRESS: "in-progress",
+    TaskStatus.DONE: "completed",
+    TaskStatus.CANCELLED: "cancelled",
+}
+_FROM_STATUS = {fhir: status for status, fhir in _STATUS.items()}
+
+
+def is_plan_task_id(resource_id: str) -> bool:
+    return bool(PLAN_TASK_ID.match(resource_id or ""))
+
+
+def to_fhir(task: PlanTask) -> dict[str, Any]:
+    plan = task.plan
+    resource: dict[str, Any] = {
+        "resourceType": "Task",
+        "id": f"plan-{task.pk}",
+        "basedOn": [{"reference": f"CarePlan/{plan.pk}"}],
+        "status": _STATUS.get(task.status, "requested"),
+        "intent": "plan",
+        "description": task.title,
+        "for": {"reference": f"Patient/{plan.record.person_id}"},
+        "authoredOn": c.instant(task.created_at),
+        "lastModified": c.instant(task.updated_at),
+    }
+    if task.goal_id:
+        resource["focus"] = {"reference": f"Goal/{task.goal_id}"}
+    if task.assignee_member_id:
+        resource["owner"] = c.member_reference(task.assignee_member)
+    else:
+        resource["owner"] = c.organisation_reference(task.assignee_organisation)
+    if task.completed_at:
+        resource["executionPeriod"] = {"end": c.instant(task.completed_at)}
+    if task.due_date:
+        resource["restriction"] = {"period": {"end": task.due_date.isoformat()}}
+    notes = ([{"text": task.description}] if task.description else []) + [
+        {"authorString": comment.author, "time": c.instant(comment.at), "text": comment.body}
+        for comment in task.comments.all()
+    ]
+    if notes:
+        resource["note"] = notes
+    return resource
+
+
+def _queryset():
+    return PlanTask.objects.select_related(
+        "plan__record__person", "assignee_member__user", "assignee_organisation"
+    ).prefetch_related("comments")
+
+
+def read(actor, resource_id: str) -> dict[str, Any] | None:
+    match = PLAN_TASK_ID.match(resource_id or "")
+    task = _queryset().filter(pk=int(match.group(1))).first() if match else None
+    if task is None or not c.allowed_read(actor, task.plan.record.person, m.PLAN, task, "FHIR Task read"):
+        return None
+    return to_fhir(task)
+
+
+def search(actor, params, offset: int, count: int):
+    persons = c.visible_persons(actor, m.PLAN, c.patient_ids(params))
+    tasks = list(_queryset().filter(plan__record__person__in=persons).order_by("pk"))
+    for value in params.get("status", []):
+        wanted = {_FROM_STATUS.get(v.strip()) for v in value.split(",")}
+        tasks = [t for t in tasks if t.status in wanted]
+    shown = c.page(tasks, offset, count)
+    for task in shown:
+        person = task.plan.record.person
+        c.trace(actor, c.ask(actor, person, m.PLAN), task, person.pk, "FHIR Task search")
+    return [to_fhir(t) for t in shown], len(tasks)
+
+
+@transaction.atomic
+def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
+    """A new action of the plan: ``for`` the person, ``owner`` a member (identifier urn:relais:care-circle-member)
+    or an organisation of the circle (Organization/relais-<n>)."""
+    person, decision = c.person_for_write(actor, resource.get("for"), "Task.for", m.PLAN)
+    plan, _created = CarePlan.objects.get_or_create(record=person.coordination_record)
+    title = (resource.get("description") or "").strip()
+    if not title:
+        raise FhirError(422, "required", "Task.description : l'action est requise.", expression="Task.description")
+    owner = resource.get("owner") or {}
+    member = organisation = None
+    identifier = owner.get("identifier") or {}
+    if identifier.get("system") == c.MEMBER_SYSTEM:
+        member = CircleMember.objects.filter(
+            pk=c.number(identifier.get("value", "")) or 0, record__person=person
+        ).first()
+    elif owner.get("reference", "").startswith("Organization/relais-"):
+        pk = c.number(owner["reference"].rpartition("-")[2]) or 0
+        circle = CircleMember.objects.filter(record__person=person, organisation_id=pk).select_related("organisation")
+        organisation = circle.first().organisation if circle.exists() else None
+    if member is None and organisation is None:
+        raise FhirError(
+            422, "invalid", "Task.owner : un membre ou une organisation du cercle de soins.", expression="Task.owner"
+        )
+    goal = None
+    if (resource.get("focus") or {}).get("reference", "").startswith("Goal/"):
+        goal = PlanGoal.objects.filter(pk=c.reference_id(resource["focus"], "Goal", "Task.focus"), plan=plan).first()
+    due = ((resource.get("restriction") or {}).get("period") or {}).get("end")
+    task = PlanTask.objects.create(
+        plan=plan,
+        goal=goal,
+        title=title[:200],
+        assignee_member=member,
+        assignee_organisation=organisation,
+        due_date=parse_date(due[:10]) if due else None,
+        created_by=actor.label,
+    )
+    c.trace(actor, decision, task, person.pk, "FHIR Task create", action="create")
+    return to_fhir(task)

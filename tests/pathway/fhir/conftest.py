@@ -1,0 +1,47 @@
+"""Fixtures of the pathway FHIR tests: the synthetic circle, a logged-in client per subject, the ANS examples."""
+
+import json
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from .circle import build_circle
+
+SITE_URL = "https://relais.example.org"
+ANS = Path(__file__).resolve().parents[4] / "shared" / "data" / "fhir" / "coordination"
+
+
+@pytest.fixture(autouse=True)
+def fhir_settings(settings):
+    settings.SITE_URL = SITE_URL
+    settings.RELAIS_REQUIRE_2FA = False
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def world(db):
+    return build_circle()
+
+
+@pytest.fixture
+def as_subject(client):
+    """A test client logged in as a subject of the circle (a session acts for the subject's organisation)."""
+
+    def login(subject):
+        client.logout()
+        if subject.actor is not None:
+            client.force_login(subject.user)
+        return client
+
+    return login
+
+
+def ans(name: str) -> dict:
+    return json.loads((ANS / name).read_text(encoding="utf-8"))
+
+
+def post(client, path: str, data: dict):
+    return client.post(path, data=json.dumps(data), content_type="application/fhir+json")
