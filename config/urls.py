@@ -11,6 +11,9 @@ urlpatterns = [
     path("orientation/", include("relais.orientation.urls")),
     path("notifications/", include("relais.notifications.urls")),
     path("parcours/", include("relais.pathway.urls")),
+    path("messagerie/", include("relais.messaging.urls")),
+    path("agenda/", include("relais.agenda.urls")),
+    path("evaluations/", include("relais.evaluations.urls")),
     path("api/v1/", include("relais.api.urls")),
     path("fhir/", include("relais.fhir.urls")),
 ]

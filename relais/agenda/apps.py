@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AgendaConfig(AppConfig):
+    name = "relais.agenda"
+    label = "agenda"
+    verbose_name = "Agendas et rendez-vous"

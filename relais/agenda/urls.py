@@ -1,0 +1,4 @@
+"""Routes of the agenda app."""
+
+app_name = "agenda"
+urlpatterns = []

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class EvaluationsConfig(AppConfig):
+    name = "relais.evaluations"
+    label = "evaluations"
+    verbose_name = "Évaluations (grilles, AGGIR)"

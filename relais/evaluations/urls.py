@@ -1,0 +1,4 @@
+"""Routes of the evaluations app."""
+
+app_name = "evaluations"
+urlpatterns = []

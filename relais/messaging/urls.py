@@ -1,0 +1,4 @@
+"""Routes of the messaging app."""
+
+app_name = "messaging"
+urlpatterns = []
