@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from relais.audit.services import access_log_record
 from relais.offer.codes import CareMode
 from relais.offer.models import Site
+from relais.pathway import policy as pathway_policy
 from relais.persons.selectors import person_duplicates
 
 from . import policy, services
@@ -235,6 +236,10 @@ def person_detail(request, pk: int):
         "may_send": policy.may_send_requests(actor) and person.merged_into_id is None,
         "requests": requests_,
         "history": history,
+        # The coordination record, when the care-circle policy lets this user in (pathway.policy.decide).
+        "in_circle": pathway_policy.decide(
+            user=actor.user, organisation=actor.organisation, person=person, category="identity", action="read"
+        ).allowed,
     }
     return render(request, "orientation/persons/person.html", context)
 

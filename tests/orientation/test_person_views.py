@@ -14,6 +14,7 @@ from relais.orientation.admission_models import AdmissionRequest, OrientationDec
 from relais.orientation.file_models import AdmissionFile
 from relais.orientation.file_services import admission_file_medical_update, admission_file_open
 from relais.orientation.services import admission_requests_send
+from relais.pathway.services import record_open
 from relais.persons.ins import ins_with_key
 from relais.persons.models import Person
 from relais.persons.services import person_update
@@ -372,3 +373,11 @@ def test_simultaneous_submits_of_one_form_create_the_requests_once(world):
         thread.join()
     assert not errors and statuses == [302] * 4
     assert AdmissionRequest.objects.filter(person=world.person).count() == 3
+
+
+def test_the_coordination_record_is_linked_for_members_of_the_circle_only(client, world, followed):
+    page = as_(client, world.coordinator).get(person_url(followed)).content.decode()
+    assert "dossier de coordination" not in page
+    record_open(actor=world.coordinator, person=followed)
+    page = client.get(person_url(followed)).content.decode()
+    assert reverse("pathway:record_by_person", args=[followed.pk]) in page
