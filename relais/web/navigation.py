@@ -34,11 +34,14 @@ def _links(actor) -> list[tuple[str, str]]:
         links.append((reverse("offer:capacity"), "Places disponibles"))
     if esms_sites_for(actor):
         links.append((reverse("orientation:waiting_list"), "Liste d'attente"))
+        links.append((reverse("orientation:proposals"), "Propositions"))
     if orientation_policy.may_send_requests(actor):
         links.append((reverse("orientation:persons"), "Personnes suivies"))
     if actor.user is not None and actor.reads_personal_data:
         links.append((reverse("pathway:records"), "Dossiers de coordination"))
         links.append((reverse("pathway:my_tasks"), "Mes tâches"))
+    if orientation_policy.may_see_territory(actor):
+        links.append((reverse("orientation:simulation"), "Simulation de places"))
     links.append((reverse("notifications:inbox"), "Notifications"))
     links.append((reverse("territory:communes"), "Référentiel géographique"))
     if actor.is_admin or actor.role == Role.DIRECTOR:

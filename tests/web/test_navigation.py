@@ -23,6 +23,14 @@ def test_admission_officer_sees_the_waiting_list_not_the_persons(esms, make_memb
     _u, officer = make_member(esms, role=Role.ADMISSION_OFFICER)
     shown = labels(officer)
     assert "Liste d'attente" in shown and "Personnes suivies" not in shown
+    assert "Propositions" in shown and "Simulation de places" not in shown
+
+
+def test_ars_analyst_sees_the_simulation_and_no_person(make_organisation, make_member):
+    _u, analyst = make_member(make_organisation(kind=OrganisationKind.ARS), role=Role.ANALYST)
+    shown = labels(analyst)
+    assert "Simulation de places" in shown
+    assert not {"Personnes suivies", "Liste d'attente", "Dossiers de coordination"} & set(shown)
 
 
 def test_coordinator_sees_the_persons_not_the_waiting_list(make_organisation, make_member):
