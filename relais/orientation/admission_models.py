@@ -194,6 +194,8 @@ class StatusTransition(AppendOnlyModel):
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = "changement de statut"
+        # The territory view looks for the first admission (to_status 71) of each request.
+        indexes = [models.Index(fields=["level", "to_status", "request"], name="transition_level_status")]
         constraints = [
             models.CheckConstraint(condition=Q(level__in=wf.LEVELS), name="transition_level_valid"),
             models.CheckConstraint(condition=Q(actor_kind__in=wf.ACTOR_KINDS), name="transition_actor_kind_valid"),

@@ -1,3 +1,10 @@
 """Routes of the orientation territory screens."""
 
-urlpatterns = []
+from django.urls import path
+
+from . import views_territory
+
+urlpatterns = [
+    path("", views_territory.territory, name="territory"),
+    path("export/<slug:table>.<str:fmt>", views_territory.territory_export, name="territory_export"),
+]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from relais.demo.generator import DEFAULT_DEPARTEMENT, SCALES, apply_plan, build_plan, departement_codes
 from relais.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from relais.demo.offer import apply_offer_plan, build_offer_plan
+from relais.demo.orientation import orientation_demo
 from relais.demo.persons import apply_person_plan, build_person_plan
 from relais.territory.models import Commune, Departement
 
@@ -40,6 +41,9 @@ class Command(BaseCommand):
         persons = build_person_plan(seed=seed, codes=codes)
         persons_created = apply_person_plan(persons)
         persons_seconds = time.monotonic() - persons_started
+        orientation_started = time.monotonic()
+        orientation = orientation_demo(seed=seed, codes=codes)
+        orientation["seconds"] = round(time.monotonic() - orientation_started, 2)
         self.stdout.write(f"Territoire de démonstration ({scale}, {len(codes)} département(s), graine {seed}) :")
         self.stdout.write(f"  {len(plan.organisations)} organisations, {len(plan.users)} professionnel·les fictif·ves.")
         n_units = sum(len(units) for units in offer.units.values())
@@ -50,6 +54,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Personnes fictives : {len(persons.persons)} dont {len(persons.near_duplicates)} quasi-doublons "
             f"volontaires ({persons_seconds:.1f} s)."
+        )
+        self.stdout.write(
+            f"  Orientation : {orientation['decisions']} décisions, {orientation['requests']} demandes d'admission, "
+            f"{orientation['transitions']} changements de statut ({orientation['seconds']:.1f} s)."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for login in DEMO_LOGINS:
@@ -72,6 +80,7 @@ class Command(BaseCommand):
                 "near_duplicates": len(persons.near_duplicates),
                 "seconds": round(persons_seconds, 2),
             },
+            "orientation": orientation,
             "seconds": round(time.monotonic() - started, 2),
         }
         self.stdout.write(json.dumps(summary))
