@@ -9,8 +9,6 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from relais.accounts.roles import OrganisationKind, Role
-from relais.offer.models import Category, Unit
 from relais.orientation.admission import admission_admit
 from relais.orientation.file_models import AdmissionFile
 from relais.orientation.services import (
@@ -20,39 +18,9 @@ from relais.orientation.services import (
 )
 from relais.orientation.territory_stats import PRIMARY, SECONDARY, Filters, quartiles, suppress, territory_report
 from relais.persons.services import person_create
-from relais.territory.models import Commune, Departement, Region
 
 pytestmark = pytest.mark.django_db
 TODAY = date.today()
-
-
-@pytest.fixture
-def land(world, make_organisation, make_member):
-    brittany, paris = Region.objects.create(code="53", name="Bretagne"), Region.objects.create(code="11", name="IdF")
-    Departement.objects.create(code="35", name="Ille-et-Vilaine", region=brittany)
-    Departement.objects.create(code="75", name="Paris", region=paris)
-    rennes = Commune.objects.create(insee_code="35238", name="Rennes", departement_id="35", population=1000)
-    Commune.objects.create(insee_code="75056", name="Paris", departement_id="75", population=1000)
-    mas = Category.objects.create(code="255", label="MAS", domain="disabled_adults", is_medico_social=True)
-    esat = Category.objects.create(code="246", label="ESAT", domain="disabled_adults", is_medico_social=True)
-    for site, category in zip(world.sites, (mas, mas, esat), strict=True):
-        site.category = category
-        site.save()
-    world.mdph.organisation.departement_id = "35"
-    world.mdph.organisation.save()
-    Unit.objects.filter(pk=world.unit.pk).update(authorised=20, installed=20, available=20)
-    world.unit.refresh_from_db()
-    world.units = [world.unit] + [
-        Unit.objects.create(site=s, name="Accueil", care_mode="externat", authorised=20, installed=20, available=20)
-        for s in world.sites[1:]
-    ]
-    world.rennes = rennes
-    world.ars_here = make_member(make_organisation(kind=OrganisationKind.ARS, region_id="53"), role=Role.ANALYST)
-    world.ars_away = make_member(make_organisation(kind=OrganisationKind.ARS, region_id="11"), role=Role.ANALYST)
-    world.cd_analyst = make_member(
-        make_organisation(kind=OrganisationKind.DEPARTEMENT_COUNCIL, departement_id="35"), role=Role.ANALYST
-    )
-    return world
 
 
 _n = iter(range(10_000))
