@@ -5,3 +5,8 @@ class EvaluationsConfig(AppConfig):
     name = "relais.evaluations"
     label = "evaluations"
     verbose_name = "Évaluations (grilles, AGGIR)"
+
+    def ready(self):
+        from .fhir import register
+
+        register()
