@@ -12,6 +12,8 @@ class Delivery(models.TextChoices):
     IMMEDIATE = "immediate", "Un e-mail à chaque notification"
     DIGEST = "digest", "Un e-mail récapitulatif par jour"
     IN_APP = "in_app", "Pas d'e-mail : seulement dans Relais"
+    # Only meaningful for one kind (a per-kind preference row): the user is not notified of that kind at all.
+    OFF = "off", "Ne pas me notifier"
 
 
 class Notification(models.Model):
@@ -30,6 +32,14 @@ class Notification(models.Model):
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("lue le", null=True, blank=True)
     emailed_at = models.DateTimeField("envoyée par e-mail le", null=True, blank=True)
+    # Set for the events of a person's record (relais.pathway.events): the FHIR CommunicationRequest is built
+    # from these, and its reads are checked against the policy for ``category`` at read time.
+    person = models.ForeignKey("persons.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    subscription = models.ForeignKey(
+        "notifications.Subscription", on_delete=models.SET_NULL, null=True, blank=True, related_name="notifications"
+    )
+    category = models.CharField("catégorie de données", max_length=10, blank=True)
+    event_at = models.DateTimeField("date de l'événement", null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -100,3 +110,61 @@ class DigestSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.day}"
+
+
+class SubscriptionStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    OFF = "off", "Désactivée"
+
+
+class SubscriptionChannel(models.TextChoices):
+    EMAIL = "email", "E-mail et dans Relais (selon mes préférences)"
+    IN_APP = "in_app", "Dans Relais uniquement"
+
+
+class Subscription(models.Model):
+    """A member of a person's care circle follows the events of that person (all kinds, or those in ``kinds``).
+
+    The referent and the members assigned to an open task follow the person by default, without a row; a row with
+    status "off" is how they (or anyone) stop following. Who actually receives an event is decided again by the
+    care-circle policy at each event (relais.pathway.events). See docs/decisions/0020-pathway-notifications.md.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")
+    # The organisation the user acts for in the circle (a proxy without an organisation: null).
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    person = models.ForeignKey("persons.Person", on_delete=models.CASCADE, related_name="+")
+    kinds = models.JSONField("types suivis", default=list, blank=True, help_text="Vide : tous les types.")
+    status = models.CharField(
+        "état", max_length=8, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+    )
+    channel = models.CharField(
+        "canal", max_length=8, choices=SubscriptionChannel.choices, default=SubscriptionChannel.EMAIL
+    )
+    reason = models.CharField("motif", max_length=300, blank=True)
+    end = models.DateTimeField("fin", null=True, blank=True)
+    source = models.CharField("origine", max_length=10, default="web")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["person", "user", "pk"]
+        verbose_name = "abonnement aux événements d'une personne"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "person"],
+                condition=Q(organisation__isnull=True),
+                name="subscription_unique_without_organisation",
+            ),
+            models.UniqueConstraint(fields=["user", "organisation", "person"], name="subscription_unique"),
+            models.CheckConstraint(condition=Q(status__in=SubscriptionStatus.values), name="subscription_status"),
+            models.CheckConstraint(condition=Q(channel__in=SubscriptionChannel.values), name="subscription_channel"),
+        ]
+
+    def __str__(self) -> str:
+        return f"abonnement {self.pk} : utilisateur {self.user_id} → personne {self.person_id} ({self.status})"
+
+    def follows(self, kind: str) -> bool:
+        return self.status == SubscriptionStatus.ACTIVE and (not self.kinds or kind in self.kinds)

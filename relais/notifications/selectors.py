@@ -40,3 +40,9 @@ def user_delivery(*, user, kind: str = "") -> str:
         UserNotificationPreference.objects.filter(user=user, kind__in={kind, ""}).values_list("kind", "delivery")
     )
     return choices.get(kind) or choices.get("") or Delivery.IMMEDIATE
+
+
+def user_kind_preferences(*, user) -> list[tuple]:
+    """(kind, the user's choice for it or "" when it follows their default) for every registered kind."""
+    chosen = dict(UserNotificationPreference.objects.filter(user=user).exclude(kind="").values_list("kind", "delivery"))
+    return [(kind, chosen.get(kind.code, "")) for kind in all_kinds()]

@@ -67,10 +67,14 @@ def notification_send(
     body: str = "",
     link: str = "",
     dedup_key: str,
+    in_app_only: bool = False,
+    fields: dict | None = None,
 ) -> list[Notification]:
     """Notify ``recipients`` (or the members of ``organisation`` holding ``roles``, or the kind's default roles)
-    unless the organisation switched the kind off. A recipient who already has ``dedup_key`` is skipped, so
-    calling twice for the same event notifies once. Returns the notifications created."""
+    unless the organisation switched the kind off or the recipient chose "off" for it. A recipient who already has
+    ``dedup_key`` is skipped, so calling twice for the same event notifies once. ``in_app_only``: no e-mail
+    (a subscription's channel); ``fields``: extra Notification fields (person, subscription, category, event_at).
+    Returns the notifications created."""
     definition = get_kind(kind)
     if not dedup_key:
         raise ValueError("A notification needs a dedup key.")
@@ -88,8 +92,13 @@ def notification_send(
     for user in users:
         if user.pk in already:
             continue
-        delivery = Delivery.IN_APP if definition.channel == IN_APP else user_delivery(user=user, kind=kind)
+        delivery = user_delivery(user=user, kind=kind)
+        if delivery == Delivery.OFF:  # the user's opt-out for this kind
+            continue
+        if definition.channel == IN_APP or in_app_only:
+            delivery = Delivery.IN_APP
         notification = Notification(
+            **(fields or {}),
             recipient=user,
             organisation=organisation,
             kind=kind,
@@ -130,12 +139,22 @@ def notification_mark_all_read(*, user: User) -> int:
 def user_notification_preference_set(*, user: User, delivery: str, kind: str = "") -> UserNotificationPreference:
     if delivery not in Delivery.values:
         raise ValidationError({"delivery": "Choix d'envoi inconnu."})
+    if delivery == Delivery.OFF and not kind:
+        raise ValidationError({"delivery": "« Ne pas me notifier » se choisit type par type."})
     if kind:
         get_kind(kind)
     preference, _ = UserNotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"delivery": delivery}
     )
     return preference
+
+
+@transaction.atomic
+def user_notification_preference_clear(*, user: User, kind: str) -> int:
+    """Back to the user's default for ``kind`` (deletes the per-kind row)."""
+    get_kind(kind)
+    deleted, _ = UserNotificationPreference.objects.filter(user=user, kind=kind).delete()
+    return deleted
 
 
 @transaction.atomic

@@ -8,14 +8,17 @@ from django.views.decorators.http import require_POST
 
 from .models import Delivery
 from .registry import get_kind
-from .selectors import notification_list_for, organisation_kind_settings, user_delivery
+from .selectors import notification_list_for, organisation_kind_settings, user_delivery, user_kind_preferences
 from .services import (
     SETTINGS_ROLES,
     notification_mark_all_read,
     notification_mark_read,
     organisation_notification_setting_set,
+    user_notification_preference_clear,
     user_notification_preference_set,
 )
+
+DEFAULT_CHOICES = [(value, label) for value, label in Delivery.choices if value != Delivery.OFF]
 
 
 def inbox(request):
@@ -52,9 +55,13 @@ def mark_all_read(request):
 
 
 def preferences(request):
+    """The default way e-mails are sent, and one choice per kind (including "do not notify me")."""
     if request.method == "POST":
+        kind = request.POST.get("kind", "")
         delivery = request.POST.get("delivery", "")
-        if delivery not in Delivery.values:
+        if kind:
+            return _kind_preference(request, kind, delivery)
+        if delivery not in dict(DEFAULT_CHOICES):
             messages.error(request, "Choisissez un mode d'envoi dans la liste (champ « Envoi des e-mails »).")
         else:
             user_notification_preference_set(user=request.user, delivery=delivery)
@@ -63,8 +70,30 @@ def preferences(request):
     return render(
         request,
         "notifications/preferences.html",
-        {"choices": Delivery.choices, "current": user_delivery(user=request.user)},
+        {
+            "choices": DEFAULT_CHOICES,
+            "kind_choices": Delivery.choices,
+            "current": user_delivery(user=request.user),
+            "rows": user_kind_preferences(user=request.user),
+        },
     )
+
+
+def _kind_preference(request, kind: str, delivery: str):
+    try:
+        label = get_kind(kind).label
+    except ValueError as error:
+        messages.error(request, str(error))
+        return redirect("notifications:preferences")
+    if delivery == "":
+        user_notification_preference_clear(user=request.user, kind=kind)
+        messages.success(request, f"« {label} » : comme mon choix par défaut.")
+    elif delivery not in Delivery.values:
+        messages.error(request, f"« {label} » : choisissez un mode d'envoi dans la liste.")
+    else:
+        user_notification_preference_set(user=request.user, delivery=delivery, kind=kind)
+        messages.success(request, f"« {label} » : {Delivery(delivery).label.lower()}.")
+    return redirect("notifications:preferences")
 
 
 def organisation_settings(request):

@@ -17,7 +17,9 @@ from django.utils import timezone
 from relais.audit.services import access_log_record
 
 from . import matrix as m
+from . import notification_kinds as kinds
 from . import uploads
+from .events import person_event_emit
 from .models import CircleMember, Ground, MemberKind, ProxyRole
 from .policy import Decision, decide, may_manage_circle
 from .record_models import (
@@ -101,6 +103,10 @@ def event_post(
         decision=decision,
         detail=f"événement : {event.get_kind_display().lower()}",
     )
+    if kind in kinds.TIMELINE:
+        person_event_emit(
+            kind=kinds.TIMELINE[kind], person=person, actor=actor, obj=event, category=category, at=event.occurred_at
+        )
     return event
 
 
@@ -147,6 +153,14 @@ def document_upload(
     except Exception:
         document.file.delete(save=False)  # nothing half-written: no orphan file
         raise
+    person_event_emit(
+        kind=kinds.DOCUMENT_NEW.code,
+        person=person,
+        actor=actor,
+        obj=document,
+        category=category,
+        summary=f"Nouveau document : {document.get_doc_type_display().lower()}",
+    )
     return document
 
 
@@ -162,6 +176,9 @@ def plan_need_add(*, actor, person, domain: str, description: str) -> PlanNeed:
     need.full_clean()
     need.save()
     trace(actor=actor, action="create", obj=need, person=person, decision=decision, detail="besoin du plan")
+    person_event_emit(
+        kind=kinds.PLAN_CHANGED.code, person=person, actor=actor, obj=need, category=m.PLAN, summary="Besoin ajouté"
+    )
     return need
 
 
@@ -175,6 +192,9 @@ def plan_goal_add(*, actor, person, description: str, need: PlanNeed | None = No
     goal.full_clean()
     goal.save()
     trace(actor=actor, action="create", obj=goal, person=person, decision=decision, detail="objectif du plan")
+    person_event_emit(
+        kind=kinds.PLAN_CHANGED.code, person=person, actor=actor, obj=goal, category=m.PLAN, summary="Objectif ajouté"
+    )
     return goal
 
 
@@ -219,6 +239,10 @@ def plan_task_add(
     task.full_clean()
     task.save()
     trace(actor=actor, action="create", obj=task, person=person, decision=decision, detail="action du plan")
+    due = f", échéance le {due_date:%d/%m/%Y}" if due_date else ""
+    person_event_emit(
+        kind=kinds.TASK_NEW.code, person=person, actor=actor, obj=task, category=m.PLAN, summary=f"Nouvelle action{due}"
+    )
     return task
 
 
@@ -240,6 +264,15 @@ def plan_task_status_set(*, actor, task: PlanTask, status: str) -> PlanTask:
             person=person,
             decision=decision,
             detail=f"{TaskStatus(previous).label} → {TaskStatus(status).label}",
+        )
+        person_event_emit(
+            kind=kinds.PLAN_CHANGED.code,
+            person=person,
+            actor=actor,
+            obj=task,
+            category=m.PLAN,
+            summary=f"Action passée de « {TaskStatus(previous).label} » à « {TaskStatus(status).label} »",
+            dedup=f"{status}:{task.updated_at.isoformat()}",
         )
     return task
 

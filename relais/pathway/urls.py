@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_circle, views_plan, views_record
+from . import views_circle, views_plan, views_record, views_subscriptions
 
 app_name = "pathway"
 urlpatterns = [
@@ -30,4 +30,10 @@ urlpatterns = [
     path("actions/<int:task_pk>/statut/", views_plan.task_status, name="task_status"),
     path("actions/<int:task_pk>/commentaires/", views_plan.task_comment, name="task_comment"),
     path("mes-taches/", views_plan.my_tasks, name="my_tasks"),
+    path("dossiers/<int:pk>/abonnement/", views_subscriptions.subscription_box, name="subscription"),
+    path(
+        "dossiers/<int:pk>/abonnement/modifier/",
+        views_subscriptions.subscription_update,
+        name="subscription_update",
+    ),
 ]

@@ -1,4 +1,4 @@
-"""The coordination record in FHIR: Patient, CareTeam, RelatedPerson, Consent, CarePlan, Goal, AuditEvent.
+"""The coordination record in FHIR: Patient, CareTeam, RelatedPerson, Consent, CarePlan, Goal, AuditEvent, Encounter.
 
 Every handler asks the care-circle policy (``relais.pathway.policy.decide``) for the person the resource is about.
 Task (plan actions) is mapped in ``task.py`` but registered together with the SI-SDO Task by the lead.
@@ -10,7 +10,7 @@ def register() -> None:
     """Register the pathway resource types (called from PathwayConfig.ready())."""
     from relais.fhir.registry import register as fhir_register
 
-    from . import audit_event, care_team, consent, patient, plan
+    from . import audit_event, care_team, consent, events, nde, patient, plan
 
     fhir_register(
         "Patient",
@@ -72,3 +72,13 @@ def register() -> None:
         "pour les référent·es, coordinateur·rices et proches.",
         profile=audit_event.PROFILE,
     )
+    fhir_register(
+        "Encounter",
+        read=events.read_encounter,
+        search=events.search_encounters,
+        create=events.create_encounter,
+        search_params=events.SEARCH_PARAMS,
+        documentation="Événements de la chronologie qui sont des rencontres (admission, sortie, hospitalisation, "
+        "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun.",
+    )
+    nde.register(fhir_register)

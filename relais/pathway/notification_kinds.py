@@ -1,0 +1,84 @@
+"""The person events of the coordination record (discovered by the notifications app at start-up).
+
+Each is also a notification kind, so users can switch it off on their preference page. Kinds of the other pathway
+tools (messages, appointments, evaluations) are declared by their apps with ``person_event_kind_register``.
+"""
+
+from . import matrix as m
+from .events import PersonEventKind, person_event_kind_register
+from .record_models import EventKind
+
+ADMISSION = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.admission",
+        label="Admission de la personne",
+        category=m.SOCIAL,
+        description="Une admission (établissement, service) est notée dans la chronologie du dossier.",
+    )
+)
+DISCHARGE = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.discharge",
+        label="Sortie de la personne",
+        category=m.SOCIAL,
+        description="Une sortie (d'hospitalisation, d'établissement) est notée dans la chronologie du dossier.",
+        nde_code="SOR",
+        nde_display="Sortie d'un patient de l'établissement de santé",
+    )
+)
+HOSPITAL_STAY = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.hospital_stay",
+        label="Hospitalisation de la personne",
+        category=m.SOCIAL,
+        description="Une hospitalisation est notée dans la chronologie du dossier.",
+    )
+)
+HOME_VISIT = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.home_visit",
+        label="Visite à domicile",
+        category=m.SOCIAL,
+        description="Une visite à domicile est notée dans la chronologie du dossier.",
+    )
+)
+DOCUMENT_NEW = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.document_new",
+        label="Nouveau document",
+        category=m.DOCUMENTS,
+        description="Un document est déposé dans le dossier.",
+    )
+)
+TASK_NEW = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.task_new",
+        label="Nouvelle action du plan",
+        category=m.PLAN,
+        description="Une action est ajoutée au plan personnalisé de coordination.",
+    )
+)
+TASK_OVERDUE = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.task_overdue",
+        label="Action du plan en retard",
+        category=m.PLAN,
+        description="Une action du plan a dépassé son échéance sans être faite (une seule fois par action).",
+    )
+)
+PLAN_CHANGED = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.plan_changed",
+        label="Plan personnalisé modifié",
+        category=m.PLAN,
+        description="Un besoin, un objectif ou le statut d'une action du plan a changé.",
+    )
+)
+
+# Timeline event kind -> person event kind (the other timeline kinds notify nobody).
+TIMELINE = {
+    EventKind.ADMISSION: ADMISSION.code,
+    EventKind.DISCHARGE: DISCHARGE.code,
+    EventKind.HOSPITAL_STAY: HOSPITAL_STAY.code,
+    EventKind.HOME_VISIT: HOME_VISIT.code,
+}
