@@ -5,3 +5,8 @@ class AgendaConfig(AppConfig):
     name = "relais.agenda"
     label = "agenda"
     verbose_name = "Agendas et rendez-vous"
+
+    def ready(self):
+        from .fhir import register
+
+        register()

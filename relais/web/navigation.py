@@ -41,6 +41,7 @@ def _links(actor) -> list[tuple[str, str]]:
         links.append((reverse("pathway:records"), "Dossiers de coordination"))
         links.append((reverse("pathway:my_tasks"), "Mes tâches"))
         links.append((reverse("messaging:inbox"), "Mes messages"))
+        links.append((reverse("agenda:my_agenda"), "Mon agenda"))
     if orientation_policy.may_see_territory(actor):
         links.append((reverse("orientation:territory"), "Vue du territoire"))
         links.append((reverse("orientation:simulation"), "Simulation de places"))

@@ -1,0 +1,260 @@
+"""FHIR Schedule, Slot and Appointment, shaped like the ANS shared-agenda guide (gap-fr-*).
+
+Schedule (an agenda) and Slot carry no personal data and no video link: any identified actor (user or API client)
+reads them. Appointment is about a person: read and search ask ``policy.decide`` for the person's PLAN (a refusal is
+a 404, totals count only what is allowed), create books a free Relais slot through ``services.appointment_book``
+(same rules as the screen). References must be Relais ones (``Slot/<id>``, ``Patient/<id>``): anything else, such
+as the absolute URLs of the ANS example, is refused with an OperationOutcome naming the path.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.utils.dateparse import parse_date, parse_datetime
+
+from relais.fhir.errors import FhirError
+from relais.fhir.registry import SearchParam
+from relais.pathway import matrix as m
+from relais.pathway.fhir import common as c
+
+from . import services as svc
+from .models import Agenda, Appointment, AppointmentStatus, Slot
+
+SCHEDULE_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/gap/StructureDefinition/gap-fr-schedule"
+APPOINTMENT_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/gap/StructureDefinition/gap-fr-appointment"
+AGENDA_SYSTEM = "urn:relais:agenda"
+SLOT_KIND_SYSTEM = "urn:relais:agenda-slot-kind"
+VIDEO_LINK_EXTENSION = "urn:relais:fhir:extension:video-link"
+SCHEDULE_PARAMS = [SearchParam("active", "token", "true ou false.")]
+SLOT_PARAMS = [
+    SearchParam("schedule", "reference", "Schedule/<id> : les créneaux de cet agenda."),
+    SearchParam("status", "token", "free ou busy."),
+    SearchParam("start", "date", "ge2026-11-24, lt2026-12-01… (début du créneau)."),
+]
+APPOINTMENT_PARAMS = [
+    SearchParam("patient", "reference", "Patient/<id> : les rendez-vous de cette personne."),
+    SearchParam("status", "token", "booked ou cancelled."),
+]
+
+
+def _identified(actor) -> bool:
+    return actor is not None and (getattr(actor, "user", None) or getattr(actor, "api_client", None)) is not None
+
+
+def _kind(slot: Slot) -> list[dict[str, Any]]:
+    return [{"coding": [c.coding(SLOT_KIND_SYSTEM, slot.kind, slot.get_kind_display())]}]
+
+
+def _holder(agenda: Agenda) -> list[dict[str, Any]]:
+    actors = []
+    if agenda.owner_id is not None:
+        name = agenda.owner.get_full_name() or agenda.owner.email
+        actors.append({"identifier": {"system": c.USER_SYSTEM, "value": str(agenda.owner_id)}, "display": name})
+    actors.append(c.organisation_reference(agenda.organisation))
+    return actors
+
+
+def schedule_to_fhir(agenda: Agenda) -> dict[str, Any]:
+    return {
+        "resourceType": "Schedule",
+        "id": str(agenda.pk),
+        "meta": {"profile": [SCHEDULE_PROFILE]},
+        "identifier": [{"use": "usual", "system": AGENDA_SYSTEM, "value": str(agenda.pk)}],
+        "active": agenda.active,
+        "actor": _holder(agenda),
+        "comment": agenda.label,
+    }
+
+
+def read_schedule(actor, resource_id: str):
+    pk = c.number(resource_id)
+    agenda = Agenda.objects.select_related("owner", "organisation").filter(pk=pk).first() if pk else None
+    return schedule_to_fhir(agenda) if agenda is not None and _identified(actor) else None
+
+
+def search_schedules(actor, params, offset: int, count: int):
+    if not _identified(actor):
+        return [], 0
+    rows = Agenda.objects.select_related("owner", "organisation").order_by("pk")
+    for value in params.get("active", []):
+        rows = rows.filter(active=value.strip() == "true")
+    return [schedule_to_fhir(a) for a in rows[offset : offset + count]], rows.count()
+
+
+def _booked():
+    return Appointment.objects.filter(slot=OuterRef("pk"), status=AppointmentStatus.BOOKED)
+
+
+def slot_to_fhir(slot: Slot) -> dict[str, Any]:
+    return {
+        "resourceType": "Slot",
+        "id": str(slot.pk),
+        "serviceType": _kind(slot),
+        "schedule": {"reference": f"Schedule/{slot.agenda_id}"},
+        "status": "busy" if slot.is_booked else ("busy-unavailable" if slot.withdrawn_at else "free"),
+        "start": c.instant(slot.start),
+        "end": c.instant(slot.end),
+    }
+
+
+def _slots():
+    return Slot.objects.annotate(is_booked=Exists(_booked())).order_by("start", "pk")
+
+
+def read_slot(actor, resource_id: str):
+    pk = c.number(resource_id)
+    slot = _slots().filter(pk=pk).first() if pk else None
+    return slot_to_fhir(slot) if slot is not None and _identified(actor) else None
+
+
+_PREFIXES = {"ge": "gte", "gt": "gt", "le": "lte", "lt": "lt", "eq": "date"}
+
+
+def _start_filter(value: str) -> dict[str, Any]:
+    prefix, raw = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
+    moment: datetime | None = parse_datetime(raw) if "T" in raw else None
+    day = parse_date(raw[:10]) if moment is None else None
+    if moment is None and day is None:
+        raise FhirError(400, "invalid", f"start : date invalide « {value} ».", expression="start")
+    if prefix == "eq":
+        return {"start__date": day or moment.date()}
+    return {f"start__{_PREFIXES[prefix]}" if moment else f"start__date__{_PREFIXES[prefix]}": moment or day}
+
+
+def search_slots(actor, params, offset: int, count: int):
+    if not _identified(actor):
+        return [], 0
+    rows = _slots()
+    for value in params.get("schedule", []):
+        pk = c.number(value.strip().removeprefix("Schedule/"))
+        if pk is None:
+            raise FhirError(400, "invalid", f"schedule : référence invalide « {value} ».", expression="schedule")
+        rows = rows.filter(agenda_id=pk)
+    for value in params.get("status", []):
+        wanted = {v.strip() for v in value.split(",")}
+        if wanted - {"free", "busy"}:
+            raise FhirError(400, "invalid", f"status : free ou busy attendu, reçu « {value} ».", expression="status")
+        rows = rows.filter(is_booked="busy" in wanted) if len(wanted) == 1 else rows
+    for value in params.get("start", []):
+        rows = rows.filter(**_start_filter(value))
+    rows = rows.filter(withdrawn_at__isnull=True)
+    return [slot_to_fhir(s) for s in rows[offset : offset + count]], rows.count()
+
+
+def appointment_to_fhir(a: Appointment) -> dict[str, Any]:
+    slot = a.slot
+    participants = [{"actor": {"reference": f"Patient/{a.person_id}"}, "required": "required", "status": "accepted"}]
+    participants += [{"actor": holder, "required": "required", "status": "accepted"} for holder in _holder(slot.agenda)]
+    resource: dict[str, Any] = {
+        "resourceType": "Appointment",
+        "id": str(a.pk),
+        "meta": {"profile": [APPOINTMENT_PROFILE]},
+        "identifier": [{"system": "urn:relais:appointment", "value": str(a.pk)}],
+        "status": "booked" if a.status == AppointmentStatus.BOOKED else "cancelled",
+        "serviceType": _kind(slot),
+        "start": c.instant(slot.start),
+        "end": c.instant(slot.end),
+        "minutesDuration": int((slot.end - slot.start).total_seconds() // 60),
+        "slot": [{"reference": f"Slot/{slot.pk}"}],
+        "created": c.instant(a.created_at),
+        "participant": participants,
+    }
+    if a.purpose:
+        resource["description"] = a.purpose
+    if a.cancel_reason:
+        resource["cancelationReason"] = {"text": a.cancel_reason}
+    if slot.video_link:
+        resource["extension"] = [{"url": VIDEO_LINK_EXTENSION, "valueUrl": slot.video_link}]
+    return resource
+
+
+def _appointments():
+    return Appointment.objects.select_related("slot__agenda__owner", "slot__agenda__organisation", "person")
+
+
+def read_appointment(actor, resource_id: str):
+    pk = c.number(resource_id)
+    a = _appointments().filter(pk=pk).first() if pk else None
+    if a is None or not c.allowed_read(actor, a.person, m.PLAN, a, "FHIR Appointment read"):
+        return None
+    return appointment_to_fhir(a)
+
+
+def search_appointments(actor, params, offset: int, count: int):
+    persons = c.visible_persons(actor, m.PLAN, c.patient_ids(params))
+    rows = list(_appointments().filter(person__in=persons).order_by("slot__start", "pk"))
+    for value in params.get("status", []):
+        wanted = {v.strip() for v in value.split(",")}
+        rows = [a for a in rows if ("booked" if a.status == AppointmentStatus.BOOKED else "cancelled") in wanted]
+    shown = c.page(rows, offset, count)
+    for a in shown:
+        c.trace(actor, c.ask(actor, a.person, m.PLAN), a, a.person_id, "FHIR Appointment search")
+    return [appointment_to_fhir(a) for a in shown], len(rows)
+
+
+def create_appointment(actor, resource: dict[str, Any]) -> dict[str, Any]:
+    """Book a free Relais slot for the Patient participant."""
+    slots = resource.get("slot") or []
+    if len(slots) != 1:
+        raise FhirError(
+            422, "required", "Appointment.slot : un et un seul créneau attendu.", expression="Appointment.slot"
+        )
+    slot_id = c.reference_id(slots[0], "Slot", "Appointment.slot[0].reference")
+    slot = Slot.objects.filter(pk=slot_id).first()
+    if slot is None:
+        path = "Appointment.slot[0].reference"
+        raise FhirError(404, "not-found", f"{path} : Slot/{slot_id} introuvable.", expression=path)
+    patients = [
+        (i, p)
+        for i, p in enumerate(resource.get("participant") or [])
+        if "Patient" in (p.get("actor") or {}).get("reference", "")
+    ]
+    if len(patients) != 1:
+        path = "Appointment.participant"
+        raise FhirError(422, "required", f"{path} : un et un seul participant Patient attendu.", expression=path)
+    index, participant = patients[0]
+    path = f"Appointment.participant[{index}].actor"
+    person, _decision = c.person_for_write(actor, participant.get("actor"), path, m.PLAN)
+    try:
+        appointment = svc.appointment_book(
+            actor=actor, slot=slot, person=person, purpose=resource.get("description", "")
+        )
+    except PermissionDenied as exc:
+        raise FhirError(403, "forbidden", str(exc), expression=path) from None
+    except ValidationError as exc:
+        text = " ".join(t for texts in exc.message_dict.values() for t in texts)
+        raise FhirError(409, "conflict", text, expression="Appointment.slot[0]") from None
+    return appointment_to_fhir(_appointments().get(pk=appointment.pk))
+
+
+def register() -> None:
+    from relais.fhir.registry import register as fhir_register
+
+    fhir_register(
+        "Schedule",
+        read=read_schedule,
+        search=search_schedules,
+        search_params=SCHEDULE_PARAMS,
+        profile=SCHEDULE_PROFILE,
+        documentation="Agenda d'un·e professionnel·le ou d'une organisation (forme ANS gap-fr-schedule).",
+    )
+    fhir_register(
+        "Slot",
+        read=read_slot,
+        search=search_slots,
+        search_params=SLOT_PARAMS,
+        documentation="Créneaux d'un agenda : libre (free) ou réservé (busy) ; sans donnée personnelle.",
+    )
+    fhir_register(
+        "Appointment",
+        read=read_appointment,
+        search=search_appointments,
+        create=create_appointment,
+        search_params=APPOINTMENT_PARAMS,
+        profile=APPOINTMENT_PROFILE,
+        documentation="Rendez-vous d'une personne (forme ANS gap-fr-appointment) ; create réserve un créneau libre.",
+    )

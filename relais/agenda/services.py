@@ -1,0 +1,315 @@
+"""Writes of the agenda: agendas, openings and slots, booking, cancellation, rescheduling.
+
+Booking, cancelling and moving an appointment are writes about a person: the booker must be allowed to write the
+person's PLAN (policy.decide: health and social professionals, referents and coordinators of the circle; an
+appointment is an action of the person's coordination), and the agenda must belong to the circle (its professional,
+or for an organisation's agenda, the organisation, is an active member). Each write is traced on the person with the
+rule that allowed it. Double booking is prevented by a row lock on the slot and, underneath, by the partial unique
+constraint ``agenda_one_booking_per_slot``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from relais.accounts.roles import Role
+from relais.pathway import matrix as m
+from relais.pathway.models import CoordinationRecord, MemberKind
+from relais.pathway.policy import Decision, decide
+from relais.pathway.record_services import allow, trace
+
+from .models import Agenda, Appointment, AppointmentStatus, Opening, Slot, SlotKind
+
+PARIS = ZoneInfo("Europe/Paris")
+MAX_OPENING_DAYS = 366
+ORGANISATION_AGENDA_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.COORDINATOR})
+_https = URLValidator(schemes=["https"])
+
+
+def may_manage_agenda(*, actor, agenda: Agenda) -> bool:
+    """The professional for their own agenda; admins, directors and coordinators for their organisation's."""
+    user = getattr(actor, "user", None)
+    if user is None or actor.organisation is None or actor.organisation.pk != agenda.organisation_id:
+        return False
+    if agenda.owner_id is not None:
+        return agenda.owner_id == user.pk
+    return actor.role in ORGANISATION_AGENDA_ROLES
+
+
+def _require_manager(actor, agenda: Agenda) -> None:
+    if not may_manage_agenda(actor=actor, agenda=agenda):
+        raise PermissionDenied(
+            "Seul·e le ou la titulaire de l'agenda (ou, pour une organisation, sa direction) le gère."
+        )
+
+
+def _video_link(kind: str, link: str) -> str:
+    if kind not in SlotKind.values:
+        raise ValidationError({"kind": f"Type de créneau inconnu : « {kind} »."})
+    link = (link or "").strip()
+    if kind != SlotKind.TELECONSULTATION:
+        return ""
+    if not link:
+        raise ValidationError({"video_link": "Une téléconsultation doit indiquer son lien de visioconférence."})
+    try:
+        _https(link)
+    except ValidationError:
+        raise ValidationError(
+            {"video_link": f"Lien de visioconférence invalide : « {link} » (une adresse https:// est attendue)."}
+        ) from None
+    return link
+
+
+@transaction.atomic
+def agenda_create(*, actor, label: str = "", for_organisation: bool = False) -> Agenda:
+    """The acting professional's own agenda (one per organisation), or an agenda of the acting organisation."""
+    user = getattr(actor, "user", None)
+    if user is None or actor.organisation is None:
+        raise PermissionDenied("Un agenda appartient à un·e professionnel·le ou à une organisation identifiés.")
+    if for_organisation:
+        if actor.role not in ORGANISATION_AGENDA_ROLES:
+            raise PermissionDenied("Seule la direction ou la coordination crée l'agenda de l'organisation.")
+        return Agenda.objects.create(organisation=actor.organisation, label=label.strip() or str(actor.organisation))
+    existing = Agenda.objects.filter(owner=user, organisation=actor.organisation).first()
+    if existing is not None:
+        return existing
+    default = f"{user.get_full_name() or user.email} ({actor.organisation})"
+    return Agenda.objects.create(organisation=actor.organisation, owner=user, label=label.strip() or default)
+
+
+def _aware(day: date, moment: time) -> datetime:
+    return datetime.combine(day, moment, tzinfo=PARIS)
+
+
+@transaction.atomic
+def opening_create(
+    *,
+    actor,
+    agenda: Agenda,
+    weekday: int,
+    start_time: time,
+    end_time: time,
+    duration_minutes: int,
+    kind: str,
+    first_day: date,
+    last_day: date,
+    video_link: str = "",
+) -> Opening:
+    """A weekly opening and the slots it generates (slots already at the same start are kept, not duplicated)."""
+    _require_manager(actor, agenda)
+    link = _video_link(kind, video_link)
+    if not 0 <= int(weekday) <= 6:
+        raise ValidationError({"weekday": "Jour de la semaine attendu entre 0 (lundi) et 6 (dimanche)."})
+    if end_time <= start_time:
+        raise ValidationError({"end_time": "L'heure de fin doit suivre l'heure de début."})
+    if not 5 <= int(duration_minutes) <= 480:
+        raise ValidationError({"duration_minutes": "La durée d'un créneau va de 5 à 480 minutes."})
+    if last_day < first_day:
+        raise ValidationError({"last_day": "La date de fin doit suivre la date de début."})
+    if (last_day - first_day).days > MAX_OPENING_DAYS:
+        raise ValidationError({"last_day": "Une ouverture couvre au plus un an ; créez-en une nouvelle ensuite."})
+    opening = Opening.objects.create(
+        agenda=agenda,
+        weekday=weekday,
+        start_time=start_time,
+        end_time=end_time,
+        duration_minutes=duration_minutes,
+        kind=kind,
+        video_link=link,
+        first_day=first_day,
+        last_day=last_day,
+    )
+    step = timedelta(minutes=int(duration_minutes))
+    taken = set(agenda.slots.filter(start__date__gte=first_day - timedelta(days=1)).values_list("start", flat=True))
+    slots = []
+    day = first_day + timedelta(days=(int(weekday) - first_day.weekday()) % 7)
+    while day <= last_day:
+        start, stop = _aware(day, start_time), _aware(day, end_time)
+        while start + step <= stop:
+            if start not in taken:
+                slots.append(
+                    Slot(agenda=agenda, opening=opening, start=start, end=start + step, kind=kind, video_link=link)
+                )
+            start += step
+        day += timedelta(days=7)
+    Slot.objects.bulk_create(slots)
+    return opening
+
+
+@transaction.atomic
+def slot_create(
+    *, actor, agenda: Agenda, start: datetime, duration_minutes: int, kind: str, video_link: str = ""
+) -> Slot:
+    """A one-off slot."""
+    _require_manager(actor, agenda)
+    link = _video_link(kind, video_link)
+    if not 5 <= int(duration_minutes) <= 480:
+        raise ValidationError({"duration_minutes": "La durée d'un créneau va de 5 à 480 minutes."})
+    if timezone.is_naive(start):
+        start = start.replace(tzinfo=PARIS)
+    if agenda.slots.filter(start=start).exists():
+        raise ValidationError({"start": "Un créneau commence déjà à cette heure dans cet agenda."})
+    return Slot.objects.create(
+        agenda=agenda, start=start, end=start + timedelta(minutes=int(duration_minutes)), kind=kind, video_link=link
+    )
+
+
+def agenda_in_circle(*, agenda: Agenda, person) -> bool:
+    """The agenda's professional (or organisation) is an active member of the person's circle, not objected to."""
+    if agenda.owner_id is not None:
+        return decide(user=agenda.owner, organisation=agenda.organisation, person=person, category=m.IDENTITY).allowed
+    record = CoordinationRecord.objects.filter(person=person).first()
+    today = timezone.localdate()
+    return (
+        record is not None
+        and record.members.filter(kind=MemberKind.PROFESSIONAL, organisation=agenda.organisation, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .exists()
+    )
+
+
+def _book(*, actor, slot_id: int, person, purpose: str, decision, notify: bool = True) -> Appointment:
+    # The lock serialises concurrent bookings of one slot; the second one then sees the first appointment.
+    slot = (
+        Slot.objects.select_for_update(of=("self",))
+        .select_related("agenda__owner", "agenda__organisation")
+        .get(pk=slot_id)
+    )
+    if slot.withdrawn_at is not None or not slot.agenda.active:
+        raise ValidationError({"slot": "Ce créneau n'est plus proposé."})
+    if slot.start <= timezone.now():
+        raise ValidationError({"slot": "Ce créneau est passé."})
+    if not agenda_in_circle(agenda=slot.agenda, person=person):
+        raise ValidationError({"slot": "Le ou la titulaire de cet agenda ne fait pas partie du cercle de soins."})
+    if slot.appointments.filter(status=AppointmentStatus.BOOKED).exists():
+        raise ValidationError({"slot": "Ce créneau est déjà réservé."})
+    appointment = Appointment(
+        slot=slot,
+        person=person,
+        purpose=(purpose or "").strip()[:200],
+        booked_by=actor.label,
+        booked_by_user=actor.user,
+        booked_by_organisation=actor.organisation,
+    )
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError:  # the constraint caught a race the lock did not (e.g. another database client)
+        raise ValidationError({"slot": "Ce créneau est déjà réservé."}) from None
+    trace(actor=actor, action="create", obj=appointment, person=person, decision=decision, detail=_detail(appointment))
+    if notify:
+        from .notification_kinds import notify_booked
+
+        notify_booked(appointment=appointment, actor=actor)
+    return appointment
+
+
+def _detail(appointment: Appointment) -> str:
+    local = timezone.localtime(appointment.slot.start, PARIS)
+    kind = appointment.slot.get_kind_display().lower()
+    return f"rendez-vous {kind} le {local:%d/%m/%Y à %H:%M} ({appointment.slot.agenda})"
+
+
+@transaction.atomic
+def appointment_book(*, actor, slot: Slot, person, purpose: str = "") -> Appointment:
+    decision = allow(actor=actor, person=person, category=m.PLAN)
+    return _book(actor=actor, slot_id=slot.pk, person=person, purpose=purpose, decision=decision)
+
+
+def may_change(*, actor, appointment: Appointment):
+    """The decision allowing ``actor`` to cancel or move the appointment (agenda holder or PLAN writer), or None."""
+    decision = decide(
+        user=getattr(actor, "user", None),
+        organisation=getattr(actor, "organisation", None),
+        person=appointment.person,
+        category=m.PLAN,
+        action=m.WRITE,
+    )
+    if decision.allowed:
+        return decision
+    if may_manage_agenda(actor=actor, agenda=appointment.slot.agenda):
+        return decide(
+            user=actor.user, organisation=actor.organisation, person=appointment.person, category=m.IDENTITY
+        ) or _holder(decision)
+    return None
+
+
+def _holder(decision):
+    # The agenda holder may always free their own time, even after leaving the circle: the trace says so.
+    return Decision(True, "agenda_holder", "Vous êtes titulaire de cet agenda.", decision.member)
+
+
+@transaction.atomic
+def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appointment:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Le motif d'annulation est obligatoire."})
+    appointment = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot__agenda", "person")
+        .get(pk=appointment.pk)
+    )
+    decision = may_change(actor=actor, appointment=appointment)
+    if decision is None:
+        raise PermissionDenied("Vous ne pouvez pas annuler ce rendez-vous.")
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise ValidationError({"status": "Ce rendez-vous n'est plus actif."})
+    appointment.status = AppointmentStatus.CANCELLED
+    appointment.cancel_reason = reason[:300]
+    appointment.cancelled_at = timezone.now()
+    appointment.cancelled_by = actor.label
+    appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    trace(
+        actor=actor,
+        action="update",
+        obj=appointment,
+        person=appointment.person,
+        decision=decision,
+        detail=f"annulation du {_detail(appointment)} : {appointment.cancel_reason}",
+    )
+    from .notification_kinds import notify_cancelled
+
+    notify_cancelled(appointment=appointment, actor=actor)
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(*, actor, appointment: Appointment, slot: Slot, reason: str = "") -> Appointment:
+    """Move to another free slot: the old appointment becomes "rescheduled" and points to the new one."""
+    old = (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot__agenda", "person")
+        .get(pk=appointment.pk)
+    )
+    decision = allow(actor=actor, person=old.person, category=m.PLAN)  # moving books a slot: same rule as booking
+    if old.status != AppointmentStatus.BOOKED:
+        raise ValidationError({"status": "Ce rendez-vous n'est plus actif."})
+    if slot.pk == old.slot_id:
+        raise ValidationError({"slot": "Choisissez un autre créneau."})
+    old.status = AppointmentStatus.RESCHEDULED
+    old.cancel_reason = (reason or "").strip()[:300] or "Rendez-vous déplacé"
+    old.cancelled_at = timezone.now()
+    old.cancelled_by = actor.label
+    old.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
+    new = _book(actor=actor, slot_id=slot.pk, person=old.person, purpose=old.purpose, decision=decision, notify=False)
+    old.rescheduled_to = new
+    old.save(update_fields=["rescheduled_to"])
+    trace(
+        actor=actor,
+        action="update",
+        obj=old,
+        person=old.person,
+        decision=decision,
+        detail=f"déplacement vers le {_detail(new)}",
+    )
+    from .notification_kinds import notify_moved
+
+    notify_moved(new=new, actor=actor)
+    return new
