@@ -342,3 +342,10 @@ def test_proxy_and_end_of_membership_through_the_views(client, circle):
     member.save(update_fields=["start"])
     client.post(url("member_end", circle.record.pk, member.pk))
     assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
+
+
+def test_the_record_links_to_the_circle_tools(client, circle, content):
+    page = login(client, circle.nurse).get(url("record", circle.record.pk)).content.decode()
+    assert reverse("messaging:threads", args=[circle.record.pk]) in page
+    assert reverse("evaluations:person", args=[circle.person.pk]) in page
+    assert reverse("agenda:book", args=[circle.person.pk]) in page
