@@ -76,7 +76,15 @@ def _category(category: str, default: str) -> str:
 
 @transaction.atomic
 def event_post(
-    *, actor, person, kind: str, title: str, occurred_at=None, body: str = "", category: str = m.SOCIAL
+    *,
+    actor,
+    person,
+    kind: str,
+    title: str,
+    occurred_at=None,
+    body: str = "",
+    category: str = m.SOCIAL,
+    source: str = "web",
 ) -> TimelineEvent:
     category = _category(category, m.SOCIAL)
     decision = allow(actor=actor, person=person, category=category)
@@ -92,6 +100,7 @@ def event_post(
         author=actor.label,
         author_user=actor.user,
         author_organisation=actor.organisation,
+        source=source,
     )
     event.full_clean()
     event.save()

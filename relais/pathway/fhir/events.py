@@ -176,6 +176,7 @@ def create_encounter(actor, resource: dict[str, Any]) -> dict[str, Any]:
             occurred_at=_occurred_at(resource, kind),
             body=body,
             category=category,
+            source=SOURCE,
         )
     except PermissionDenied as exc:
         raise FhirError(403, "forbidden", str(exc), expression="Encounter.subject") from None
@@ -183,6 +184,4 @@ def create_encounter(actor, resource: dict[str, Any]) -> dict[str, Any]:
         texts = exc.message_dict if hasattr(exc, "message_dict") else {"": exc.messages}
         field, messages = next(iter(texts.items()))
         raise _invalid(_PATHS.get(field, "Encounter"), " ".join(messages)) from None
-    # event_post records web entries; the origin is set in the same transaction (see the decision record).
-    TimelineEvent.objects.filter(pk=event.pk).update(source=SOURCE)
     return encounter_resource(_events().get(pk=event.pk))
