@@ -28,6 +28,7 @@ from .record_models import EventKind
 from .services import record_open
 from .views_circle import circle_context
 from .views_common import acting, form_errors, run_service, who
+from .views_subscriptions import subscription_context
 
 
 def _openable_persons(actor):
@@ -108,6 +109,7 @@ def record_detail(request, pk: int):
         "event_form": EventForm(auto_id="evenement-%s"),
         "document_form": DocumentForm(auto_id="document-%s"),
         **circle_context(request, access),
+        "subscription": subscription_context(actor=acting(request), record=record, person=person),
     }
     rs.trace(
         actor=acting(request),

@@ -20,8 +20,22 @@ from .subscriptions import subscription_off, subscription_set, subscription_stat
 from .views_common import acting, run_service, who
 
 
+def subscription_context(*, actor, record, person) -> dict:
+    """What the subscription box shows; the record page renders it inline (no second request)."""
+    state = subscription_state(actor=actor, person=person)
+    return {
+        "record": record,
+        "person": person,
+        "state": state,
+        "kinds": [(kind, kind.code in state["kinds"]) for kind in person_event_kinds()],
+        "channels": SubscriptionChannel.choices,
+        "in_app_only": state["subscription"] is not None
+        and state["subscription"].channel == SubscriptionChannel.IN_APP,
+    }
+
+
 def subscription_box(request, pk: int):
-    """GET: the box (a fragment for htmx on the record page, else a page of its own)."""
+    """GET: the box as a page of its own (or a fragment for htmx)."""
     access = sel.record_get(**who(request), pk=pk)
     record, person = access.record, access.record.person
     actor = acting(request)
@@ -33,16 +47,7 @@ def subscription_box(request, pk: int):
         decision=access.decisions[m.IDENTITY],
         detail="abonnement aux événements",
     )
-    state = subscription_state(actor=actor, person=person)
-    context = {
-        "record": record,
-        "person": person,
-        "state": state,
-        "kinds": [(kind, kind.code in state["kinds"]) for kind in person_event_kinds()],
-        "channels": SubscriptionChannel.choices,
-        "in_app_only": state["subscription"] is not None
-        and state["subscription"].channel == SubscriptionChannel.IN_APP,
-    }
+    context = subscription_context(actor=actor, record=record, person=person)
     template = "pathway/_subscriptions_box.html" if request.htmx else "pathway/subscriptions.html"
     return render(request, template, context)
 

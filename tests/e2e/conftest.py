@@ -118,3 +118,11 @@ def page(context):
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    """Each browser test logs several users in from 127.0.0.1: start every test with empty rate-limit counters."""
+    cache.clear()
+    yield
+    cache.clear()
