@@ -6,6 +6,9 @@ Rules, in order:
 3. Otherwise: same birth date (the blocking key, indexed), sexes not contradictory (I matches anything),
    a family name close to the other's (birth or used name on either side, so a used name swapped with a
    birth name still matches) and first names close (whole list, or the first one).
+4. A birth date one keystroke away (one digit mistyped, two neighbouring digits swapped, day and month
+   inverted: `birth_date_variants`) is a typo too, with fewer points and only when the family name is the same
+   (birth or used name) and the first names the same or one typo apart: otherwise a different person.
 
 "Close" compares normalised names (accents, case, hyphens, apostrophes and spaces removed) with the
 Damerau–Levenshtein distance (optimal string alignment: insertion, deletion, substitution, transposition
@@ -19,6 +22,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
 CERTAIN = 100
 
@@ -112,11 +116,47 @@ def _first_names_match(a, b) -> tuple[int, str] | None:
     return None
 
 
+def _as_digits(day: date) -> str:
+    return day.strftime("%d%m%Y")
+
+
+def birth_date_variants(day: date) -> set[date]:
+    """The valid dates one keystroke away from ``day`` as typed DDMMYYYY: one digit changed, two neighbouring
+    digits swapped, or day and month inverted."""
+    typed = _as_digits(day)
+    candidates = set()
+    for i, digit in enumerate(typed):
+        for other in "0123456789":
+            if other != digit:
+                candidates.add(typed[:i] + other + typed[i + 1 :])
+        if i + 1 < len(typed) and typed[i + 1] != digit:
+            candidates.add(typed[:i] + typed[i + 1] + digit + typed[i + 2 :])
+    candidates.add(typed[2:4] + typed[0:2] + typed[4:])
+    variants = set()
+    for text in candidates:
+        try:
+            variants.add(date(int(text[4:]), int(text[2:4]), int(text[0:2])))
+        except ValueError:
+            continue
+    variants.discard(day)
+    return variants
+
+
+def _date_match(a, b) -> tuple[int, str] | None:
+    if a.birth_date == b.birth_date:
+        return 45, "même date de naissance"
+    if b.birth_date in birth_date_variants(a.birth_date):
+        shown = f"{a.birth_date:%d/%m/%Y} / {b.birth_date:%d/%m/%Y}"
+        return 30, f"date de naissance à une faute de frappe près ({shown})"
+    return None
+
+
 def compare(a, b) -> Match | None:
     """A Match when `b` may be the same person as `a` (both carry the Person identity attributes)."""
     if a.ins and b.ins:
         return Match(b, CERTAIN, ("même INS",)) if a.ins == b.ins else None
-    if a.birth_date != b.birth_date:
+    born = _date_match(a, b)
+    if born is None:
         return None
     if "I" not in (a.sex, b.sex) and a.sex != b.sex:
         return None
@@ -124,8 +164,10 @@ def compare(a, b) -> Match | None:
     first = _first_names_match(a, b) if family else None
     if family is None or first is None:
         return None
-    score = 45 + family[0] + first[0] - (5 if a.sex != b.sex else 0)
-    reasons = ["même date de naissance", family[1], first[1]]
+    if born[0] < 45 and (family[0] < 25 or first[0] < 14):  # a date typo and a family-name typo: too far
+        return None
+    score = born[0] + family[0] + first[0] - (5 if a.sex != b.sex else 0)
+    reasons = [born[1], family[1], first[1]]
     if a.sex == b.sex:
         reasons.insert(1, "même sexe")
     if a.birth_place_code and a.birth_place_code == b.birth_place_code:
@@ -141,16 +183,20 @@ def find_duplicates(person, candidates: Iterable) -> list[Match]:
 
 
 def duplicate_pairs(persons: Iterable) -> list[tuple[object, Match]]:
-    """All likely pairs in a collection, comparing only within blocks of the same birth date (and same INS)."""
+    """All likely pairs in a collection, comparing only within blocks of the same birth date (and same INS) and
+    across blocks whose dates are one keystroke apart."""
     by_date, by_ins = defaultdict(list), defaultdict(list)
     for p in persons:
         by_date[p.birth_date].append(p)
         if p.ins:
             by_ins[p.ins].append(p)
+    blocks = [(block, block) for block in [*by_ins.values(), *by_date.values()]]
+    for day, block in by_date.items():
+        blocks += [(block, by_date[other]) for other in birth_date_variants(day) if other in by_date and other > day]
     pairs, seen = [], set()
-    for block in [*by_ins.values(), *by_date.values()]:
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
+    for left, right in blocks:
+        for i, a in enumerate(left):
+            for b in right[i + 1 :] if left is right else right:
                 key = (id(a), id(b))
                 if key not in seen and (match := compare(a, b)):
                     seen.add(key)

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from relais.audit.services import access_log_record
 
-from .duplicates import Match, find_duplicates
+from .duplicates import Match, birth_date_variants, find_duplicates
 from .models import Person
 
 
@@ -31,10 +31,11 @@ def person_get(*, actor, pk: int, ground: str) -> Person:
 def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilance") -> list[Match]:
     """Live (non-merged) persons that may be `person`, best first, each with a score and its reasons.
 
-    Candidates are blocked by birth date (indexed) or the same INS before names are compared in Python.
+    Candidates are blocked by birth date or a date one keystroke away (indexed), or the same INS, before names are
+    compared in Python.
     Each candidate returned is a read of its data, so it is logged.
     """
-    blocking = Q(birth_date=person.birth_date)
+    blocking = Q(birth_date__in={person.birth_date, *birth_date_variants(person.birth_date)})
     if person.ins:
         blocking |= Q(ins=person.ins)
     candidates = Person.objects.filter(blocking, merged_into__isnull=True).exclude(pk=person.pk)

@@ -8,7 +8,7 @@ import pytest
 from relais.audit.models import AccessLogEntry
 from relais.persons.duplicates import compare, distance, duplicate_pairs, normalise
 from relais.persons.selectors import person_duplicates
-from relais.persons.services import person_merge
+from relais.persons.services import person_create, person_merge
 
 from .conftest import GROUND, an_ins
 
@@ -61,7 +61,7 @@ def test_used_name_swapped_with_birth_name():
 
 def test_different_sex_birth_date_or_first_name_is_not_a_duplicate():
     assert compare(ident(), ident(sex="F")) is None
-    assert compare(ident(), ident(birth_date=date(1950, 1, 3))) is None
+    assert compare(ident(), ident(birth_date=date(1950, 3, 4))) is None  # two keystrokes away
     assert compare(ident(), ident(first_names="Karim")) is None
     assert compare(ident(), ident(sex="I")) is not None  # unknown sex does not contradict
 
@@ -84,7 +84,7 @@ def test_person_duplicates_selector(actor, make_person):
     typo = make_person(family_name="Qurée", first_names="Helene")
     same_ins_a = make_person(family_name="Santoni", first_names="Ange", sex="M", ins=an_ins())
     make_person(family_name="Quéré", first_names="Hélène Marie", sex="M")  # different sex
-    make_person(birth_date=date(1948, 3, 13))  # other birth date
+    make_person(birth_date=date(1948, 4, 13))  # another birth date (two keystrokes away)
     merged = make_person(family_name="Quere")
     person_merge(actor=actor, keep=person, duplicate=merged, ground=GROUND)
     before = AccessLogEntry.objects.count()
@@ -97,3 +97,33 @@ def test_person_duplicates_selector(actor, make_person):
     other = make_person(family_name="Dupont", first_names="Luc", sex="M", birth_date=date(1990, 1, 1))
     assert person_duplicates(actor=actor, person=other) == []
     assert same_ins_a.pk not in [m.other.pk for m in matches]
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [date(1950, 1, 3), date(1951, 1, 2), date(1950, 2, 1), date(1905, 1, 2), date(1950, 10, 2), date(1950, 1, 20)],
+    ids=["day digit", "year digit", "day and month inverted", "year digits swapped", "month digit", "day digits"],
+)
+def test_a_birth_date_one_keystroke_away_is_a_typo(typed):
+    match = compare(ident(), ident(birth_date=typed))
+    assert match is not None and not match.certain
+    assert match.reasons[0].startswith("date de naissance à une faute de frappe près")
+    same_day = compare(ident(), ident())
+    assert match.score < same_day.score
+
+
+def test_a_date_typo_needs_close_names_and_other_dates_never_match():
+    assert compare(ident(), ident(birth_date=date(1950, 1, 3), family_name="Lefèbvre")) is None  # and a name typo
+    assert compare(ident(), ident(birth_date=date(1950, 3, 4))) is None  # two keystrokes away
+    assert compare(ident(), ident(birth_date=date(1950, 1, 3), first_names="Jean-Mari")) is not None
+
+
+def test_pairs_and_selector_find_date_typos(actor):
+    base = {"family_name": "Kerjean", "first_names": "Gwenaëlle", "sex": "F"}
+    original = person_create(actor=actor, ground=GROUND, birth_date=date(1962, 7, 14), **base)
+    typo = person_create(actor=actor, ground=GROUND, birth_date=date(1962, 7, 15), **base)
+    person_create(actor=actor, ground=GROUND, birth_date=date(1963, 8, 14), **base)  # two keystrokes away
+    pairs = duplicate_pairs([original, typo])
+    assert [(a.pk, m.other.pk) for a, m in pairs] == [(original.pk, typo.pk)]
+    found = person_duplicates(actor=actor, person=original)
+    assert [m.other.pk for m in found] == [typo.pk]
