@@ -22,7 +22,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -46,28 +46,13 @@ from relais.persons.models import Person
 
 from .logins import DEMO_LOGINS
 from .offer import _communes
+from .orientation_walk import ENDED, SYSTEM_LABEL, RequestPlan, RequestWalker, at_time
 
 BATCH = 5_000
 SHARE = {Domain.OLDER_PEOPLE: 0.45, Domain.DISABLED_CHILDREN: 0.35, Domain.DISABLED_ADULTS: 0.35}
 NOT_EXECUTED_SHARE = 0.08  # decisions for which no request was ever sent
 ESMS_LABEL = "client API « Logiciel de l'établissement (démo) »"  # how the services label an ESMS record system
-SYSTEM_LABEL = "système"
 URGENCY_REASONS = ("Aidant·e épuisé·e", "Sortie d'hospitalisation sans solution", "Maintien à domicile impossible")
-REFUSAL_REASONS = ("113", "114", "116", "122")
-
-
-@dataclass
-class RequestPlan:
-    site_id: int
-    unit_id: int | None
-    wish_rank: int
-    sender: tuple  # (organisation id, user id, label)
-    status: str = ""
-    reason: str = ""
-    unit_status: str = ""
-    unit_reason: str = ""
-    stay_on_list: bool = False
-    steps: list[dict] = field(default_factory=list)  # StatusTransition fields, in order
 
 
 @dataclass
@@ -77,10 +62,6 @@ class CasePlan:
     decision: dict
     file: dict
     requests: list[RequestPlan] = field(default_factory=list)
-
-
-def _at(day: date, rng: random.Random) -> datetime:
-    return datetime.combine(day, time(8 + rng.randrange(10), rng.randrange(60)), tzinfo=UTC)
 
 
 class _Departement:
@@ -194,7 +175,7 @@ class _Departement:
             categories=chosen,
             organisation_id=sender[0],
             status=DecisionStatus.EXPIRED if end is not None and end < today else DecisionStatus.VALID,
-            created_at=_at(start, rng),
+            created_at=at_time(start, rng),
         )
         urgency = rng.choices((0, 1, 2, 3), (50, 30, 15, 5))[0]
         situations = [s for s in LivingSituation.values if s != LivingSituation.OTHER]
@@ -205,7 +186,7 @@ class _Departement:
             "commune_id": commune.code,
             "author_organisation_id": sender[0],
             "gir": rng.choices(range(1, 7), (5, 20, 25, 25, 15, 10))[0] if older else None,
-            "created_at": _at(start, rng),
+            "created_at": at_time(start, rng),
         }
         plan = CasePlan(person_id, ref, decision, file)
         if rng.random() >= NOT_EXECUTED_SHARE:
@@ -249,7 +230,7 @@ class _Departement:
             esms = (ESMS_LABEL, None, self.site_org[site_id], Source.API)
             who = (self.site_org[site_id], None, ESMS_LABEL) if direct else (sender[0], sender[1], sender[2])
             request = RequestPlan(site_id, self._unit(site_id, age), rank, who)
-            walk = _Walker(self, request, esms, (sender[2], sender[1], sender[0], Source.WEB))
+            walk = RequestWalker(self, request, esms, (sender[2], sender[1], sender[0], Source.WEB))
             if direct:
                 walk.esms("42", sent)
                 walk.unit("182", sent)
@@ -259,123 +240,14 @@ class _Departement:
                 walk.admit(sent, admitted_on, trial=not older)
             else:
                 walk.pending(sent, cutoff)
-                if admitted and request.status in wf.STATUSES[wf.ESMS] - set(_ENDED):
+                if admitted and request.status in wf.STATUSES[wf.ESMS] - set(ENDED):
                     if rng.random() < 0.05:
                         request.stay_on_list = True
                     else:
                         walk.system_close("46", "119", admitted_on + timedelta(days=1), "95")
-                elif end and end < today and request.status not in _ENDED:
+                elif end and end < today and request.status not in ENDED:
                     walk.system_close("49", "174", end + timedelta(days=1), "98")  # as orientation_decision_expire
             plan.requests.append(request)
-
-
-_ENDED = frozenset(wf.TERMINAL[wf.ESMS] | wf.CLOSED[wf.ESMS])
-
-
-class _Walker:
-    """Walks one request along the workflow, checking every step as the services do."""
-
-    def __init__(self, dep: _Departement, request: RequestPlan, esms: tuple, orientation: tuple):
-        self.dep, self.r, self.rng = dep, request, dep.rng
-        self.actors = {
-            wf.ESMS_STAFF: esms,
-            wf.ORIENTATION: orientation,
-            wf.SYSTEM: (SYSTEM_LABEL, None, None, "system"),
-        }
-
-    def _step(self, level, target, kind, day: date, reason=None) -> None:
-        r = self.r
-        current = (r.status if level == wf.ESMS else r.unit_status) or None
-        result = self.dep.check(current, target, kind, reason)
-        label, user_id, org_id, source = self.actors[kind]
-        at = _at(min(day, self.dep.today), self.rng)
-        at = max(at, r.steps[-1]["at"] + timedelta(minutes=1)) if r.steps else at
-        r.steps.append(
-            {
-                "level": level,
-                "unit_id": r.unit_id if level == wf.UNIT else None,
-                "from_status": current or "",
-                "to_status": target,
-                "reason": result.reason or "",
-                "actor_kind": kind,
-                "actor_label": label,
-                "user_id": user_id,
-                "organisation_id": org_id,
-                "at": at,
-                "source": source,
-            }
-        )
-        if level == wf.ESMS:
-            r.status, r.reason = target, result.reason or ""
-        else:
-            r.unit_status, r.unit_reason = target, result.reason or ""
-
-    def esms(self, target, day, reason=None):
-        self._step(wf.ESMS, target, wf.ESMS_STAFF, day, reason)
-
-    def unit(self, target, day, reason=None, kind=wf.ESMS_STAFF):
-        self._step(wf.UNIT, target, kind, day, reason)
-
-    def orientation(self, target, day, reason=None):
-        self._step(wf.ESMS, target, wf.ORIENTATION, day, reason)
-
-    def _read(self, day: date) -> None:
-        if self.r.status == "39":
-            self.esms("40", day)
-            if self.rng.random() < 0.3:
-                self.esms("41", day, self.rng.choice(("150", "151")))
-        if self.r.status in ("40", "41"):
-            self.esms("42", day)
-            self.unit("182", day)
-
-    def admit(self, sent: date, on: date, *, trial: bool) -> None:
-        span = max((on - sent).days, 1)
-        self._read(sent + timedelta(days=max(1, span // 10)))
-        day72 = sent + timedelta(days=span * 8 // 10)
-        self.esms("72", day72)
-        self.unit("183", day72)
-        self.esms("71", on)
-        self.unit("184", on)
-        entry = on + timedelta(days=self.rng.randint(0, 20))
-        if entry > self.dep.today:
-            return
-        if trial:
-            self.esms("43", entry)
-            self.unit("185", entry)
-            entry += timedelta(days=self.rng.randint(30, 60))
-            if entry > self.dep.today:
-                return
-        self.esms("47", entry)
-        self.unit("186", entry)
-
-    def pending(self, sent: date, cutoff: date) -> None:
-        """Progress while the person waits, up to ``cutoff``: read, list, admissible, sometimes refused."""
-        rng, days = self.rng, max((cutoff - sent).days, 0)
-        if days < 2 or rng.random() < 0.08:
-            return
-        self._read(sent + timedelta(days=rng.randint(1, min(days - 1, 20))))
-        roll = rng.random()
-        later = sent + timedelta(days=rng.randint(min(days - 1, 20), days - 1))
-        if roll < 0.12:
-            reason = rng.choice(REFUSAL_REASONS)
-            self.esms("45", later, reason)
-            if (cutoff - later).days > 15:
-                self._step(wf.ESMS, "46", wf.ORIENTATION, later + timedelta(days=rng.randint(2, 15)), reason)
-                self.unit_close(later, "95")
-        elif roll < 0.17:
-            self.orientation("49", later, "100")
-            self.unit_close(later, "100")
-        elif roll < 0.45 and self.r.status == "42":
-            self.esms("72", later)
-            self.unit("183", later)
-
-    def unit_close(self, day: date, reason: str, kind=wf.ORIENTATION) -> None:
-        if self.r.unit_status in ("182", "183", "184"):
-            self.unit("180", day, reason, kind)
-
-    def system_close(self, target: str, reason: str, day: date, unit_reason: str) -> None:
-        self._step(wf.ESMS, target, wf.SYSTEM, day, reason)
-        self.unit_close(day, unit_reason, wf.SYSTEM)
 
 
 def build_departement(*, seed: int, code: str, today: date, rules) -> list[CasePlan]:
