@@ -4,17 +4,16 @@ one for the person from the booking page; the nurse sees it in her week and the 
 nurse of the same SSIAD outside the circle gets a 404; the GP cancels with a reason. Real CSP, axe-core on each screen.
 """
 
-import unicodedata
 from datetime import timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from relais.accounts.actor import Actor
 from relais.accounts.roles import OrganisationKind, Role
-from relais.accounts.services import membership_add, organisation_create, user_create
+from relais.accounts.services import organisation_create
 from relais.agenda.models import Appointment
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
@@ -22,10 +21,10 @@ from relais.pathway.models import Ground
 from relais.pathway.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 
-from .test_browser import CSP_LISTENER, describe, log_in, serious_violations
+from .people import PASSWORD, browser_page, professional
+from .test_browser import describe, log_in, serious_violations
 
 pytestmark = [pytest.mark.e2e]
-PASSWORD = "mot-de-passe-agenda-42"
 VIDEO = "https://visio.exemple.test/salle/guillou"
 
 
@@ -36,14 +35,7 @@ def circle(transactional_db, settings):
     practice = organisation_create(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet médical du Port")
     ssiad = organisation_create(kind=OrganisationKind.ESMS, name="SSIAD Côte d'Émeraude")
 
-    def member(org, role, first, last, category):
-        ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
-        email = f"{ascii_name}@agenda.test".lower().replace(" ", "-")
-        user = user_create(
-            email=email, first_name=first, last_name=last, password=PASSWORD, professional_category=category
-        )
-        membership_add(actor=None, organisation=org, user=user, role=role)
-        return SimpleNamespace(email=email, user=user, actor=Actor(organisation=org, role=role, user=user))
+    member = partial(professional, domain="agenda.test")
 
     coordinator = member(dac, Role.COORDINATOR, "Lou", "Kerjean", "coordination_staff")
     gp = member(practice, Role.CARE_PROFESSIONAL, "Charlie", "Le Bris", "physician")
@@ -75,16 +67,6 @@ def circle(transactional_db, settings):
         informed_at=timezone.now() - timedelta(days=3),
     )
     return SimpleNamespace(coordinator=coordinator, gp=gp, nurse=nurse, outsider=outsider, person=person)
-
-
-def browser_page(make_context):
-    context = make_context(bypass_csp=False)  # the real Content-Security-Policy
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    return page, errors
 
 
 def accessible(make_context, path, login):

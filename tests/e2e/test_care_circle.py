@@ -5,6 +5,7 @@ lists the reads. Under the real CSP, with axe-core on each screen."""
 
 import re
 from datetime import date
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -12,15 +13,15 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from relais.accounts.roles import OrganisationKind, Role
-from relais.accounts.services import membership_add, organisation_create, user_create
+from relais.accounts.services import organisation_create
 from relais.pathway import matrix as m
 from relais.pathway.models import CoordinationRecord
 from relais.pathway.record_services import event_post
 
-from .test_browser import CSP_LISTENER, describe, log_in, serious_violations
+from .people import PASSWORD, browser_page, professional
+from .test_browser import describe, log_in, serious_violations
 
 pytestmark = [pytest.mark.e2e]
-PASSWORD = "mot-de-passe-parcours-42"
 
 
 @pytest.fixture
@@ -31,14 +32,7 @@ def people(transactional_db, settings, tmp_path):
     practice = organisation_create(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet médical du Port")
     ssiad = organisation_create(kind=OrganisationKind.ESMS, name="SSIAD Côte d'Émeraude")
 
-    def member(org, role, first, last, category):
-        email = f"{first}.{last}@parcours.test".lower().replace(" ", "-")
-        user = user_create(
-            email=email, first_name=first, last_name=last, password=PASSWORD, professional_category=category
-        )
-        if org is not None:
-            membership_add(actor=None, organisation=org, user=user, role=role)
-        return SimpleNamespace(email=email, user=user, organisation=org)
+    member = partial(professional, domain="parcours.test")
 
     return SimpleNamespace(
         coordinator=member(dac, Role.COORDINATOR, "Lou", "Kerjean", "coordination_staff"),
@@ -47,16 +41,6 @@ def people(transactional_db, settings, tmp_path):
         educator=member(ssiad, Role.CARE_PROFESSIONAL, "Sam", "Riou", "educator"),
         guardian=member(None, None, "Yann", "Le Goff", "administrative"),  # a relative: an account, no organisation
     )
-
-
-def browser_page(make_context):
-    context = make_context(bypass_csp=False)  # the real Content-Security-Policy
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    return page, errors
 
 
 def accessible(make_context, path, login):

@@ -5,6 +5,7 @@ with axe-core on the grid and the result."""
 import io
 import re
 from datetime import date, timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
@@ -13,17 +14,17 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from relais.accounts.roles import OrganisationKind, Role
-from relais.accounts.services import membership_add, organisation_create, user_create
+from relais.accounts.services import organisation_create
 from relais.pathway import matrix as m
 from relais.pathway.models import Ground
 from relais.pathway.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 from tests.evaluations.answers import AGGIR_ANSWERS
 
-from .test_browser import CSP_LISTENER, describe, log_in, serious_violations
+from .people import PASSWORD, browser_page, professional
+from .test_browser import describe, log_in, serious_violations
 
 pytestmark = [pytest.mark.e2e]
-PASSWORD = "mot-de-passe-evaluation-42"
 
 
 @pytest.fixture
@@ -34,15 +35,7 @@ def circle(transactional_db, settings):
     practice = organisation_create(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet médical du Port")
     ssiad = organisation_create(kind=OrganisationKind.ESMS, name="SSIAD Côte d'Émeraude")
 
-    def member(org, role, first, last, category):
-        email = f"{first}.{last}@evaluations.test".lower().replace(" ", "-")
-        user = user_create(
-            email=email, first_name=first, last_name=last, password=PASSWORD, professional_category=category
-        )
-        membership_add(actor=None, organisation=org, user=user, role=role)
-        from relais.accounts.actor import Actor
-
-        return SimpleNamespace(email=email, user=user, actor=Actor(organisation=org, role=role, user=user))
+    member = partial(professional, domain="evaluations.test")
 
     coordinator = member(dac, Role.COORDINATOR, "Lou", "Kerjean", "coordination_staff")
     nurse = member(ssiad, Role.CARE_PROFESSIONAL, "Eden", "Guillou", "nurse")
@@ -73,16 +66,6 @@ def circle(transactional_db, settings):
         consent={"scope": [m.IDENTITY, m.MEDICAL], "method": "written", "given_by": "la personne"},
     )
     return SimpleNamespace(person=person, nurse=nurse, gp=gp)
-
-
-def browser_page(make_context):
-    context = make_context(bypass_csp=False)  # the real Content-Security-Policy
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    return page, errors
 
 
 def accessible(make_context, path, login):

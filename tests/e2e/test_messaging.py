@@ -3,17 +3,16 @@ one care circle exchange a message with an attachment; the read receipt shows to
 outside the circle gets a 404; once the nurse has left the circle she sees nothing new (nor the old thread).
 Under the real CSP, with axe-core on each screen."""
 
-import unicodedata
 from datetime import timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from relais.accounts.actor import Actor
 from relais.accounts.roles import OrganisationKind, Role
-from relais.accounts.services import membership_add, organisation_create, user_create
+from relais.accounts.services import organisation_create
 from relais.messaging.models import Thread
 from relais.pathway import matrix as m
 from relais.pathway.models import CircleMember, Ground
@@ -21,10 +20,10 @@ from relais.pathway.record_services import circle_member_end
 from relais.pathway.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 
-from .test_browser import CSP_LISTENER, describe, log_in, serious_violations
+from .people import PASSWORD, browser_page, professional
+from .test_browser import describe, log_in, serious_violations
 
 pytestmark = [pytest.mark.e2e]
-PASSWORD = "mot-de-passe-messagerie-42"
 PDF = b"%PDF-1.4\n% ordonnance de synthese\n"
 
 
@@ -36,14 +35,7 @@ def circle(transactional_db, settings, tmp_path):
     practice = organisation_create(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet médical du Port")
     ssiad = organisation_create(kind=OrganisationKind.ESMS, name="SSIAD Côte d'Émeraude")
 
-    def member(org, role, first, last, category):
-        ascii_name = unicodedata.normalize("NFKD", f"{first}.{last}").encode("ascii", "ignore").decode()
-        email = f"{ascii_name}@messagerie.test".lower().replace(" ", "-")
-        user = user_create(
-            email=email, first_name=first, last_name=last, password=PASSWORD, professional_category=category
-        )
-        membership_add(actor=None, organisation=org, user=user, role=role)
-        return SimpleNamespace(email=email, user=user, actor=Actor(organisation=org, role=role, user=user))
+    member = partial(professional, domain="messagerie.test")
 
     coordinator = member(dac, Role.COORDINATOR, "Lou", "Kerjean", "coordination_staff")
     gp = member(practice, Role.CARE_PROFESSIONAL, "Charlie", "Le Bris", "physician")
@@ -79,16 +71,6 @@ def circle(transactional_db, settings, tmp_path):
     return SimpleNamespace(
         coordinator=coordinator, gp=gp, nurse=nurse, outsider=outsider, record=record, nurse_member=nurse_member
     )
-
-
-def browser_page(make_context):
-    context = make_context(bypass_csp=False)  # the real Content-Security-Policy
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    return page, errors
 
 
 def accessible(make_context, path, login):

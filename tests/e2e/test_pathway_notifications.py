@@ -4,15 +4,15 @@ the ESMS referent find it in "Mes notifications" (initials and a link only); the
 preference page. Under the real CSP, with axe-core on the new screens."""
 
 from datetime import timedelta
+from functools import partial
 from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from relais.accounts.actor import Actor
 from relais.accounts.roles import OrganisationKind, Role
-from relais.accounts.services import membership_add, organisation_create, user_create
+from relais.accounts.services import organisation_create
 from relais.audit.models import AccessLogEntry
 from relais.notifications.models import Notification
 from relais.pathway import matrix as m
@@ -20,10 +20,11 @@ from relais.pathway.models import Ground
 from relais.pathway.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 
-from .test_browser import CSP_LISTENER, describe, log_in, serious_violations
+from .people import PASSWORD, professional
+from .people import browser_page as new_page
+from .test_browser import describe, log_in, serious_violations
 
 pytestmark = [pytest.mark.e2e]
-PASSWORD = "mot-de-passe-notifications-42"
 
 
 @pytest.fixture
@@ -33,13 +34,7 @@ def circle(transactional_db, settings):
     practice = organisation_create(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet médical de la Plage")
     hospital = organisation_create(kind=OrganisationKind.HOSPITAL, name="Centre hospitalier de Dinan")
 
-    def member(org, role, first, last, category):
-        email = f"{first}.{last}@notifications.test".lower().replace(" ", "-")
-        user = user_create(
-            email=email, first_name=first, last_name=last, password=PASSWORD, professional_category=category
-        )
-        membership_add(actor=None, organisation=org, user=user, role=role)
-        return SimpleNamespace(email=email, user=user, actor=Actor(organisation=org, role=role, user=user))
+    member = partial(professional, domain="notifications.test")
 
     referent = member(esms, Role.CARE_PROFESSIONAL, "Nolwenn", "Briand", "educator")
     gp = member(practice, Role.CARE_PROFESSIONAL, "Erwan", "Quere", "physician")
@@ -74,12 +69,7 @@ def circle(transactional_db, settings):
 
 
 def browser_page(make_context, who):
-    context = make_context(bypass_csp=False)  # the real Content-Security-Policy
-    context.add_init_script(CSP_LISTENER)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page, errors = new_page(make_context)
     log_in(page, who, PASSWORD)
     return page, errors
 
