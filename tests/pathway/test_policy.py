@@ -1,7 +1,6 @@
 """The care-circle access policy: one decision per (user, organisation, person, category, action), with its reason."""
 
 from datetime import date, timedelta
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
@@ -19,57 +18,7 @@ from relais.pathway.services import (
     consent_revoke,
     objection_record,
     objection_withdraw,
-    record_open,
 )
-from relais.persons.services import person_create
-
-
-@pytest.fixture
-def circle(make_organisation, make_member):
-    dac = make_organisation(kind=OrganisationKind.DAC, name="DAC Rance")
-    practice = make_organisation(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet du Port")
-    nursing = make_organisation(kind=OrganisationKind.ESMS, name="SSIAD Émeraude")
-    _u, coordinator = make_member(dac, role=Role.COORDINATOR, professional_category="coordination_staff")
-    gp_user, gp = make_member(practice, role=Role.CARE_PROFESSIONAL, professional_category="physician")
-    nurse_user, nurse = make_member(nursing, role=Role.CARE_PROFESSIONAL, professional_category="nurse")
-    educator_user, educator = make_member(nursing, role=Role.CARE_PROFESSIONAL, professional_category="educator")
-    _u, outsider = make_member(nursing, role=Role.CARE_PROFESSIONAL, professional_category="nurse")
-    person = person_create(
-        actor=coordinator,
-        ground="test",
-        family_name="Morvan",
-        first_names="Annaïg",
-        birth_date=date(1941, 3, 9),
-        sex="F",
-    )
-    record_open(actor=coordinator, person=person)
-    informed = timezone.now() - timedelta(days=2)
-    circle_professional_add(
-        actor=coordinator,
-        person=person,
-        user=gp_user,
-        organisation=practice,
-        ground=Ground.CONSENT,
-        consent={"scope": [m.IDENTITY, m.MEDICAL, m.PLAN], "method": "written", "given_by": "la personne"},
-    )
-    for user in (nurse_user, educator_user):
-        circle_professional_add(
-            actor=coordinator,
-            person=person,
-            user=user,
-            organisation=nursing,
-            ground=Ground.CARE_TEAM,
-            informed_at=informed,
-        )
-    return SimpleNamespace(
-        person=person,
-        coordinator=coordinator,
-        gp=gp,
-        nurse=nurse,
-        educator=educator,
-        outsider=outsider,
-        nursing=nursing,
-    )
 
 
 def ask(actor, person, category, action=m.READ):

@@ -1,14 +1,13 @@
 """Writes of the record's content: policy-checked, validated, traced; uploads checked by their real bytes."""
 
-from datetime import date, timedelta
-from types import SimpleNamespace
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from relais.accounts.roles import OrganisationKind, Role
+from relais.accounts.roles import OrganisationKind
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
 from relais.pathway import record_services as rs
@@ -16,70 +15,9 @@ from relais.pathway import uploads
 from relais.pathway.models import Ground, ProxyRole
 from relais.pathway.policy import decide
 from relais.pathway.record_models import Document, PlanTask, TaskStatus, TimelineEvent
-from relais.pathway.services import circle_professional_add, objection_record, record_open
-from relais.persons.services import person_create
+from relais.pathway.services import objection_record
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
-
-
-@pytest.fixture
-def circle(make_organisation, make_member, settings, tmp_path):
-    """A coordinator's record with a GP (consent), a nurse and an educator (same care team), and an outsider."""
-    settings.MEDIA_ROOT = tmp_path
-    settings.RELAIS_REQUIRE_2FA = False
-    dac = make_organisation(kind=OrganisationKind.DAC, name="DAC Rance")
-    practice = make_organisation(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet du Port")
-    nursing = make_organisation(kind=OrganisationKind.ESMS, name="SSIAD Émeraude")
-    _u, coordinator = make_member(dac, role=Role.COORDINATOR, professional_category="coordination_staff")
-    gp_user, gp = make_member(practice, role=Role.CARE_PROFESSIONAL, professional_category="physician")
-    nurse_user, nurse = make_member(nursing, role=Role.CARE_PROFESSIONAL, professional_category="nurse")
-    educator_user, educator = make_member(nursing, role=Role.CARE_PROFESSIONAL, professional_category="educator")
-    _u, outsider = make_member(nursing, role=Role.CARE_PROFESSIONAL, professional_category="nurse")
-    person = person_create(
-        actor=coordinator,
-        ground="test",
-        family_name="Morvan",
-        first_names="Annaïg",
-        birth_date=date(1941, 3, 9),
-        sex="F",
-    )
-    record = record_open(actor=coordinator, person=person)
-    gp_member = circle_professional_add(
-        actor=coordinator,
-        person=person,
-        user=gp_user,
-        organisation=practice,
-        ground=Ground.CONSENT,
-        consent={"scope": [m.IDENTITY, m.MEDICAL, m.PLAN], "method": "written", "given_by": "la personne"},
-    )
-    informed = timezone.now() - timedelta(days=2)
-    nurse_member, educator_member = (
-        circle_professional_add(
-            actor=coordinator,
-            person=person,
-            user=user,
-            organisation=nursing,
-            ground=Ground.CARE_TEAM,
-            informed_at=informed,
-        )
-        for user in (nurse_user, educator_user)
-    )
-    return SimpleNamespace(
-        person=person,
-        record=record,
-        dac=dac,
-        nursing=nursing,
-        coordinator=coordinator,
-        gp=gp,
-        gp_member=gp_member,
-        nurse=nurse,
-        nurse_member=nurse_member,
-        educator=educator,
-        educator_member=educator_member,
-        outsider=outsider,
-    )
+from .conftest import JPEG, PDF, PNG
 
 
 def entries_about(person):

@@ -1,7 +1,6 @@
 """The coordination record screens: 404 for whoever may not open, hidden sections with the policy's sentence,
 no leak through lists or counts, my tasks, overdue tasks, downloads, and the access history."""
 
-# ruff: noqa: F811  (the ``circle`` fixture is imported from the services tests)
 import re
 from datetime import date, timedelta
 
@@ -18,7 +17,7 @@ from relais.pathway.models import CircleMember, Consent, CoordinationRecord, Gro
 from relais.pathway.record_models import PlanTask
 from relais.pathway.services import objection_record
 
-from .test_record_services import PDF, circle  # noqa: F401  (the shared fixture)
+from .conftest import PDF
 
 MEDICAL_SENTENCE = "Les données médicales sont réservées aux professionnels de santé du cercle de soins."
 
