@@ -31,10 +31,15 @@ def person_or_404(actor, person_pk: int) -> tuple[Person, Decision]:
 
 
 def evaluations_for(actor, person) -> tuple[list[tuple[FormResponse, Decision]], list[dict]]:
-    """The person's evaluations the actor may read (with the deciding rule), and one refusal per data category
-    left out (so that the page says why)."""
+    """The person's evaluations the actor may read (with the deciding rule), and one refusal per refused data
+    category of the grids, whether or not the person has such an evaluation (so that the notice leaks nothing)."""
     responses = list(FormResponse.objects.filter(person=person).select_related("definition"))
-    decisions = {c: _decide(actor, person, c) for c in {r.definition.category for r in responses}}
+    # Judge every category a grid may carry, not only those of the person's evaluations: a refusal shown only
+    # when such an evaluation exists would tell that it exists.
+    categories = set(FormDefinition.objects.values_list("category", flat=True)) | {
+        r.definition.category for r in responses
+    }
+    decisions = {c: _decide(actor, person, c) for c in categories}
     visible = [(r, decisions[r.definition.category]) for r in responses if decisions[r.definition.category]]
     refusals = [
         {"category": m.CATEGORIES[c], "message": d.message} for c, d in sorted(decisions.items()) if not d.allowed

@@ -117,7 +117,8 @@ def evaluation_save(
     response.author_organisation = getattr(actor, "organisation", None)
     response.completed_at = now if complete else None
     response.save()
-    detail = f"{definition.title} ({status.label.lower()})" + (f" : {score.label}" if score else "")
+    # No result in the access log: its history is shown to circle managers and proxies who may not read it.
+    detail = f"{definition.title} ({status.label.lower()})"
     if complete:  # the record's chronology shows it, under the grid's category (no notification for this kind)
         event_post(
             actor=actor,

@@ -135,7 +135,7 @@ def evaluation_detail(request, pk: int):
         obj=response,
         person=person,
         decision=decision,
-        detail=f"{response.definition.title}" + (f" : {response.score_label}" if response.score_label else ""),
+        detail=response.definition.title,  # never the result: the access history is shown to non-readers
     )
     context = {
         "person": person,

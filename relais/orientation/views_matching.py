@@ -19,12 +19,12 @@ from relais.audit.services import access_log_record
 from relais.matching.simulation import Addition, simulate
 from relais.offer.codes import CareMode
 from relais.offer.models import Category, Site
-from relais.territory.models import Departement
 
 from . import policy
 from .file_models import MatchProposal, ProposalStatus
 from .matching_io import instance_for_departement, units_run_by
 from .matching_services import GROUND, proposal_accept, proposal_refuse, proposals_compute
+from .territory_stats import departements_in, territory_scope
 
 KEY_ORDER = ("urgency", "waited", "wish", "distance")
 
@@ -157,14 +157,11 @@ class SimulationForm(forms.Form):
         super().__init__(*args, **kwargs)
         categories = Category.objects.filter(is_medico_social=True).order_by("code")
         self.fields["category"].choices = [(c.code, f"{c.code} — {c.label}") for c in categories]
-        departements = Departement.objects.order_by("code")
-        # A département's or an MDPH's staff simulate their own département, an ARS its region's.
-        organisation = actor.organisation if actor else None
-        if getattr(organisation, "departement_id", None):
-            departements = departements.filter(code=organisation.departement_id)
-        elif getattr(organisation, "region_id", None):
-            departements = departements.filter(region_id=organisation.region_id)
-        self.fields["departement"].choices = [(d.code, f"{d.code} — {d.name}") for d in departements]
+        # The territory view's scope: a département's or an MDPH's own département, an ARS its region's, the national
+        # level all; an organisation whose territory is not set gets none (never the whole country).
+        scope = territory_scope(actor)
+        departements = departements_in(scope) if scope is not None else []
+        self.fields["departement"].choices = [(code, f"{code} — {name}") for code, name in departements]
 
 
 def simulation(request):

@@ -125,6 +125,8 @@ def test_simulation_for_territory_roles_only_and_without_persons(client, waiting
     params = {"category": "500", "departement": "29", "places": "2", "care_mode": ""}
     as_(client, w.staff[0])
     assert client.get(url, params).status_code == 403
+    w.mdph.organisation.departement_id = "29"  # the simulation covers the MDPH's own département only
+    w.mdph.organisation.save()
     as_(client, w.mdph)
     html = client.get(url, params).content.decode()
     # Today: A and B give places to two persons; two more places in the Finistère: the third one too.

@@ -28,6 +28,7 @@ from relais.fhir.registry import model_class
 from relais.fhir.search import parse_int_id, parse_reference
 from relais.offer.models import Site
 from relais.orientation.admission_models import AdmissionRequest, DecisionKind, OrientationDecision, Source
+from relais.orientation.file_models import AdmissionFile
 from relais.orientation.policy import may_send_requests, persons_visible_to
 from relais.orientation.services import admission_requests_send, orientation_decision_create
 from relais.persons.models import Person
@@ -205,7 +206,7 @@ def _person(actor, tasks, patients) -> tuple[Person, str]:
             status=422,
             code="not-found",
         )
-    return person, "existing"
+    return _reachable(actor, person, f"{path}.for.identifier"), "existing"
 
 
 def _known_person(actor, reference: str) -> Person | None:
@@ -224,13 +225,28 @@ def _match(system: str | None, value: str) -> Person | None:
     return person
 
 
+def _reachable(actor, person: Person, path: str) -> Person:
+    """A person found by identifier, as on the web (``file_services.admission_file_open``): one whose admission
+    file another organisation writes stays out of reach unless the sender already follows them."""
+    has_file = AdmissionFile.objects.filter(person=person).exists()
+    if has_file and not persons_visible_to(actor).filter(pk=person.pk).exists():
+        raise FhirError(
+            403,
+            "forbidden",
+            f"{path} : cette personne est déjà suivie par une autre organisation : "
+            "demandez-lui de vous associer au suivi.",
+            expression=path,
+        )
+    return person
+
+
 def _person_from_patient(actor, path: str, patient: dict[str, Any]) -> tuple[Person, str]:
     fields: dict[str, Any] = {}
-    for _index, identifier in enumerate(patient.get("identifier") or []):
+    for index, identifier in enumerate(patient.get("identifier") or []):
         value = (identifier.get("value") or "").strip()
         person = _match(identifier.get("system"), value)
         if person is not None:
-            return person, "existing"
+            return _reachable(actor, person, f"{path}.identifier[{index}]"), "existing"
         if identifier.get("system") in c.INS_SYSTEMS:
             fields["ins"] = value
         elif value and len(value) <= 64:
