@@ -272,7 +272,8 @@ def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appoi
         obj=appointment,
         person=appointment.person,
         decision=decision,
-        detail=f"annulation du {_detail(appointment)} : {appointment.cancel_reason}",
+        # The reason is free text (it may be clinical): it stays on the appointment, not in the access history.
+        detail=f"annulation du {_detail(appointment)}",
     )
     from .notification_kinds import notify_cancelled
 
