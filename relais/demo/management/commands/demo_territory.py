@@ -8,6 +8,7 @@ from relais.demo.generator import DEFAULT_DEPARTEMENT, SCALES, apply_plan, build
 from relais.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from relais.demo.offer import apply_offer_plan, build_offer_plan
 from relais.demo.orientation import orientation_demo
+from relais.demo.pathway import pathway_demo
 from relais.demo.persons import apply_person_plan, build_person_plan
 from relais.territory.models import Commune, Departement
 
@@ -44,6 +45,7 @@ class Command(BaseCommand):
         orientation_started = time.monotonic()
         orientation = orientation_demo(seed=seed, codes=codes)
         orientation["seconds"] = round(time.monotonic() - orientation_started, 2)
+        pathway = pathway_demo()
         self.stdout.write(f"Territoire de démonstration ({scale}, {len(codes)} département(s), graine {seed}) :")
         self.stdout.write(f"  {len(plan.organisations)} organisations, {len(plan.users)} professionnel·les fictif·ves.")
         n_units = sum(len(units) for units in offer.units.values())
@@ -58,6 +60,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  Orientation : {orientation['decisions']} décisions, {orientation['requests']} demandes d'admission, "
             f"{orientation['transitions']} changements de statut ({orientation['seconds']:.1f} s)."
+        )
+        self.stdout.write(
+            f"  Parcours : {pathway['records']} dossiers de coordination ouverts par la coordination du DAC."
         )
         self.stdout.write(f"Comptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         for login in DEMO_LOGINS:
@@ -81,6 +86,7 @@ class Command(BaseCommand):
                 "seconds": round(persons_seconds, 2),
             },
             "orientation": orientation,
+            "pathway": pathway,
             "seconds": round(time.monotonic() - started, 2),
         }
         self.stdout.write(json.dumps(summary))

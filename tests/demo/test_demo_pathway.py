@@ -1,0 +1,37 @@
+"""The demo's coordination records: built through the real services, seen by the demo GP and nurse, idempotent."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from relais.accounts.models import Membership
+from relais.demo.logins import DEMO_LOGINS
+from relais.demo.pathway import pathway_demo
+from relais.pathway import matrix as m
+from relais.pathway.models import CoordinationRecord
+from relais.pathway.policy import decide
+from relais.pathway.selectors import my_tasks, records_for
+
+
+@pytest.fixture
+def demo(db, settings):
+    settings.RELAIS_REQUIRE_2FA = False
+    call_command("demo_territory", "--seed", "1", "--scale", "departement", "--departement", "2A", stdout=io.StringIO())
+
+
+def member(local):
+    email = next(login.email for login in DEMO_LOGINS if login.email.startswith(f"{local}@"))
+    return Membership.objects.select_related("user", "organisation").filter(user__email=email).first()
+
+
+def test_the_demo_gp_and_nurse_find_their_records_tasks_and_reasons(demo):
+    records = CoordinationRecord.objects.all()
+    assert records.count() == 3
+    gp, nurse = member("medecin.ville"), member("infirmiere.hopital")
+    assert len(records_for(user=gp.user, organisation=gp.organisation)) == 3
+    assert len(my_tasks(user=nurse.user, organisation=nurse.organisation)) == 3
+    person = records.first().person
+    assert decide(user=gp.user, organisation=gp.organisation, person=person, category=m.MEDICAL).rule == "consent"
+    assert decide(user=nurse.user, organisation=nurse.organisation, person=person, category=m.PLAN).rule == "care_team"
+    assert pathway_demo() == {"records": 0}  # a second run adds nothing
