@@ -4,6 +4,7 @@ admission file, their decisions and the sending of requests to several ESMS."""
 from django.urls import path
 
 from . import views_persons as views
+from . import views_send
 
 urlpatterns = [
     path("", views.persons, name="persons"),
@@ -12,6 +13,6 @@ urlpatterns = [
     path("<int:pk>/dossier/", views.file_edit, name="file_edit"),
     path("<int:pk>/dossier/medical/", views.file_medical, name="file_medical"),
     path("<int:pk>/decision/", views.decision_create, name="decision_create"),
-    path("<int:pk>/demandes/", views.requests_send, name="requests_send"),
+    path("<int:pk>/demandes/", views_send.requests_send, name="requests_send"),
     path("<int:pk>/demandes/<int:request_pk>/statut/", views.request_transition, name="request_transition"),
 ]
