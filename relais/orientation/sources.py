@@ -1,11 +1,12 @@
 """Reading the SI-SDO terminology files (pure: no database): TRE_R357 (FSH), TRE_R358, JDV_J250..J253, ASS_A32 (JSON).
 
-The files live outside the repository (``../shared/data/fhir/sdo/terminology``) and are never copied in. Every
+The files ship in the repository (``reference/sdo-terminology``, provenance in ``reference/README.md``). Every
 resource is validated with the ``fhir.resources`` R4B models, then cross-checked (value sets and the concept map
 may only name codes that the code systems define). Errors name the file and the line (FSH) or the path (JSON).
 """
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ from fhir.resources.R4B.valueset import ValueSet as FhirValueSet
 from pydantic import ValidationError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DIR = PROJECT_ROOT.parent / "shared" / "data" / "fhir" / "sdo" / "terminology"
+# Pure module (no Django settings): the repository's copy; RELAIS_REFERENCE_DIR moves the whole reference folder.
+DEFAULT_DIR = Path(os.environ.get("RELAIS_REFERENCE_DIR", PROJECT_ROOT / "reference")) / "sdo-terminology"
 
 # The files of the SDO terminology, by glob pattern (one file each).
 FILES = {

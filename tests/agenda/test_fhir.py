@@ -1,14 +1,15 @@
 """FHIR Schedule, Slot, Appointment: R4B-valid shapes, policy on Appointment, create books a slot, the ANS example."""
 
 import json
-from pathlib import Path
+
+from django.conf import settings
 
 from relais.agenda.models import Appointment
 from relais.agenda.services import appointment_book
 from relais.audit.models import AccessLogEntry
 from relais.fhir.testing import assert_valid_fhir, fhir_json
 
-ANS = Path(__file__).resolve().parents[3] / "shared" / "data" / "fhir" / "coordination"
+ANS = settings.REFERENCE_DIR / "examples" / "fhir" / "coordination"
 
 
 def _post(client, path, data):

@@ -13,9 +13,8 @@ from relais.offer.models import Category, LegalEntity, Site
 
 pytestmark = pytest.mark.django_db
 
-FINESS = settings.BASE_DIR.parent / "shared" / "data" / "finess"
-SAMPLE = FINESS / "finess-structures-sample-part.json"
-CNSA = FINESS / "cnsa_corresp_categorie_complete.csv"
+SAMPLE = settings.REFERENCE_DIR / "examples" / "finess" / "finess-structures-sample-part.json"
+CNSA = settings.REFERENCE_DIR / "cnsa" / "cnsa_corresp_categorie_complete.csv"
 FIXTURES = settings.BASE_DIR / "tests" / "offer" / "fixtures" / "finess"
 KEYS = ["created", "updated", "closed", "unchanged", "skipped"]
 

@@ -1,4 +1,4 @@
-"""FINESS+ JSON import on the real sample (../shared/data/finess): counts computed here from the JSON itself."""
+"""FINESS+ JSON import on the real sample (reference/examples/finess): counts computed here from the JSON itself."""
 
 import copy
 import json
@@ -14,7 +14,7 @@ from relais.territory.services import geography_load
 
 pytestmark = pytest.mark.django_db
 
-SAMPLE = settings.BASE_DIR.parent / "shared" / "data" / "finess" / "finess-structures-sample-part.json"
+SAMPLE = settings.REFERENCE_DIR / "examples" / "finess" / "finess-structures-sample-part.json"
 ZERO_CHANGES = {"created": 0, "updated": 0, "closed": 0}
 
 

@@ -19,9 +19,7 @@ from tests.fhir import offer_data
 
 pytestmark = pytest.mark.django_db
 FIXTURE = Path(__file__).parent / "fixtures" / "ror" / "bundle-35-fictif.json"
-SHARED_LOCATION = (
-    Path(settings.BASE_DIR).parent / "shared" / "data" / "fhir" / "ror" / "Location-ror-location-exemple.json"
-)
+SHARED_LOCATION = settings.REFERENCE_DIR / "examples" / "fhir" / "ror" / "Location-ror-location-exemple.json"
 ZERO = {"created": 0, "updated": 0, "unchanged": 0, "skipped": 0}
 
 

@@ -1,4 +1,4 @@
-"""The SDO terminology loader, on the real shared files (read in place, never copied)."""
+"""The SDO terminology loader, on the real shared files (the copy shipped in reference/)."""
 
 import json
 import shutil

@@ -21,7 +21,7 @@ from relais.offer.services import category_ensure_reference
 
 from .records import CATEGORY_RE, FinessError, clean, fail
 
-DEFAULT_PATH = settings.BASE_DIR.parent / "shared" / "data" / "finess" / "cnsa_corresp_categorie_complete.csv"
+DEFAULT_PATH = settings.REFERENCE_DIR / "cnsa" / "cnsa_corresp_categorie_complete.csv"
 CNSA_DOMAINS = {
     "1": Domain.DISABLED_CHILDREN,
     "2": Domain.DISABLED_ADULTS,

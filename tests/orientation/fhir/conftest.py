@@ -1,15 +1,15 @@
 """SDO FHIR fixtures: the world of the orientation tests, with API tokens and requests already sent."""
 
 import json
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from relais.accounts.services import api_client_create
 from relais.orientation.services import admission_requests_send
 
-SHARED_SDO = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "fhir" / "sdo"
+SHARED_SDO = settings.REFERENCE_DIR / "examples" / "fhir" / "sdo"
 
 
 @pytest.fixture(autouse=True)

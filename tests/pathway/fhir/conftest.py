@@ -1,15 +1,15 @@
 """Fixtures of the pathway FHIR tests: the synthetic circle, a logged-in client per subject, the ANS examples."""
 
 import json
-from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
 
 from .circle import build_circle
 
 SITE_URL = "https://relais.example.org"
-ANS = Path(__file__).resolve().parents[4] / "shared" / "data" / "fhir" / "coordination"
+ANS = settings.REFERENCE_DIR / "examples" / "fhir" / "coordination"
 
 
 @pytest.fixture(autouse=True)
