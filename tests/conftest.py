@@ -43,3 +43,11 @@ def make_member(db):
 @pytest.fixture
 def no_2fa(settings):
     settings.RELAIS_REQUIRE_2FA = False
+
+
+@pytest.fixture(autouse=True)
+def _empty_job_queue():
+    """Tasks run at once under the tests (huey's immediate mode); retries a test left scheduled must not leak."""
+    from huey.contrib.djhuey import HUEY
+
+    HUEY.flush()

@@ -145,7 +145,6 @@ def api_client_authenticate(*, raw_token: str) -> ApiClient | None:
 def _send_invitation(*, user: User, organisation: Organisation) -> None:
     from django.conf import settings
     from django.contrib.auth.tokens import default_token_generator
-    from django.core.mail import send_mail
     from django.urls import reverse
     from django.utils.encoding import force_bytes
     from django.utils.http import urlsafe_base64_encode
@@ -154,14 +153,15 @@ def _send_invitation(*, user: User, organisation: Organisation) -> None:
     link = settings.SITE_URL.rstrip("/") + reverse(
         "accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)}
     )
-    send_mail(
-        subject=f"Relais — invitation de {organisation.name}",
-        message=(
+    from relais.jobs.tasks import email_send  # the worker sends it (retried there); called after commit
+
+    email_send(
+        f"Relais — invitation de {organisation.name}",
+        (
             f"Bonjour,\n\n{organisation.name} vous a ouvert un accès à Relais.\n"
             f"Choisissez votre mot de passe en suivant ce lien (valable quelques jours) :\n{link}\n"
         ),
-        from_email=None,
-        recipient_list=[user.email],
+        [user.email],
     )
 
 

@@ -12,12 +12,12 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from relais.accounts.models import Membership, Organisation, User
 from relais.accounts.roles import Role
+from relais.jobs.services import after_commit
 
 from .models import (
     Delivery,
@@ -47,14 +47,12 @@ def _absolute(link: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{link}" if link.startswith("/") else link
 
 
-def _email(user: User, subject: str, text: str) -> bool:
-    """Send one e-mail; a failing mail server must not stop the caller (the notification stays in Relais)."""
-    try:
-        send_mail(SUBJECT_PREFIX + subject, text, None, [user.email])
-    except Exception:  # any backend error: logged, the in-app notification remains
-        logger.exception("notification e-mail to user %s failed", user.pk)
-        return False
-    return True
+def _email_after_commit(notification: Notification, subject: str, text: str) -> None:
+    """The e-mail leaves once the caller's transaction commits, from the worker (retried there on failure): a
+    rolled-back write sends nothing and a slow mail server never holds a request. ``emailed_at`` is set when sent."""
+    from .tasks import notification_email
+
+    after_commit(lambda: notification_email(notification.pk, SUBJECT_PREFIX + subject, text))
 
 
 def notification_send(
@@ -114,10 +112,7 @@ def notification_send(
         except IntegrityError:  # a concurrent run notified this user first
             continue
         if delivery != Delivery.IN_APP and not notification.digest:
-            text = f"{body}\n\n{_absolute(link)}" if link else body
-            if _email(user, subject, text):
-                notification.emailed_at = timezone.now()
-                notification.save(update_fields=["emailed_at"])
+            _email_after_commit(notification, subject, f"{body}\n\n{_absolute(link)}" if link else body)
         created.append(notification)
     return created
 
@@ -207,7 +202,10 @@ def _digest_one(user_id: int, day: date, pending) -> int:
         if item.link:
             lines.append(f"  {_absolute(item.link)}")
     lines += ["", "Vous recevez ce récapitulatif car vous l'avez choisi dans « Mes notifications »."]
-    # Raises inside the transaction: on failure nothing is marked and no DigestSent row remains.
-    send_mail(f"{SUBJECT_PREFIX}Récapitulatif du {day:%d/%m/%Y}", "\n".join(lines), None, [user.email])
-    Notification.objects.filter(pk__in=[item.pk for item in items]).update(emailed_at=timezone.now())
+    # Sent by the worker after commit; it marks the items e-mailed once sent. If it finally fails, the items stay
+    # unmarked and go into the next day's digest (DigestSent is per day).
+    from .tasks import digest_email
+
+    subject, text, ids = f"{SUBJECT_PREFIX}Récapitulatif du {day:%d/%m/%Y}", "\n".join(lines), [i.pk for i in items]
+    after_commit(lambda: digest_email(user.email, subject, text, ids))
     return len(items)

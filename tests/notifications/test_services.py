@@ -7,9 +7,13 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from relais.accounts.roles import OrganisationKind, Role
+from relais.jobs.models import JobFailure
+from relais.jobs.tasks import EMAIL_RETRIES
 from relais.notifications.models import DigestSent, Notification
 from relais.notifications.registry import NotificationKind, all_kinds, get_kind, register
 from relais.notifications.services import (
@@ -33,9 +37,11 @@ def esms(make_organisation, make_member):
 
 
 def send(organisation, *, kind="tests.ping", key="event-1", **kw):
-    return notification_send(
-        kind=kind, organisation=organisation, subject="Objet", body="Texte", link="/x/", dedup_key=key, **kw
-    )
+    """Send and commit: the e-mails leave after the transaction commits (on_commit callbacks run here)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return notification_send(
+            kind=kind, organisation=organisation, subject="Objet", body="Texte", link="/x/", dedup_key=key, **kw
+        )
 
 
 def test_orientation_kinds_register_themselves():
@@ -94,7 +100,8 @@ def test_in_app_only_kind_and_preference(esms, mailoutbox):
 
 def digest(day=None):
     out = io.StringIO()
-    call_command("notifications_digest", *(["--day", day.isoformat()] if day else []), stdout=out)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("notifications_digest", *(["--day", day.isoformat()] if day else []), stdout=out)
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
@@ -123,15 +130,26 @@ def test_digest_once_per_user_per_day(esms, mailoutbox):
     assert DigestSent.objects.filter(user=officer).count() == 2
 
 
-def test_digest_failure_marks_nothing(esms, settings):
+def test_digest_failure_is_retried_later_and_visible_to_operators(esms, settings, mailoutbox):
     organisation, (officer, _a), *_ = esms
     user_notification_preference_set(user=officer, delivery="digest")
     send(organisation)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", 9  # nothing listens there
-    assert digest()["failed"] == 1
-    assert not DigestSent.objects.exists()
+    assert digest()["digests"] == 1
+    # The worker's attempt failed: nothing marked as e-mailed, the failure recorded and retried with a delay.
     assert Notification.objects.get(recipient=officer).emailed_at is None
+    failure = JobFailure.objects.get()
+    assert failure.task_name == "digest_email" and failure.retries_left == EMAIL_RETRIES  # attempts still to come
+    assert "ConnectionRefused" in failure.error or "Errno" in failure.error
+    (retry,) = HUEY.scheduled()
+    assert retry.name == "digest_email"
+    # The mail server is back: the retry sends it and marks the notification.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    HUEY.storage.flush_schedule()
+    retry.eta = None  # the worker's next attempt, run now rather than at its time
+    HUEY.execute(retry)
+    assert len(mailoutbox) == 1 and Notification.objects.get(recipient=officer).emailed_at is not None
 
 
 def test_digest_bad_day(db):

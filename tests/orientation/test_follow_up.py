@@ -8,6 +8,7 @@ from unittest import mock
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.test import TestCase
 from django.utils import timezone
 
 from relais.audit.models import AccessLogEntry
@@ -30,7 +31,8 @@ TODAY = timezone.localdate()
 
 def tick(*args):
     out = io.StringIO()
-    call_command("orientation_tick", *args, stdout=out, stderr=io.StringIO())
+    with TestCase.captureOnCommitCallbacks(execute=True):  # e-mails leave after each commit
+        call_command("orientation_tick", *args, stdout=out, stderr=io.StringIO())
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 

@@ -135,9 +135,10 @@ def test_only_circle_members_subscribe(world):
     assert not Subscription.objects.exists()
 
 
-def test_emails_carry_initials_and_a_link_never_the_title(world):
+def test_emails_carry_initials_and_a_link_never_the_title(world, django_capture_on_commit_callbacks):
     mail.outbox.clear()
-    post(world, "health_care_team", title="Sortie après chute, fracture du col")
+    with django_capture_on_commit_callbacks(execute=True):  # e-mails leave after the commit
+        post(world, "health_care_team", title="Sortie après chute, fracture du col")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert "A. M." in message.subject and "Sortie" in message.subject
@@ -145,18 +146,21 @@ def test_emails_carry_initials_and_a_link_never_the_title(world):
     assert f"/parcours/personnes/{world.person.pk}/" in message.body
 
 
-def test_in_app_channel_and_digest_preference(world):
+def test_in_app_channel_and_digest_preference(world, django_capture_on_commit_callbacks):
     subscription_set(actor=actor(world, "health_consent"), person=world.person, channel="in_app")
     gp, referent = world.subjects["health_consent"].user, world.subjects["referent"].user
     user_notification_preference_set(user=referent, delivery=Delivery.DIGEST)
     mail.outbox.clear()
-    post(world, "health_care_team", kind=EventKind.ADMISSION, category=m.MEDICAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(world, "health_care_team", kind=EventKind.ADMISSION, category=m.MEDICAL)
     assert Notification.objects.filter(recipient=gp, emailed_at__isnull=True, digest=False).exists()
     assert Notification.objects.filter(recipient=referent, digest=True).count() == 0  # medical: referent refused
-    post(world, "health_care_team", kind=EventKind.DISCHARGE, category=m.SOCIAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(world, "health_care_team", kind=EventKind.DISCHARGE, category=m.SOCIAL)
     assert Notification.objects.filter(recipient=referent, digest=True).count() == 1
     assert mail.outbox == []
-    summary = notifications_digest_send(day=timezone.localdate())
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = notifications_digest_send(day=timezone.localdate())
     assert summary["digests"] == 1 and len(mail.outbox) == 1 and "Sortie" in mail.outbox[0].body
 
 

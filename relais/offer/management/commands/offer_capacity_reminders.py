@@ -12,15 +12,18 @@ import json
 import logging
 from collections import defaultdict
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.core.management.base import BaseCommand
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from relais.accounts.models import Membership, Organisation
+from relais.jobs.services import after_commit
+from relais.jobs.tasks import email_send
 from relais.offer.capacity_selectors import capacity_age_label, frequency_days, stale_filter
 from relais.offer.models import Site, Unit
 from relais.offer.policy import CAPACITY_EDITOR_ROLES
@@ -95,7 +98,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         now = timezone.now()
-        counts = {"sites_due": 0, "sites_reminded": 0, "emails": 0, "recipients": 0, "unreachable": 0, "failed": 0}
+        counts = {"sites_due": 0, "sites_reminded": 0, "emails": 0, "recipients": 0, "unreachable": 0}
         by_organisation: dict[int, list[tuple[Site, list[Unit]]]] = defaultdict(list)
         organisations: dict[int, Organisation] = {}
         recipients: dict[int, list[str]] = {}
@@ -122,13 +125,11 @@ class Command(BaseCommand):
                 if len(sites) == 1
                 else f"Relais — places disponibles à mettre à jour dans {len(sites)} établissements"
             )
-            try:
-                send_mail(subject, message_body(organisation, sites, now), None, emails)
-            except Exception:  # one failing message must not stop the others
-                logger.exception("Capacity reminder to %s failed", organisation)
-                counts["failed"] += len(sites)
-                continue
-            Site.objects.filter(pk__in=[site.pk for site, _ in sites]).update(capacity_reminded_at=now)
+            body = message_body(organisation, sites, now)
+            with transaction.atomic():
+                Site.objects.filter(pk__in=[site.pk for site, _ in sites]).update(capacity_reminded_at=now)
+                # Sent by the worker once the reminder is recorded (retried there, failures on the operations page).
+                after_commit(partial(email_send, subject, body, emails))
             counts["sites_reminded"] += len(sites)
             counts["emails"] += 1
             counts["recipients"] += len(emails)

@@ -1,0 +1,30 @@
+"""The daily jobs and when they run (Europe/Paris time): one table, read by the worker and the operations page.
+
+Each is a management command that prints a JSON summary as its last line and may be re-run safely; the worker runs
+it on schedule (relais/jobs/tasks.py) and records the run (JobRun). An operator can still run one by hand.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    command: str
+    hour: int
+    minute: int
+    label: str
+
+    @property
+    def at(self) -> str:
+        return f"{self.hour:02d}:{self.minute:02d}"
+
+
+DAILY_JOBS = (
+    ScheduledJob("audit_verify", 2, 30, "Vérification du journal des accès"),
+    ScheduledJob("orientation_tick", 6, 15, "Suivi des orientations (admis ailleurs, relances, expirations)"),
+    ScheduledJob("pathway_tick", 6, 30, "Tâches en retard des plans partagés"),
+    ScheduledJob("notifications_digest", 6, 45, "Récapitulatif quotidien des notifications"),
+    ScheduledJob("offer_capacity_reminders", 7, 0, "Rappels de mise à jour des places disponibles"),
+    ScheduledJob("agenda_reminders", 18, 0, "Rappels des rendez-vous du lendemain"),
+)
+JOBS_BY_COMMAND = {job.command: job for job in DAILY_JOBS}

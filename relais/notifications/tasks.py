@@ -1,0 +1,31 @@
+"""E-mails of notifications, sent by the worker after the notification's transaction committed.
+
+Retried with back-off by huey (relais/jobs/tasks.py records each failure); idempotent: a notification already
+e-mailed is not sent twice if a retry follows a send whose marking failed.
+"""
+
+from django.core.mail import send_mail
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from relais.jobs.tasks import EMAIL_RETRIES
+
+from .models import Notification
+
+
+@db_task(retries=EMAIL_RETRIES, retry_delay=60)
+def notification_email(notification_id: int, subject: str, text: str) -> None:
+    notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
+    if notification is None or notification.emailed_at is not None:
+        return
+    send_mail(subject, text, None, [notification.recipient.email])
+    Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
+
+
+@db_task(retries=EMAIL_RETRIES, retry_delay=60)
+def digest_email(email: str, subject: str, text: str, notification_ids: list[int]) -> None:
+    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+    if not pending.exists():
+        return
+    send_mail(subject, text, None, [email])
+    pending.update(emailed_at=timezone.now())
