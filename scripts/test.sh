@@ -12,6 +12,10 @@ case "${DATABASE_URL:-}" in
 esac
 
 bash scripts/ensure-chromium.sh
+stage_started=$SECONDS
+stages=""
+stage_done() { stages="$stages\n  $1: $((SECONDS - stage_started)) s"; stage_started=$SECONDS; }
+trap 'printf "== Time per stage:$stages\n"' EXIT
 
 mkdir -p var
 echo "== Lint (ruff) and migrations check"
@@ -19,9 +23,12 @@ echo "== Lint (ruff) and migrations check"
 .venv/bin/ruff format --check .
 RELAIS_TESTING=1 $PY manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Missing migrations: run 'python manage.py makemigrations'"; exit 1; }
+RELAIS_TESTING=1 $PY manage.py reference_check >/dev/null
+stage_done "lint, migrations and reference data checks"
 
 echo "== Tests on SQLite"
 DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $PY -m pytest "$@"
+stage_done "tests on SQLite"
 
 if $PY - "$PG_URL" <<'PYEOF'
 import sys
@@ -36,6 +43,7 @@ PYEOF
 then
   echo "== Tests on PostgreSQL ($PG_URL)"
   DATABASE_URL="$PG_URL" $PY -m pytest "$@"
+  stage_done "tests on PostgreSQL"
   echo "PostgreSQL run: done"
 else
   if [ "${REQUIRE_POSTGRES:-0}" = "1" ]; then
