@@ -84,7 +84,7 @@ def test_only_the_holder_manages_an_agenda(world):
 def test_the_gp_books_a_teleconsultation_with_the_nurse_and_it_is_traced(world):
     appointment = appointment_book(actor=world.gp, slot=world.slots[0], person=world.person, purpose="Suivi")
     assert appointment.status == AppointmentStatus.BOOKED and appointment.booked_by_user == world.gp.user
-    entry = AccessLogEntry.objects.filter(object_type="agenda.appointment", action="create").latest("seq")
+    entry = AccessLogEntry.objects.filter(object_type="agenda.appointment", action="create").latest("id")
     assert entry.subject == f"persons.person:{world.person.pk}" and entry.ground == "consent"
     assert "téléconsultation" in entry.detail
 
@@ -224,5 +224,18 @@ def test_the_holder_may_free_their_time_after_an_objection_and_it_says_so(world)
         actor=world.referent, person=world.person, expressed_by="la personne", member=world.members["nurse"]
     )
     appointment_cancel(actor=world.nurse, appointment=appointment, reason="Indisponible")
-    entry = AccessLogEntry.objects.filter(object_type="agenda.appointment", action="update").latest("seq")
+    entry = AccessLogEntry.objects.filter(object_type="agenda.appointment", action="update").latest("id")
     assert entry.ground == "agenda_holder" and entry.detail.startswith("annulation")
+
+
+def test_a_rolled_back_booking_sends_no_email_and_a_committed_one_does(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        appointment_book(actor=world.gp, slot=world.slots[0], person=world.person, purpose="Suivi")
+        raise RuntimeError("a later step of the same write fails")
+    assert mailoutbox == [] and not Appointment.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_book(actor=world.gp, slot=world.slots[0], person=world.person, purpose="Suivi")
+    emailed = {n.recipient.email for n in Notification.objects.filter(emailed_at__isnull=False)}
+    assert world.nurse.user.email in emailed and sorted(m.to[0] for m in mailoutbox) == sorted(emailed)
