@@ -29,11 +29,17 @@ DEBUG = env_bool("DEBUG", False)
 # Under the test runner: a throwaway key and a fast password hasher.
 TESTING = "pytest" in sys.modules or env_bool("RELAIS_TESTING", False)
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
+# Or from a file readable by Relais only (make run generates var/secret_key on first start).
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", BASE_DIR / "var" / "secret_key"))
+if not SECRET_KEY and SECRET_KEY_FILE.is_file():
+    SECRET_KEY = SECRET_KEY_FILE.read_text(encoding="utf-8").strip()
 if not SECRET_KEY:
     if not DEBUG and not TESTING:
         from django.core.exceptions import ImproperlyConfigured
 
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (see docs/configuration.md).")
+        raise ImproperlyConfigured(
+            "SECRET_KEY or SECRET_KEY_FILE must be set when DEBUG is off (docs/configuration.md)."
+        )
     SECRET_KEY = "insecure-development-key-never-use-in-production"
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
@@ -63,6 +69,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "huey.contrib.djhuey",
     "relais.web",
     "relais.accounts",
     "relais.audit",
@@ -78,12 +85,15 @@ INSTALLED_APPS = [
     "relais.api",
     "relais.fhir",
     "relais.demo",
+    "relais.jobs",
+    "relais.operations",
 ]
 if THEME == "dsfr":
     INSTALLED_APPS += ["widget_tweaks", "dsfr"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -205,6 +215,7 @@ EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))  # for the file-based backend
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -229,7 +240,20 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# whitenoise serves static files from the WSGI server (no separate web server needed); hashed names, compressed.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG or TESTING
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+
+# Reference data shipped in the repository (national code lists, CNSA tables, official examples): see
+# reference/README.md for each file's source, version and licence.
+REFERENCE_DIR = Path(os.environ.get("RELAIS_REFERENCE_DIR", BASE_DIR / "reference"))
 
 # Reference data installed by npm (package.json): see docs/decisions.
 NODE_MODULES = Path(os.environ.get("RELAIS_NODE_MODULES", BASE_DIR / "node_modules"))
@@ -253,6 +277,23 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+}
+
+# --- Background jobs (huey) -------------------------------------------------------------------
+# SQLite storage in var/ by default (no extra server); Redis when REDIS_URL is set, so several workers share one
+# queue. Under the test runner tasks run at once in-process ("immediate" mode) unless a test starts a real consumer.
+# (REDIS_URL is read in the Cache block above: one switch for the cache, the rate limits and this queue.)
+JOBS_DIR = Path(os.environ.get("RELAIS_JOBS_DIR", BASE_DIR / "var"))
+HUEY = {
+    "name": os.environ.get("RELAIS_JOBS_QUEUE", "relais"),
+    "huey_class": "huey.RedisHuey" if REDIS_URL else "huey.SqliteHuey",
+    "immediate": env_bool("RELAIS_JOBS_IMMEDIATE", TESTING),
+    "results": False,
+    "utc": False,  # schedules in TIME_ZONE (Django sets the process's TZ): "06:15" means 06:15 in Paris
+    "connection": {"url": REDIS_URL}
+    if REDIS_URL
+    else {"filename": str(JOBS_DIR / (f"jobs-test-{os.getpid()}.sqlite3" if TESTING else "jobs.sqlite3"))},
+    "consumer": {"workers": int(os.environ.get("RELAIS_JOBS_WORKERS", "2")), "worker_type": "thread"},
 }
 
 LOGGING = {

@@ -14,6 +14,7 @@ urlpatterns = [
     path("messagerie/", include("relais.messaging.urls")),
     path("agenda/", include("relais.agenda.urls")),
     path("evaluations/", include("relais.evaluations.urls")),
+    path("exploitation/taches/", include("relais.jobs.urls")),
     path("api/v1/", include("relais.api.urls")),
     path("fhir/", include("relais.fhir.urls")),
 ]
