@@ -296,6 +296,17 @@ HUEY = {
     "consumer": {"workers": int(os.environ.get("RELAIS_JOBS_WORKERS", "2")), "worker_type": "thread"},
 }
 
+# --- Access log ---------------------------------------------------------------------------------
+# (owned by the access-log work: signing key and published heads live outside the database)
+# The Ed25519 key that signs the chain's heads (created 0600 on first use, public key alongside as .pub) and the
+# file the signed heads are appended to: both outside the database, ideally on another disk or host (decision 0026).
+# Under the test runner they default to var/audit-test/, so a test database never meets the heads of a real one.
+_AUDIT_DIR = BASE_DIR / "var" / ("audit-test" if TESTING else "audit")
+RELAIS_AUDIT_KEY_FILE = Path(os.environ.get("RELAIS_AUDIT_KEY_FILE", _AUDIT_DIR / "signing.key"))
+RELAIS_AUDIT_HEADS_FILE = Path(os.environ.get("RELAIS_AUDIT_HEADS_FILE", _AUDIT_DIR / "heads.jsonl"))
+# Ask the worker to chain new entries right after a commit (the every-minute job remains); off under the test runner.
+RELAIS_AUDIT_SEQUENCE_ON_COMMIT = env_bool("RELAIS_AUDIT_SEQUENCE_ON_COMMIT", not TESTING)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -1,4 +1,4 @@
-"""The hash chain, in pure Python: how an entry's hash is computed and how a log is checked."""
+"""The hash chain, in pure Python: how an entry's hash is computed and how a log is checked against signed heads."""
 
 import hashlib
 import json
@@ -43,12 +43,16 @@ class ChainProblem:
     message: str
 
 
-def verify_chain(entries: Iterable[dict], head: dict | None) -> ChainProblem | None:
-    """Return the first problem in `entries` (dicts in seq order), or None when the chain is intact.
+def verify_chain(entries: Iterable[dict], heads: Iterable[dict] = ()) -> ChainProblem | None:
+    """Return the first problem in `entries` (the chained entries, dicts in seq order), or None when intact.
 
-    `head` is the stored last link ({"last_seq", "last_hash"}); it reveals entries
-    removed from the end, which the links between entries alone cannot show.
+    `heads` are signed heads ({"seq", "hash"}) whose signature was already checked: the links between entries cannot
+    show a tail removed, nor a rewrite that recomputed every later hash, nor a database restored from an older copy;
+    a head published before that happened can.
     """
+    wanted = {}
+    for head in heads:
+        wanted.setdefault(head["seq"], set()).add(head["hash"])
     expected_seq, prev = 1, GENESIS_HASH
     for entry in entries:
         if entry["seq"] != expected_seq:
@@ -57,14 +61,18 @@ def verify_chain(entries: Iterable[dict], head: dict | None) -> ChainProblem | N
             return ChainProblem(entry["seq"], entry["id"], "le lien vers l'entrée précédente est rompu")
         if entry_hash(entry) != entry["hash"]:
             return ChainProblem(entry["seq"], entry["id"], "le contenu a été modifié après écriture")
+        if entry["seq"] in wanted and wanted[entry["seq"]] != {entry["hash"]}:
+            return ChainProblem(
+                entry["seq"], entry["id"], "la chaîne diffère de la tête signée à ce n° (entrées réécrites)"
+            )
         prev, expected_seq = entry["hash"], expected_seq + 1
     last_seq = expected_seq - 1
-    if head is None:
-        if last_seq:
-            return ChainProblem(last_seq, None, "la tête de chaîne a disparu")
-        return None
-    if head["last_seq"] != last_seq or head["last_hash"] != prev:
+    beyond = [seq for seq in wanted if seq > last_seq]
+    if beyond:
         return ChainProblem(
-            last_seq + 1, None, f"des entrées manquent en fin de journal (attendu jusqu'au n° {head['last_seq']})"
+            last_seq + 1,
+            None,
+            f"la base s'arrête au n° {last_seq} alors qu'une tête signée atteste le n° {max(beyond)} "
+            "(entrées supprimées en fin de journal ou base restaurée depuis une copie plus ancienne)",
         )
     return None

@@ -1,7 +1,11 @@
-"""The access log: one append-only, hash-chained record of every access to personal data.
+"""The access log: one append-only record of every access to personal data, hash-chained by a sequencer.
 
 Entries hold identifiers and labels, never foreign keys: the log must stay
 exactly as written even when users or organisations are later removed.
+
+A feature's transaction only INSERTs an entry (no lock, nothing read); `seq`, `prev_hash` and `hash` stay NULL until
+the sequencer (services.access_log_sequence) fills them once. Database triggers refuse every other UPDATE and every
+DELETE (migration 0003). Signed heads outside the database pin the chain (heads.py, docs/decisions/0026).
 """
 
 from django.db import models
@@ -18,7 +22,6 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLogEntry(AppendOnlyModel):
-    seq = models.PositiveBigIntegerField("n°", unique=True)
     at = models.DateTimeField("date", db_index=True)
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     api_client_id = models.BigIntegerField(null=True, blank=True)
@@ -32,30 +35,25 @@ class AccessLogEntry(AppendOnlyModel):
     subject = models.CharField("personne concernée", max_length=100, blank=True, db_index=True)
     ground = models.CharField("fondement", max_length=64)
     detail = models.CharField("détail", max_length=300, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # The chain, filled once by the sequencer: position, previous link, SHA-256 of content + position + previous.
+    seq = models.PositiveBigIntegerField("n° dans la chaîne", unique=True, null=True, blank=True)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    hash = models.CharField(max_length=64, null=True, blank=True)
 
     class Meta:
-        ordering = ["seq"]
+        # Insertion order: `seq` is not known yet when an entry is written.
+        ordering = ["id"]
         verbose_name = "entrée du journal des accès"
         constraints = [
             models.CheckConstraint(condition=models.Q(action__in=AccessAction.values), name="accesslog_action_valid"),
             models.CheckConstraint(condition=~models.Q(ground=""), name="accesslog_ground_required"),
         ]
+        # The sequencer's queue: only the entries still waiting, so finding them never scans the log.
+        indexes = [models.Index(fields=["id"], condition=models.Q(seq__isnull=True), name="accesslog_unsequenced")]
 
     def __str__(self) -> str:
-        return f"n° {self.seq} {self.action} {self.object_type}:{self.object_id} par {self.actor_label}"
+        return f"n° {self.pk} {self.action} {self.object_type}:{self.object_id} par {self.actor_label}"
 
-
-class ChainHead(models.Model):
-    """The last link of the chain: locked while appending, so that entries form one line."""
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="chainhead_singleton")]
-
-    def __str__(self) -> str:
-        return f"tête de chaîne n° {self.last_seq}"
+    @property
+    def sequenced(self) -> bool:
+        return self.seq is not None

@@ -3,21 +3,38 @@
 from django.db.models import QuerySet
 
 from .chain import ChainProblem, verify_chain
-from .models import AccessLogEntry, ChainHead
+from .heads import heads_read
+from .models import AccessLogEntry
 
 _VERIFY_FIELDS = ("id", *tuple(f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id"}))
 
 
 def access_log_for_organisation(*, actor) -> QuerySet[AccessLogEntry]:
-    """Entries written by people acting for the actor's organisation, newest first."""
-    return AccessLogEntry.objects.filter(organisation_id=actor.organisation.pk).order_by("-seq")
+    """Entries written by people acting for the actor's organisation, newest first (chained or not yet)."""
+    return AccessLogEntry.objects.filter(organisation_id=actor.organisation.pk).order_by("-id")
 
 
 def access_log_for_subject(*, subject: str) -> QuerySet[AccessLogEntry]:
-    return AccessLogEntry.objects.filter(subject=subject).order_by("-seq")
+    return AccessLogEntry.objects.filter(subject=subject).order_by("-id")
+
+
+def access_log_verify_report() -> dict:
+    """Check the chain link by link and against every signed head; a summary with the first problem (or None)."""
+    heads = heads_read()
+    chained = AccessLogEntry.objects.filter(seq__isnull=False).order_by("seq")
+    problem = verify_chain(chained.values(*_VERIFY_FIELDS).iterator(chunk_size=5000), heads.heads)
+    if heads.problems:  # the evidence outside the database was altered: say so first
+        problem = ChainProblem(0, None, heads.problems[0])
+    return {
+        "problem": problem,
+        "entries": AccessLogEntry.objects.count(),
+        "chained": chained.count(),
+        "waiting": AccessLogEntry.objects.filter(seq__isnull=True).count(),
+        "signed_heads": len(heads.heads),
+        "last_signed_seq": max((h["seq"] for h in heads.heads), default=None),
+        "head_problems": heads.problems,
+    }
 
 
 def access_log_verify() -> ChainProblem | None:
-    entries = AccessLogEntry.objects.order_by("seq").values(*_VERIFY_FIELDS).iterator(chunk_size=5000)
-    head = ChainHead.objects.filter(id=1).values("last_seq", "last_hash").first()
-    return verify_chain(entries, head)
+    return access_log_verify_report()["problem"]

@@ -1,10 +1,25 @@
-"""The one helper every feature calls to trace an access to personal data."""
+"""Writes of the access log: the helper every feature calls, and the sequencer that chains the entries.
 
-from django.db import models, transaction
+Appending takes no lock and reads nothing, so accesses in parallel transactions never wait for each other; the
+sequencer (one at a time) later gives each committed entry its place in the hash chain. See docs/decisions/0026.
+"""
+
+import time
+
+from django.conf import settings
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 from .chain import GENESIS_HASH, entry_hash
-from .models import AccessAction, AccessLogEntry, ChainHead
+from .models import AccessAction, AccessLogEntry
+
+CONTENT_FIELDS = tuple(
+    f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id", "seq", "prev_hash", "hash"}
+)
+# pg_advisory_xact_lock key of the sequencer ("relais-a" in ASCII): one sequencer at a time.
+SEQUENCER_LOCK = 0x72656C616973_2D61
+_FILL = "UPDATE audit_accesslogentry SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL"
+_next_kick = 0.0
 
 
 def _object_ref(obj: models.Model) -> tuple[str, str]:
@@ -25,7 +40,8 @@ def access_log_record(
     """Append one entry: who (actor), for which organisation, did what, to which object, on which ground.
 
     `subject` is the person the data is about (defaults to `obj` itself when it is a user).
-    Runs inside the caller's transaction, so a failed write leaves no entry behind.
+    Runs inside the caller's transaction, so a failed write leaves no entry behind. One INSERT, no lock: the entry
+    joins the hash chain when the sequencer next runs (`seq` is None until then).
     """
     if action not in AccessAction.values:
         raise ValueError(f"Unknown access action {action!r}")
@@ -40,30 +56,88 @@ def access_log_record(
     user = getattr(actor, "user", None)
     client = getattr(actor, "api_client", None)
     organisation = getattr(actor, "organisation", None)
-    with transaction.atomic():
-        # The head row is the lock that keeps the chain a single line (SQLite
-        # serialises writers anyway; PostgreSQL needs the row lock).
-        head, _ = ChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH}
-        )
-        fields = {
-            "seq": head.last_seq + 1,
-            "at": timezone.now(),
-            "user_id": user.pk if user else None,
-            "api_client_id": client.pk if client else None,
-            "actor_label": actor.label if actor is not None else "système",
-            "organisation_id": organisation.pk if organisation else None,
-            "organisation_label": str(organisation) if organisation else "",
-            "action": action,
-            "object_type": object_type,
-            "object_id": str(object_id),
-            "subject": subject or "",
-            "ground": ground,
-            "detail": detail[:300],
-            "prev_hash": head.last_hash,
-        }
-        entry = AccessLogEntry(**fields, hash=entry_hash(fields))
-        entry.save()
-        head.last_seq, head.last_hash = entry.seq, entry.hash
-        head.save(update_fields=["last_seq", "last_hash"])
+    entry = AccessLogEntry(
+        at=timezone.now(),
+        user_id=user.pk if user else None,
+        api_client_id=client.pk if client else None,
+        actor_label=actor.label if actor is not None else "système",
+        organisation_id=organisation.pk if organisation else None,
+        organisation_label=str(organisation) if organisation else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        subject=subject or "",
+        ground=ground,
+        detail=detail[:300],
+    )
+    entry.save(force_insert=True)
+    if settings.RELAIS_AUDIT_SEQUENCE_ON_COMMIT:
+        transaction.on_commit(_kick_sequencer)
     return entry
+
+
+def _kick_sequencer() -> None:
+    """Ask the worker to chain new entries soon, at most once a second per process (the minute job is the floor)."""
+    global _next_kick
+    now = time.monotonic()
+    if now < _next_kick:
+        return
+    _next_kick = now + 1.0
+    from .tasks import access_log_sequence_soon
+
+    access_log_sequence_soon()
+
+
+def _take_sequencer_lock(*, wait: bool) -> bool:
+    """PostgreSQL: a transaction-level advisory lock. SQLite: the IMMEDIATE transaction already holds the write lock."""
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEQUENCER_LOCK])
+        return cursor.fetchone()[0]
+
+
+def chain_tip() -> tuple[int, str]:
+    """The last link of the chain (0 and the genesis hash when nothing is chained yet)."""
+    last = AccessLogEntry.objects.filter(seq__isnull=False).order_by("-seq").values_list("seq", "hash").first()
+    return last or (0, GENESIS_HASH)
+
+
+def _sequence_batch(batch_size: int) -> int:
+    seq, prev = chain_tip()
+    # Whatever is committed and visible now, oldest id first. An entry whose transaction commits later (even with a
+    # lower id) is still NULL then and is taken by a later batch: the chain order is the sequencer's, not the ids'.
+    waiting = AccessLogEntry.objects.filter(seq__isnull=True).order_by("id").values("id", *CONTENT_FIELDS)
+    rows = []
+    for entry in waiting[:batch_size]:
+        seq += 1
+        link = entry_hash({**entry, "seq": seq, "prev_hash": prev})
+        rows.append((seq, prev, link, entry["id"]))
+        prev = link
+    if rows:
+        with connection.cursor() as cursor:
+            cursor.executemany(_FILL, rows)
+    return len(rows)
+
+
+def access_log_sequence(*, batch_size: int = 1000, wait: bool = True) -> dict:
+    """Chain every entry committed so far, `batch_size` per transaction; returns a summary.
+
+    Safe to run from several processes: one sequencer holds the lock at a time; with `wait=False` a second one
+    returns at once ("busy") instead of queueing behind it.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    sequenced = batches = 0
+    while True:
+        with transaction.atomic():
+            if not _take_sequencer_lock(wait=wait):
+                return {"sequenced": sequenced, "batches": batches, "busy": True, "last_seq": None}
+            count = _sequence_batch(batch_size)
+            last_seq = chain_tip()[0]
+        sequenced, batches = sequenced + count, batches + 1
+        if count < batch_size:
+            return {"sequenced": sequenced, "batches": batches, "busy": False, "last_seq": last_seq}

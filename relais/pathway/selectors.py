@@ -209,4 +209,4 @@ def may_see_history(*, user, organisation, person) -> Decision:
 
 def access_history(person):
     """The access-log entries about the person, newest first."""
-    return AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-seq")
+    return AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-id")

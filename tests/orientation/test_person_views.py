@@ -230,7 +230,7 @@ def test_analyst_sees_no_person(client, world, followed, make_organisation, make
 
 def test_the_page_view_is_in_the_access_log(client, world, followed):
     as_(client, world.coordinator).get(person_url(followed))
-    entry = AccessLogEntry.objects.filter(action="read", subject=f"persons.person:{followed.pk}").latest("seq")
+    entry = AccessLogEntry.objects.filter(action="read", subject=f"persons.person:{followed.pk}").latest("id")
     assert (entry.user_id, entry.ground, entry.detail) == (
         world.coordinator.user.pk,
         "orientation_request",
@@ -257,7 +257,7 @@ class TestMedicalPart:
 
     def test_the_author_reads_it(self, client, world, followed, doctor, medical):
         assert self.shows(client, doctor, followed, medical)
-        entry = AccessLogEntry.objects.filter(action="read", user_id=doctor.user.pk).latest("seq")
+        entry = AccessLogEntry.objects.filter(action="read", user_id=doctor.user.pk).latest("id")
         assert entry.detail == "page de la personne, volet médical"
 
     def test_a_health_professional_of_a_receiving_esms_reads_it(self, client, world, followed, make_member, medical):

@@ -91,7 +91,7 @@ def test_person_duplicates_selector(actor, make_person):
     matches = person_duplicates(actor=actor, person=person)
     assert [m.other.pk for m in matches] == [typo.pk]
     assert matches[0].reasons[1:3] == ("même sexe", "nom de naissance proche (1 faute de frappe)")
-    entry = AccessLogEntry.objects.order_by("seq").last()
+    entry = AccessLogEntry.objects.order_by("id").last()
     assert AccessLogEntry.objects.count() == before + 1
     assert (entry.action, entry.subject, entry.ground) == ("read", f"persons.person:{typo.pk}", "identity_vigilance")
     other = make_person(family_name="Dupont", first_names="Luc", sex="M", birth_date=date(1990, 1, 1))

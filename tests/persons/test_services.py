@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def last_entries(n: int) -> list[tuple[str, str, str]]:
-    entries = AccessLogEntry.objects.order_by("-seq")[:n]
+    entries = AccessLogEntry.objects.order_by("-id")[:n]
     return [(e.action, e.subject, e.ground) for e in reversed(entries)]
 
 

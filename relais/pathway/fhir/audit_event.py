@@ -1,6 +1,6 @@
 """AuditEvent: the access log of a person (traçabilité des accès), shaped like the ANS TDE AuditEvent. Read-only.
 
-One AuditEvent per AccessLogEntry whose subject is the person (id = the entry's sequence number). Who may see
+One AuditEvent per AccessLogEntry whose subject is the person (id = the entry's id). Who may see
 "who read the record": the circle's referents and coordinators, and the person's proxies (they act for the person),
 when the policy lets them read the person's identity. Search needs ``patient``.
 """
@@ -54,7 +54,7 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int) -> dict[str, Any
     what = f"{entry.object_type}:{entry.object_id}" if entry.object_type else "dossier"
     return {
         "resourceType": "AuditEvent",
-        "id": str(entry.seq),
+        "id": str(entry.pk),
         "meta": {"profile": [PROFILE]},
         "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"},
         "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": _INTERACTION[entry.action]}],
@@ -83,7 +83,7 @@ def _person_of(entry: AccessLogEntry) -> Person | None:
 
 
 def read_audit_event(actor, resource_id: str) -> dict[str, Any] | None:
-    entry = AccessLogEntry.objects.filter(seq=c.number(resource_id) or 0).first()
+    entry = AccessLogEntry.objects.filter(pk=c.number(resource_id) or 0).first()
     person = _person_of(entry) if entry else None
     decision = may_see_log(actor, person) if person else None
     if decision is None:
@@ -102,7 +102,7 @@ def search_audit_events(actor, params, offset: int, count: int):
         decision = may_see_log(actor, person)
         if decision is None:
             continue
-        queryset = AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-seq")
+        queryset = AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-id")
         total += queryset.count()
         entries += [(e, person.pk) for e in queryset]
         c.trace(actor, decision, person, person.pk, "FHIR AuditEvent search")

@@ -42,7 +42,7 @@ def test_a_member_posts_a_hospital_stay_which_lands_in_the_timeline_marked_fhir_
     assert event.occurred_at.isoformat().startswith("2026-02-10T08:30")
     assert data["class"]["code"] == "IMP" and data["meta"]["tag"][0]["code"] == "fhir"
     assert data["meta"]["security"][0]["code"] == m.MEDICAL
-    entry = AccessLogEntry.objects.filter(object_type="pathway.timelineevent", action="create").latest("seq")
+    entry = AccessLogEntry.objects.filter(object_type="pathway.timelineevent", action="create").latest("id")
     assert entry.ground == "care_team" and entry.subject == f"persons.person:{world.person.pk}"
     page = client.get(reverse("pathway:record", args=[world.record.pk]) + "?nature=hospital_stay")
     assert "Séjour en pneumologie" in page.content.decode()

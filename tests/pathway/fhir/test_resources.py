@@ -18,7 +18,7 @@ def test_patient_read_for_a_care_team_member_is_fr_core_shaped_and_traced(world,
     assert data["name"][0] == {"use": "official", "family": "Morvan", "given": ["Annaïg", "Marie"]}
     status = data["extension"][0]["extension"][0]["valueCoding"]
     assert status["code"] == "PROV" and "fr-core-cs-v2-0445" in status["system"]
-    entry = AccessLogEntry.objects.filter(object_type="persons.person", action="read").latest("seq")
+    entry = AccessLogEntry.objects.filter(object_type="persons.person", action="read").latest("id")
     assert entry.ground == "care_circle:care_team" and entry.subject == f"persons.person:{world.person.pk}"
     assert entry.detail == "FHIR Patient read"
 
