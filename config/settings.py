@@ -108,6 +108,7 @@ MIDDLEWARE = [
     "relais.accounts.middleware.ActorMiddleware",
     "relais.accounts.middleware.TwoFactorEnforcementMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
+    "config.db_router.ReplicaReadsMiddleware",  # the requests that may read from DATABASE_REPLICA_URL
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -223,13 +224,52 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Relais <ne-pas-repondre@relais.invalid>")
 
-# --- Cache (login and public rate limits count here) ---------------------------------------
+# --- Cache, rate limits and the job queue: one Redis for several processes (docs/scaling.md) -------------------
+# REDIS_URL is the one switch: the job queue (huey, below) uses its database N, the cache (where the login, public
+# directory and password-reset rate limits count) the next one, N+1, because Django's cache.clear() empties a whole
+# Redis database and must never empty the queue. CACHE_URL overrides the cache's location. Unset: in-process memory
+# (one process only) and the queue in SQLite. Sessions stay in the database, shared by every process through it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_next_database(url: str) -> str:
+    """redis://host:6379/0 -> redis://host:6379/1 (same server, next database number)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    number = int(parts.path.strip("/") or "0")
+    if parts.scheme not in {"redis", "rediss"} or number >= 15:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"REDIS_URL {url!r}: set CACHE_URL too (the cache needs database N+1 of N ≤ 14).")
+    return urlunsplit(parts._replace(path=f"/{number + 1}"))
+
+
+CACHE_URL = os.environ.get("CACHE_URL", "") or (redis_next_database(REDIS_URL) if REDIS_URL else "")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if os.environ.get("CACHE_URL", "").startswith("redis://"):
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": os.environ["CACHE_URL"]}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            # Several Relais instances (or a test run) may share one Redis database without mixing their keys.
+            "KEY_PREFIX": os.environ.get("RELAIS_CACHE_PREFIX", "relais"),
+        }
     }
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001", "django_ratelimit.E003"] if "CACHE_URL" not in os.environ else []
+# django-ratelimit warns about a per-process cache: expected with one process, silenced only then.
+SHARED_CACHE = "redis" in CACHES["default"]["BACKEND"]
+SILENCED_SYSTEM_CHECKS = [] if SHARED_CACHE else ["django_ratelimit.W001", "django_ratelimit.E003"]
+
+# --- Read replica (optional): the public directory and the territory figures read from it ---------------------
+# DATABASE_REPLICA_URL: a streaming replica of DATABASE_URL. Every write, every read inside a transaction and every
+# other read stays on the primary (config/db_router.py says which requests may read from the replica and why).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0"))
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}  # tests: the same test database, through its own connection
+DATABASE_ROUTERS = ["config.db_router.PrimaryReplicaRouter"]
 
 # --- Language, time ------------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -1,0 +1,40 @@
+"""Fixtures of the scaling tests: a read replica configured as a TEST MIRROR of the test database."""
+
+import copy
+import types
+
+import pytest
+from django.db import DEFAULT_DB_ALIAS, connections
+
+from config.db_router import REPLICA
+
+
+@pytest.fixture
+def replica(transactional_db, django_db_blocker):
+    """A "replica" alias mirroring "default" (what settings do with DATABASE_REPLICA_URL under the tests): its own
+    connection to the test database, so it sees committed data only, like a streaming replica without lag. Added for
+    one test and removed after it (the rest of the suite runs without a replica); committed data needs
+    transaction=True, hence transactional_db."""
+    settings_dict = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
+    settings_dict["TEST"] = {**settings_dict.get("TEST", {}), "MIRROR": DEFAULT_DB_ALIAS}
+    connections.settings[REPLICA] = settings_dict
+    wrapper = connections[REPLICA]
+    # Django's test case refuses connections to aliases it was not told about, and pytest-django tells it its databases
+    # before this fixture can add one: this one connection gets the real ensure_connection back.
+    real = django_db_blocker._real_ensure_connection
+    assert real is not None, "pytest-django changed: find the real ensure_connection elsewhere"
+    wrapper.ensure_connection = types.MethodType(real, wrapper)
+    try:
+        yield wrapper
+    finally:
+        connections[REPLICA].close()
+        del connections[REPLICA]
+        del connections.settings[REPLICA]
+
+
+@pytest.fixture
+def replica_alias_only():
+    """The "replica" alias declared but never connected: enough for the router's decisions, on any database."""
+    connections.settings[REPLICA] = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
+    yield REPLICA
+    del connections.settings[REPLICA]
