@@ -78,7 +78,9 @@ class Process:
 
 def gunicorn(name: str, port: int, env: dict[str, str], log_dir: Path) -> Process:
     """The Procfile's web line, on its own port, one worker process (two threads)."""
-    args = [PYTHON, "-m", "gunicorn", "--config", "config/gunicorn.py", "config.wsgi"]
+    # Its own control socket (gunicorn 27 puts one per user in ~/.gunicorn/): two masters on one host must not share it.
+    control = str(log_dir / f"{name}.ctl")
+    args = [PYTHON, "-m", "gunicorn", "--config", "config/gunicorn.py", "--control-socket", control, "config.wsgi"]
     return Process(name, args, {**env, "PORT": str(port), "WEB_CONCURRENCY": "1", "RELAIS_WEB_THREADS": "2"}, log_dir)
 
 
