@@ -1,6 +1,9 @@
 """The primary/replica router (config/db_router.py): which alias each read and write goes to, and the public directory
 served from a real second connection (a TEST MIRROR of the test database) on SQLite and PostgreSQL."""
 
+import csv
+import io
+
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -16,6 +19,7 @@ from relais.offer.models import Site, Unit
 from relais.orientation.admission_models import AdmissionRequest
 from relais.territory.models import Commune
 from tests.offer.search_support import build_geography, site_factory
+from tests.orientation.test_territory import _person
 
 PRIMARY = "default"
 
@@ -112,3 +116,21 @@ def test_on_postgresql_the_replica_is_another_session_of_the_same_database(repli
         replica_cursor.execute("SELECT pg_backend_pid(), current_database()")
         (primary_pid, primary_db), (replica_pid, replica_db) = primary_cursor.fetchone(), replica_cursor.fetchone()
     assert primary_pid != replica_pid and primary_db == replica_db == connections[PRIMARY].settings_dict["NAME"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_territory_figures_are_read_from_the_replica(replica, land, client, no_2fa):
+    _person(land, sites=(0, 1))
+    for _ in range(5):
+        _person(land, sites=(2,))
+    user, _analyst = land.cd_analyst
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as on_primary, CaptureQueriesContext(replica) as on_replica:
+        response = client.get("/orientation/territoire/export/demande-categorie.csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+    assert rows[-1] == ["Total", "7", "6"]  # the same figures as from the primary (tests/orientation/test_territory.py)
+    replica_sql = " ".join(query["sql"] for query in on_replica.captured_queries)
+    primary_sql = " ".join(query["sql"] for query in on_primary.captured_queries)
+    assert '"orientation_admissionrequest"' in replica_sql and '"orientation_admissionrequest"' not in primary_sql
+    assert '"django_session"' in primary_sql and '"django_session"' not in replica_sql  # the session: primary
+    assert '"accounts_membership"' in primary_sql and '"accounts_membership"' not in replica_sql
