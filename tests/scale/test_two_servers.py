@@ -23,6 +23,7 @@ from django.db import connection
 
 from relais.accounts.professions import ProfessionalCategory
 from relais.accounts.roles import Role
+from tests.conftest import PASSWORD
 
 from .servers import (
     REDIS_QUEUE_URL,
@@ -35,9 +36,9 @@ from .servers import (
     worker,
 )
 
-PASSWORD = "mot-de-passe-de-test-42"
 LOGIN = "/compte/connexion/"
-LOGIN_RATE = 4  # per client address and per account, per day (a window that cannot roll over during the test)
+# Per client address and per account, per day: a window that rolls over once a day, not during these few seconds.
+LOGIN_RATE = 4
 NEW_PASSWORD = "Un-nouveau-mot-de-passe-2026"
 
 pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
@@ -56,7 +57,8 @@ def shared_services():
 
 @pytest.fixture
 def cluster(shared_services, tmp_path):
-    """Servers A and B and one worker; yields (base_a, base_b); stops them and deletes this run's Redis keys."""
+    """Servers A and B and one worker; yields their base URLs, the processes and the e-mail folder; then stops them and
+    deletes this run's Redis keys."""
     run_id = f"scale-test-{secrets.token_hex(6)}"
     settings_dict = connection.settings_dict
     database_url = (
