@@ -121,7 +121,7 @@ class Browser:
         return token.group(1)
 
 
-def wait_until_up(base: str, process: Process, seconds: float = 40) -> bool:
+def wait_until_up(base: str, process: Process, seconds: float = 90) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.popen.poll() is not None:

@@ -110,7 +110,7 @@ def cluster(shared_services, tmp_path):
         redis_delete_run_keys(run_id)
 
 
-def _wait_for_mail(folder: Path, seconds: float = 30) -> str:
+def _wait_for_mail(folder: Path, seconds: float = 60) -> str:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         files = sorted(folder.glob("*.log")) if folder.is_dir() else []
