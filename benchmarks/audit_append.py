@@ -1,12 +1,13 @@
 """Benchmark of appending to the access log under concurrent writers, against plain inserts (not a timed test).
 
-    python benchmarks/audit_append.py [--writers 1,10,50] [--seconds 5] [--no-sequencer]
+    python benchmarks/audit_append.py [--writers 1,10,50] [--seconds 5] [--rounds 3] [--no-sequencer]
 
 On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/relais_bench; created and migrated if
 missing; its access log is emptied first). For each writer count N: N processes, each with its own connection,
-append for ``--seconds`` seconds, one transaction per entry: first plain inserts of the same fields through the same
+append for ``--seconds`` seconds, one transaction per entry, ``--rounds`` times each in alternating order (the median
+is kept, the machine may be busy with other work): plain inserts of the same fields through the same
 ORM into ``bench_accesslog_plain`` (``CREATE TABLE … (LIKE audit_accesslogentry INCLUDING ALL)``: same columns,
-indexes and constraints, no triggers), then ``access_log_record`` into the access log, while the sequencer runs in
+indexes and constraints, no triggers), and ``access_log_record`` into the access log, while the sequencer runs in
 another process once a second as the worker would (``--no-sequencer`` leaves it out). Progress goes to stderr; the
 last line printed is one JSON object ``{"runs": [{"writers", "plain_per_s", "audit_per_s", "ratio"}, ...],
 "sequencer": {...}, "target_ratio": 0.8, "machine": {...}}``. Targets: ratio ≥ 0.8 at every N, and audit_per_s growing
@@ -18,7 +19,9 @@ import itertools
 import json
 import multiprocessing
 import os
+import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -37,6 +40,9 @@ def log(message: str) -> None:
 def setup(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ["RELAIS_AUDIT_SEQUENCE_ON_COMMIT"] = "false"  # the sequencer runs in its own process here
+    files = tempfile.mkdtemp(prefix="audit-bench-")  # never the heads of another database
+    os.environ["RELAIS_AUDIT_KEY_FILE"] = f"{files}/signing.key"
+    os.environ["RELAIS_AUDIT_HEADS_FILE"] = f"{files}/heads.jsonl"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -155,10 +161,26 @@ def run(kind: str, writers: int, seconds: float) -> float:
     return total / seconds
 
 
+def run_audit(writers: int, seconds: float, *, sequencer_on: bool) -> float:
+    """access_log_record by `writers` processes, the sequencer chaining once a second beside them (as the worker)."""
+    stop = multiprocessing.Event()
+    result = multiprocessing.Manager().dict()
+    seq_proc = multiprocessing.Process(target=sequencer, args=(stop, result)) if sequencer_on else None
+    if seq_proc:
+        seq_proc.start()
+    rate = run("audit", writers, seconds)
+    stop.set()
+    if seq_proc:
+        seq_proc.join()
+        log(f"          sequencer beside them: {result['sequenced']} chained, busy {result['busy_s']:.1f} s")
+    return rate
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--writers", default="1,10,50")
     parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--rounds", type=int, default=3, help="runs of each kind per writer count (median kept)")
     parser.add_argument("--no-sequencer", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -177,26 +199,23 @@ def main() -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {PLAIN}")
         cursor.execute(f"CREATE TABLE {PLAIN} (LIKE audit_accesslogentry INCLUDING ALL)")
         cursor.execute("TRUNCATE audit_accesslogentry")  # the owner may; row triggers refuse DELETE
-    runs, seq_result = [], {}
+    runs, load_before = [], os.getloadavg()[0]
     for writers in [int(n) for n in args.writers.split(",")]:
         log(f"{writers} writer(s):")
-        plain = run("plain", writers, args.seconds)
-        stop = multiprocessing.Event()
-        seq_result = multiprocessing.Manager().dict()
-        seq_proc = None if args.no_sequencer else multiprocessing.Process(target=sequencer, args=(stop, seq_result))
-        if seq_proc:
-            seq_proc.start()
-        audit = run("audit", writers, args.seconds)
-        stop.set()
-        if seq_proc:
-            seq_proc.join()
-            log(f"  sequencer: {seq_result['sequenced']} chained, busy {seq_result['busy_s']:.1f} s")
+        plain, audit = [], []
+        for round_ in range(args.rounds):  # alternate the order: a noisy machine favours neither side
+            for kind in ("plain", "audit") if round_ % 2 == 0 else ("audit", "plain"):
+                if kind == "plain":
+                    plain.append(run("plain", writers, args.seconds))
+                else:
+                    audit.append(run_audit(writers, args.seconds, sequencer_on=not args.no_sequencer))
+        plain_rate, audit_rate = statistics.median(plain), statistics.median(audit)
         runs.append(
             {
                 "writers": writers,
-                "plain_per_s": round(plain),
-                "audit_per_s": round(audit),
-                "ratio": round(audit / plain, 3),
+                "plain_per_s": round(plain_rate),
+                "audit_per_s": round(audit_rate),
+                "ratio": round(audit_rate / plain_rate, 3),
             }
         )
     started = time.perf_counter()
@@ -229,6 +248,8 @@ def main() -> None:
                 "ratio_met": all(r["ratio"] >= TARGET_RATIO for r in runs),
                 "grows_with_writers": all(b > a for a, b in itertools.pairwise(rates)),
                 "seconds_per_run": args.seconds,
+                "rounds": args.rounds,
+                "load_average_1m": [round(load_before, 1), round(os.getloadavg()[0], 1)],  # other work on the machine
                 "machine": machine(),
             }
         )

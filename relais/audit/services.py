@@ -4,6 +4,7 @@ Appending takes no lock and reads nothing, so accesses in parallel transactions 
 sequencer (one at a time) later gives each committed entry its place in the hash chain. See docs/decisions/0026.
 """
 
+import logging
 import time
 
 from django.conf import settings
@@ -19,7 +20,12 @@ CONTENT_FIELDS = tuple(
 # pg_advisory_xact_lock key of the sequencer ("relais-a" in ASCII): one sequencer at a time.
 SEQUENCER_LOCK = 0x72656C616973_2D61
 _FILL = "UPDATE audit_accesslogentry SET seq = %s, prev_hash = %s, hash = %s WHERE id = %s AND seq IS NULL"
+_FILL_MANY = (
+    "UPDATE audit_accesslogentry AS e SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash "
+    "FROM (VALUES {values}) AS v(seq, prev_hash, hash, id) WHERE e.id = v.id AND e.seq IS NULL"
+)
 _next_kick = 0.0
+logger = logging.getLogger(__name__)
 
 
 def _object_ref(obj: models.Model) -> tuple[str, str]:
@@ -85,7 +91,10 @@ def _kick_sequencer() -> None:
     _next_kick = now + 1.0
     from .tasks import access_log_sequence_soon
 
-    access_log_sequence_soon()
+    try:
+        access_log_sequence_soon()
+    except Exception:  # the access is committed; the every-minute job will chain it
+        logger.warning("access log: could not queue the sequencer after a commit", exc_info=True)
 
 
 def _take_sequencer_lock(*, wait: bool) -> bool:
@@ -119,7 +128,15 @@ def _sequence_batch(batch_size: int) -> int:
         prev = link
     if rows:
         with connection.cursor() as cursor:
-            cursor.executemany(_FILL, rows)
+            for start in range(0, len(rows), 1000):
+                chunk = rows[start : start + 1000]
+                if connection.vendor == "postgresql":  # one statement per thousand entries rather than per entry
+                    values = ", ".join(["(%s::bigint, %s, %s, %s::bigint)"] * len(chunk))
+                    cursor.execute(_FILL_MANY.format(values=values), [v for row in chunk for v in row])
+                else:
+                    cursor.executemany(_FILL, chunk)
+                if cursor.rowcount != len(chunk):  # only the sequencer fills, under its lock: never happens
+                    raise RuntimeError(f"access log sequencer: {cursor.rowcount} entries filled of {len(chunk)}")
     return len(rows)
 
 
