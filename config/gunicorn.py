@@ -21,3 +21,8 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 # Behind a reverse proxy on another host, set FORWARDED_ALLOW_IPS to its address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn's control socket (gunicornc), one per bound address so that two servers on one host never share one.
+control_socket = os.environ.get(
+    "RELAIS_CONTROL_SOCKET",
+    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "var", f"gunicorn-{bind}.ctl"),
+)

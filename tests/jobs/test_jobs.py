@@ -4,6 +4,9 @@ retried with back-off and shown to operators."""
 import io
 import itertools
 import json
+import os
+import subprocess
+import sys
 import threading
 import time
 from datetime import datetime
@@ -149,3 +152,18 @@ def test_a_failing_email_is_retried_with_growing_delays_then_given_up_and_retrie
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["destinataire@exemple.test"]]
     assert "Échecs à traiter (0)" in client.get("/exploitation/taches/").content.decode()
+
+
+def test_a_fresh_process_knows_every_task():
+    """A web process (not only the worker) must resolve every task by name, e.g. to retry a failure."""
+    code = (
+        "import django; django.setup()\n"
+        "from huey.contrib.djhuey import HUEY\n"
+        "print('\\n'.join(sorted(HUEY._registry._registry)))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "RELAIS_TESTING": "1"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    names = set(done.stdout.split())
+    expected = {"relais.jobs.tasks.email_send", "relais.notifications.tasks.notification_email"}
+    expected |= {f"relais.jobs.tasks.daily.{job.command}" for job in DAILY_JOBS}
+    assert expected <= names
