@@ -42,6 +42,10 @@ var/secret_key:
 
 ## make setup: install, migrate SQLite, collect static files, load the demo territory (what `make run` does before serving)
 setup: install var/secret_key
+	@# A new demo database starts a new access log: the signed heads of a deleted one are kept aside as evidence.
+	@if [ ! -f var/relais.sqlite3 ] && [ -f var/audit/heads.jsonl ]; then \
+	  mv var/audit/heads.jsonl "var/audit/heads-$$(date +%Y%m%d%H%M%S).jsonl.old"; \
+	  echo "Nouvelle base : têtes signées de l'ancienne gardées dans var/audit/*.old"; fi
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py collectstatic --noinput -v 0
 	$(RUN_ENV) $(PY) manage.py demo_territory --seed 1 --scale departement

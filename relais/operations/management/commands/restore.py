@@ -43,7 +43,11 @@ class Command(BaseCommand):
         if check:
             message = f"Sauvegarde {summary['path']} intacte et restaurable ici."
         else:
-            message = f"Sauvegarde du {summary['created_at']} restaurée. Lancez audit_verify."
+            message = (
+                f"Sauvegarde du {summary['created_at']} restaurée. Lancez audit_verify : s'il signale un retour en "
+                "arrière (des têtes signées après la sauvegarde), conservez le fichier des têtes comme preuve, "
+                "mettez-le de côté, puis publiez une nouvelle tête (audit_publish_head)."
+            )
         self.stdout.write(self.style.SUCCESS(message))
         self.stdout.write(json.dumps(summary, ensure_ascii=False))
 
