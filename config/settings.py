@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "relais.web.middleware.RejectNulMiddleware",  # a NUL in the address or query string: 400, not a database error
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "relais.accounts.middleware.ActorMiddleware",
@@ -173,7 +174,11 @@ OTP_TOTP_ISSUER = "Relais"
 # Login attempts allowed per client address and per account, per period.
 RELAIS_LOGIN_RATE = os.environ.get("RELAIS_LOGIN_RATE", "10/m")
 RELAIS_PUBLIC_RATE = os.environ.get("RELAIS_PUBLIC_RATE", "120/m")  # anonymous directory reads, per address
+# Password reset requests allowed per client address and per e-mail address, per period.
+RELAIS_PASSWORD_RESET_RATE = os.environ.get("RELAIS_PASSWORD_RESET_RATE", "5/h")
 RATELIMIT_VIEW = "relais.web.views.ratelimited"
+# Relais's own French 403 page when a form's CSRF check fails (relais/web/errors.py), never Django's.
+CSRF_FAILURE_VIEW = "relais.web.views.csrf_failure"
 # Which request header holds the client address for rate limits: REMOTE_ADDR, or the header a
 # trusted reverse proxy sets (e.g. HTTP_X_REAL_IP); never a header clients can forge.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
@@ -306,7 +311,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["relais.api.permissions.HasActor"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # ?limit= and ?offset=, at most 200 a page (relais/api/pagination.py).
+    "DEFAULT_PAGINATION_CLASS": "relais.api.pagination.Pagination",
     "PAGE_SIZE": 50,
 }
 SPECTACULAR_SETTINGS = {

@@ -26,14 +26,7 @@ urlpatterns = [
     path("clients-api/<int:pk>/revoquer/", organisation_views.api_client_revoke, name="api_client_revoke"),
     path(
         "mot-de-passe/oubli/",
-        public(
-            auth_views.PasswordResetView.as_view(
-                template_name="accounts/password_reset.html",
-                email_template_name="accounts/password_reset_email.txt",
-                subject_template_name="accounts/password_reset_subject.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            )
-        ),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(

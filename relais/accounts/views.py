@@ -1,6 +1,7 @@
 """Login, two-factor authentication and the organisation switcher (thin: rules live in services)."""
 
 import base64
+import re
 from io import BytesIO
 
 import qrcode
@@ -11,11 +12,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_ratelimit.core import is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
 from .forms import EmailAuthenticationForm, TokenForm
@@ -34,6 +37,52 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
+
+
+def _reset_rate(group, request):
+    return settings.RELAIS_PASSWORD_RESET_RATE
+
+
+def _reset_email(group, request):
+    return request.POST.get("email", "").strip().lower()
+
+
+RESET_LIMITED = (
+    "Trop de demandes de réinitialisation en peu de temps, depuis votre connexion ou pour cette adresse e-mail. "
+    "Patientez {wait} avant de réessayer ; si un e-mail vous a déjà été envoyé, utilisez le lien qu'il contient."
+)
+_UNITS = {"s": ("une seconde", "secondes"), "m": ("une minute", "minutes"), "h": ("une heure", "heures")}
+
+
+def _wait_words(rate: str) -> str:
+    """The period of a django-ratelimit rate, in words: "5/h" -> "une heure", "3/15m" -> "15 minutes"."""
+    match = re.match(r"\s*\d+\s*/\s*(\d*)\s*([smhd])", rate or "")
+    if not match:
+        return "un moment"
+    count, one, many = int(match.group(1) or 1), *_UNITS.get(match.group(2), ("un jour", "jours"))
+    return f"{count} {many}" if count > 1 else one
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Each request sends an e-mail: limited per client address and per e-mail address (the same answer
+    whether an account exists or not, so the limit reveals nothing)."""
+
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        limited = [
+            is_ratelimited(request, group="password-reset", key=key, rate=_reset_rate, method="POST", increment=True)
+            for key in ("ip", _reset_email)
+        ]
+        if any(limited):
+            form = self.get_form()
+            form.add_error(None, RESET_LIMITED.format(wait=_wait_words(settings.RELAIS_PASSWORD_RESET_RATE)))
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
 
 
 def _safe_next(request) -> str:

@@ -9,15 +9,14 @@ as the absolute URLs of the ANS example, is refused with an OperationOutcome nam
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.fhir.search import date_filter
 from relais.pathway import matrix as m
 from relais.pathway.fhir import common as c
 
@@ -111,20 +110,6 @@ def read_slot(actor, resource_id: str):
     return slot_to_fhir(slot) if slot is not None and _identified(actor) else None
 
 
-_PREFIXES = {"ge": "gte", "gt": "gt", "le": "lte", "lt": "lt", "eq": "date"}
-
-
-def _start_filter(value: str) -> dict[str, Any]:
-    prefix, raw = (value[:2], value[2:]) if value[:2] in _PREFIXES else ("eq", value)
-    moment: datetime | None = parse_datetime(raw) if "T" in raw else None
-    day = parse_date(raw[:10]) if moment is None else None
-    if moment is None and day is None:
-        raise FhirError(400, "invalid", f"start : date invalide « {value} ».", expression="start")
-    if prefix == "eq":
-        return {"start__date": day or moment.date()}
-    return {f"start__{_PREFIXES[prefix]}" if moment else f"start__date__{_PREFIXES[prefix]}": moment or day}
-
-
 def search_slots(actor, params, offset: int, count: int):
     if not _identified(actor):
         return [], 0
@@ -140,7 +125,7 @@ def search_slots(actor, params, offset: int, count: int):
             raise FhirError(400, "invalid", f"status : free ou busy attendu, reçu « {value} ».", expression="status")
         rows = rows.filter(is_booked="busy" in wanted) if len(wanted) == 1 else rows
     for value in params.get("start", []):
-        rows = rows.filter(**_start_filter(value))
+        rows = rows.filter(date_filter("start", "start", value))  # prefixes, precision, range: 400 naming it
     rows = rows.filter(withdrawn_at__isnull=True)
     return [slot_to_fhir(s) for s in rows[offset : offset + count]], rows.count()
 

@@ -6,7 +6,7 @@ server, and the `next`/`previous` links carry it, so clients only follow links).
 `_revinclude` values are checked against those the type declares; the resources
 they bring are added after the matches with search.mode "include" (not counted in
 `total`). Date parameters (`_lastUpdated`) take the FHIR prefixes eq, ne, gt, ge,
-lt, le (sa and eb as gt and lt) and a date of any precision.
+lt, le (sa and eb as gt and lt) and a date of any precision, from year 1900 to 2199 (relais/fhir/dates.py).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Q
 
+from .dates import range_message, year_in_range
 from .errors import bad_param
 from .registry import CONTROL_PARAMS, ResourceRegistration
 
@@ -218,6 +219,8 @@ def parse_date(key: str, value: str) -> tuple[str, datetime, datetime]:
     if not match:
         raise error
     parts = match.groupdict()
+    if not year_in_range(int(parts["year"])):
+        raise bad_param(key, range_message(key, value))
     try:
         tz = ZoneInfo(settings.TIME_ZONE)
         if parts["tz"]:

@@ -14,15 +14,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
 from django.db import transaction
 from django.http import Http404
-from pydantic import ValidationError as PydanticValidationError
 
 from . import registry
 from .auth import enforce_csrf, resolve_caller
-from .errors import FhirError, unauthenticated, validation_error
+from .errors import FhirError, unauthenticated
 from .http import FHIR_JSON, JSON, base_url, fhir_response
+from .validation import validate_resource
 from .views import _allow, _django_error, fhir_view
 
 ORDER = {"Patient": 0, "CareTeam": 1, "RelatedPerson": 2, "Consent": 3, "CarePlan": 4, "Goal": 5}
@@ -34,6 +34,8 @@ def _parse_json(request) -> dict[str, Any]:
         raise FhirError(415, "not-supported", f"Corps attendu en {FHIR_JSON}, reçu « {request.content_type} ».")
     try:
         data = json.loads(request.body)
+    except RequestDataTooBig:
+        raise FhirError(413, "too-costly", "Corps de requête trop volumineux.") from None
     except (ValueError, RecursionError) as exc:
         raise FhirError(400, "structure", f"JSON invalide : {exc}") from None
     if not isinstance(data, dict):
@@ -68,21 +70,26 @@ def _check_entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         resource = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(resource, dict):
             raise _entry_error(index, ".resource", "ressource absente.", "required")
-        request = entry.get("request") or {}
-        type_name = resource.get("resourceType", "")
+        request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+        type_name = resource.get("resourceType")
+        if not isinstance(type_name, str) or not type_name:
+            raise _entry_error(index, ".resource.resourceType", "type de ressource absent.", "required")
+        if not isinstance(entry.get("fullUrl", ""), str):
+            raise _entry_error(index, ".fullUrl", "une URI (chaîne) est attendue.")
         if request.get("method") != "POST" or request.get("ifNoneExist"):
             raise _entry_error(
                 index, ".request.method", "seule la création (POST) est prise en charge.", "not-supported"
             )
-        if request.get("url", "").strip("/") != type_name:
-            raise _entry_error(index, ".request.url", f"« {type_name} » attendu, reçu « {request.get('url')} ».")
+        url = request.get("url")
+        if not isinstance(url, str) or url.strip("/") != type_name:
+            raise _entry_error(index, ".request.url", f"« {type_name} » attendu, reçu « {url} ».")
         registration = registry.get(type_name)
         if registration is None or registration.create is None:
             raise _entry_error(index, ".resource.resourceType", f"création de {type_name} non prise en charge.")
         try:
-            registry.model_class(type_name).model_validate(resource)
-        except PydanticValidationError as exc:
-            raise _fail(index, validation_error(type_name, exc)) from None
+            validate_resource(type_name, resource)
+        except FhirError as error:
+            raise _fail(index, error) from None
         checked.append((index, entry))
     return checked
 

@@ -23,7 +23,6 @@ from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.csrf import csrf_exempt
 from django_ratelimit.core import is_ratelimited
-from pydantic import ValidationError as PydanticValidationError
 
 from . import registry
 from .auth import Caller, enforce_csrf, resolve_caller
@@ -35,10 +34,10 @@ from .errors import (
     not_found,
     type_not_supported,
     unauthenticated,
-    validation_error,
 )
 from .http import FHIR_JSON, JSON, base_url, error_response, fhir_response, negotiate
 from .search import paging, revinclude_params, search_params, searchset
+from .validation import validate_resource
 
 logger = logging.getLogger(__name__)
 _RESOURCE_ID = re.compile(r"^[A-Za-z0-9\-.]{1,64}$")
@@ -213,9 +212,6 @@ def _parse_body(request, type_name: str) -> dict[str, Any]:
             f"resourceType doit valoir « {type_name} », pas « {data.get('resourceType')} ».",
             expression=f"{type_name}.resourceType",
         )
-    try:
-        registry.model_class(type_name).model_validate(data)
-    except PydanticValidationError as exc:
-        raise validation_error(type_name, exc) from None
+    validate_resource(type_name, data)
     data.pop("id", None)  # FHIR: the server assigns the id of a created resource
     return data

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET
 from relais.accounts.roles import OrganisationKind
 from relais.offer.capacity_selectors import stale_units_for
 
+from .errors import error_response, server_error_response
+
 
 def home(request):
     actor = request.actor or None
@@ -34,35 +36,34 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
 
-def _error(request, status: int, title: str, message: str):
-    return render(request, "web/error.html", {"status": status, "title": title, "message": message}, status=status)
+# --- Error pages (config/urls.py handler400…500, CSRF_FAILURE_VIEW, RATELIMIT_VIEW): see errors.py ---------
 
 
 @login_not_required
 def bad_request(request, exception=None):
-    return _error(request, 400, "Requête invalide", "La requête n'a pas pu être comprise.")
+    return error_response(request, 400)
 
 
 @login_not_required
 def permission_denied(request, exception=None):
-    return _error(request, 403, "Accès refusé", "Vous n'avez pas les droits nécessaires pour cette action.")
+    return error_response(request, 403)
 
 
 @login_not_required
 def page_not_found(request, exception=None):
-    return _error(request, 404, "Page introuvable", "Cette page n'existe pas, ou vous n'y avez pas accès.")
+    return error_response(request, 404)
 
 
 @login_not_required
 def server_error(request):
-    return _error(request, 500, "Erreur du serveur", "Une erreur inattendue s'est produite. L'équipe a été prévenue.")
+    return server_error_response(request)
+
+
+@login_not_required
+def csrf_failure(request, reason=""):
+    return error_response(request, 403, csrf=True)
 
 
 @login_not_required
 def ratelimited(request, exception=None):
-    return _error(
-        request,
-        429,
-        "Trop de tentatives",
-        "Vous avez fait trop de tentatives en peu de temps. Réessayez dans une minute.",
-    )
+    return error_response(request, 429)

@@ -87,15 +87,15 @@ def visible_persons(actor, category: str, person_ids: set[int] | None = None) ->
 
 def patient_ids(params: dict[str, list[str]], name: str = "patient") -> set[int] | None:
     """The person ids of a reference search parameter (``Patient/12`` or ``12``); None when absent."""
-    values = [v for value in params.get(name, []) + params.get("subject", []) for v in value.split(",")]
+    values = [(key, v) for key in (name, "subject") for value in params.get(key, []) for v in value.split(",")]
     if not values:
         return None
     ids = set()
-    for value in values:
+    for key, value in values:  # the error names the parameter the value came in
         raw = value.strip().removeprefix("Patient/")
         pk = number(raw)
         if pk is None:
-            raise FhirError(400, "invalid", f"{name} : référence de patient invalide « {value} ».", expression=name)
+            raise FhirError(400, "invalid", f"{key} : référence de patient invalide « {value} ».", expression=key)
         ids.add(pk)
     return ids
 
