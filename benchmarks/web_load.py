@@ -71,6 +71,11 @@ def bench_env(port: int) -> dict:
         "RELAIS_JOBS_DIR": str(BENCH / "jobs"),
         "SECRET_KEY_FILE": str(BENCH / "secret_key"),
         "EMAIL_FILE_PATH": str(BENCH / "mail"),
+        "MEDIA_ROOT": str(BENCH / "media"),
+        # The worker signs and publishes the access log's heads: this database's own key and heads file, never
+        # those of the local installation (var/audit/), whose chain they would not match.
+        "RELAIS_AUDIT_KEY_FILE": str(BENCH / "audit" / "signing.key"),
+        "RELAIS_AUDIT_HEADS_FILE": str(BENCH / "audit" / "heads.jsonl"),
         "RELAIS_ACCESS_LOG": "",  # gunicorn's access log on a terminal would cost the shared CPUs
         # 100 people log in within seconds from one machine: the per-account login budget (10/min) is not the subject.
         "RELAIS_LOGIN_RATE": "1000/m",
@@ -78,8 +83,9 @@ def bench_env(port: int) -> dict:
 
 
 def build(env: dict, rebuild: bool) -> None:
-    for folder in (BENCH, BENCH / "jobs", BENCH / "mail"):
+    for folder in (BENCH, BENCH / "jobs", BENCH / "mail", BENCH / "audit"):
         folder.mkdir(parents=True, exist_ok=True)
+    (BENCH / "audit").chmod(0o700)
     secret = BENCH / "secret_key"
     if not secret.exists():
         secret.write_text(os.urandom(32).hex(), encoding="utf-8")
@@ -317,7 +323,8 @@ def server_processes(root: int) -> list[int]:
             cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
         except OSError:
             continue
-        if b"gunicorn" in cmdline or b"run_huey" in cmdline:
+        shell = cmdline.startswith((b"/bin/sh ", b"sh "))  # honcho's `sh -c` wrappers are not the server
+        if (b"gunicorn" in cmdline or b"run_huey" in cmdline) and not shell:
             found.append(pid)
     return found
 

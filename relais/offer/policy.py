@@ -11,7 +11,7 @@ from django.db.models import Q
 
 from relais.accounts.roles import Role
 
-from .models import Site
+from .models import LegalEntity, Site
 
 # Roles of a site's (or its managing body's) organisation that may update its capacity.
 CAPACITY_EDITOR_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.ADMISSION_OFFICER})
@@ -37,4 +37,7 @@ def capacity_sites_filter(actor) -> Q | None:
     if not may_edit_capacity_at_all(actor):
         return None
     acting = actor.organisation.pk
-    return Q(organisation_id=acting) | Q(legal_entity__organisation_id=acting)
+    # An IN subquery rather than a join in the OR: both branches are index lookups instead of a scan of the sites.
+    return Q(organisation_id=acting) | Q(
+        legal_entity__in=LegalEntity.objects.filter(organisation_id=acting).values("pk")
+    )

@@ -18,9 +18,10 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from relais.accounts.roles import OrganisationKind, Role
+from relais.offer.models import LegalEntity, Site
 from relais.persons.models import Person
 
-from .admission_models import ESMS_ENDED, AdmissionRequest
+from .admission_models import ESMS_ENDED, AdmissionRequest, OrientationDecision
 from .file_models import AdmissionFile
 
 K = OrganisationKind
@@ -55,7 +56,18 @@ def requests_visible_to(actor) -> QuerySet[AdmissionRequest]:
     if not _reads_persons(actor):
         return AdmissionRequest.objects.none()
     organisation_id = actor.organisation.pk
-    return AdmissionRequest.objects.filter(_esms_filter(organisation_id) | _sender_filter(organisation_id))
+    # The same rule as _esms_filter | _sender_filter, written as IN subqueries so that SQLite and PostgreSQL use
+    # the foreign-key indexes (one index per OR branch) instead of scanning every request joined to its site.
+    sites = Site.objects.filter(
+        Q(organisation_id=organisation_id)
+        | Q(legal_entity__in=LegalEntity.objects.filter(organisation_id=organisation_id).values("pk"))
+    )
+    decisions = OrientationDecision.objects.filter(organisation_id=organisation_id)
+    return AdmissionRequest.objects.filter(
+        Q(site__in=sites.values("pk"))
+        | Q(created_by_organisation_id=organisation_id)
+        | Q(decision__in=decisions.values("pk"))
+    )
 
 
 def persons_visible_to(actor) -> QuerySet[Person]:

@@ -9,7 +9,8 @@ the pathway asks it; a refusal is shown as a 404, exactly like a missing object.
 3. the ground of access: same care team (the person was informed and has not objected), consent (not revoked, covering
    the category), or the proxy's own quality (legal guardian, trusted person, carer).
 
-Objections and revocations are read at each call: they take effect at once.
+Objections and revocations are read at each call: they take effect at once. ``decide_each`` answers the same question
+for several categories with one read of the record and the circle (a page asking for all of them).
 See docs/decisions/0019-care-circle-policy.md.
 """
 
@@ -57,24 +58,40 @@ def profile_of(member: CircleMember) -> str:
 
 
 def decide(*, user, organisation, person, category: str, action: str = m.READ) -> Decision:
-    if category not in m.CATEGORIES or action not in m.ACTIONS:
-        raise ValueError(f"Unknown category or action: {category!r}, {action!r}.")
+    return decide_each(user=user, organisation=organisation, person=person, categories=[category], action=action)[
+        category
+    ]
+
+
+def decide_each(*, user, organisation, person, categories, action: str = m.READ) -> dict[str, Decision]:
+    """``decide`` for several categories at once, reading the record, the circle, objections and consents once."""
+    if any(c not in m.CATEGORIES for c in categories) or action not in m.ACTIONS:
+        raise ValueError(f"Unknown category or action: {categories!r}, {action!r}.")
     if user is None or not user.is_authenticated:
-        return _deny("anonymous", "Connectez-vous pour accéder au dossier.")
+        return dict.fromkeys(categories, _deny("anonymous", "Connectez-vous pour accéder au dossier."))
     record = CoordinationRecord.objects.filter(person=person).first()
     if record is None:
-        return _deny("no_record", "Cette personne n'a pas de dossier de coordination.")
-    members = list(active_memberships(user=user, organisation=organisation, record=record).select_related("user"))
+        return dict.fromkeys(categories, _deny("no_record", "Cette personne n'a pas de dossier de coordination."))
+    members = list(
+        active_memberships(user=user, organisation=organisation, record=record).select_related("user", "organisation")
+    )
     if not members:
-        return _deny(
+        refusal = _deny(
             "not_in_circle",
             f"Vous ne faites pas partie du cercle de soins de cette personne au titre de « {organisation} ».",
         )
-    decisions = [_decide_for(member, record, category, action) for member in members]
-    return next((d for d in decisions if d.allowed), decisions[0])
+        return dict.fromkeys(categories, refusal)
+    grounds: dict = {}  # per member: the care-team decision or the consents, read once for all categories
+    result = {}
+    for category in categories:
+        decisions = [_decide_for(member, record, category, action, grounds) for member in members]
+        result[category] = next((d for d in decisions if d.allowed), decisions[0])
+    return result
 
 
-def _decide_for(member: CircleMember, record: CoordinationRecord, category: str, action: str) -> Decision:
+def _decide_for(
+    member: CircleMember, record: CoordinationRecord, category: str, action: str, grounds: dict
+) -> Decision:
     profile = profile_of(member)
     if action not in m.allowed_actions(profile, category):
         if category == m.MEDICAL and action == m.READ:
@@ -86,9 +103,13 @@ def _decide_for(member: CircleMember, record: CoordinationRecord, category: str,
             )
         return _deny("matrix", message, member)
     if member.ground == Ground.CARE_TEAM:
-        return _care_team(member, record)
+        if member.pk not in grounds:
+            grounds[member.pk] = _care_team(member, record)
+        return grounds[member.pk]
     if member.ground == Ground.CONSENT:
-        return _consent(member, category)
+        if member.pk not in grounds:
+            grounds[member.pk] = list(member.consents.order_by("-collected_at", "-pk"))
+        return _consent(member, category, grounds[member.pk])
     return Decision(True, "proxy", f"Vous êtes {member.get_proxy_role_display().lower()} de cette personne.", member)
 
 
@@ -119,8 +140,7 @@ def _care_team(member: CircleMember, record: CoordinationRecord) -> Decision:
     )
 
 
-def _consent(member: CircleMember, category: str) -> Decision:
-    consents = list(member.consents.order_by("-collected_at", "-pk"))
+def _consent(member: CircleMember, category: str, consents: list) -> Decision:
     active = [c for c in consents if c.revoked_at is None]
     covering = next((c for c in active if category in c.scope), None)
     if covering is not None:

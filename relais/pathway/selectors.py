@@ -17,7 +17,7 @@ from relais.audit.models import AccessLogEntry
 
 from . import matrix as m
 from .models import CircleMember, CoordinationRecord, MemberKind
-from .policy import Decision, decide, may_manage_circle
+from .policy import Decision, decide, decide_each, may_manage_circle
 from .record_models import CarePlan, PlanTask, TaskStatus
 
 OPEN_TASK_STATUSES = (TaskStatus.TODO, TaskStatus.IN_PROGRESS)
@@ -72,10 +72,9 @@ def record_get(*, user, organisation, pk: int) -> RecordAccess:
     if record is None:
         raise Http404("Dossier introuvable.")
     access = RecordAccess(record=record)
-    for category in m.CATEGORIES:
-        access.decisions[category] = decide(
-            user=user, organisation=organisation, person=record.person, category=category
-        )
+    access.decisions.update(
+        decide_each(user=user, organisation=organisation, person=record.person, categories=list(m.CATEGORIES))
+    )
     if not access.may(m.IDENTITY):
         raise Http404("Dossier introuvable.")
     return access

@@ -33,15 +33,10 @@ def read(actor, resource_id: str) -> dict[str, Any] | None:
 def search(actor, params: dict[str, list[str]], offset: int, count: int) -> tuple[list[dict[str, Any]], int]:
     if SDO_ONLY_PARAMS & set(params):
         return task_out.search_tasks(actor, params, offset, count)
-    _none, sdo_total = task_out.search_tasks(actor, params, 0, 0)
-    _none, plan_total = plan_task.search(actor, params, 0, 0)
-    page: list[dict[str, Any]] = []
-    if offset < sdo_total:
-        page, _total = task_out.search_tasks(actor, params, offset, count)
-    if len(page) < count:
-        rest, _total = plan_task.search(actor, params, max(offset - sdo_total, 0), count - len(page))
-        page += rest
-    return page, sdo_total + plan_total
+    # Each kind is searched once: its page (empty past its end) and its total; plan Tasks fill what is left.
+    page, sdo_total = task_out.search_tasks(actor, params, offset, count)
+    rest, plan_total = plan_task.search(actor, params, max(offset - sdo_total, 0), count - len(page))
+    return page + rest, sdo_total + plan_total
 
 
 def _is_sdo(resource: dict[str, Any]) -> bool:

@@ -247,6 +247,6 @@ def search_tasks(actor, params: dict[str, list[str]], offset: int, count: int) -
         else:  # pragma: no cover - the framework refuses unregistered parameters
             raise bad_param(key, f"Paramètre « {key} » non pris en charge.")
     total = queryset.count()
-    page = list(queryset.order_by("at", "pk")[offset : offset + count]) if count else []
+    page = list(queryset.order_by("at", "pk")[offset : offset + count]) if count and offset < total else []
     _trace_reads(actor, page)
     return [task_resource(t) for t in page], total
