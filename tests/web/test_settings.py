@@ -20,7 +20,11 @@ print(Client().get("/compte/connexion/").content.decode())
 
 
 def run(code: str, **env) -> subprocess.CompletedProcess:
-    base = {k: v for k, v in os.environ.items() if k not in {"THEME", "SECRET_KEY", "DEBUG", "RELAIS_TESTING"}}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"THEME", "SECRET_KEY", "SECRET_KEY_FILE", "DEBUG", "RELAIS_TESTING"}
+    }
     base.update(DJANGO_SETTINGS_MODULE="config.settings", **env)
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=base, capture_output=True, text=True, timeout=60)
 
@@ -42,8 +46,18 @@ def test_unknown_theme_is_refused():
     assert result.returncode != 0 and "THEME must be 'neutral' or 'dsfr'" in result.stderr
 
 
-def test_secret_key_required_in_production():
-    result = run("import django; django.setup()", DEBUG="false")
-    assert result.returncode != 0 and "SECRET_KEY must be set" in result.stderr
-    ok = run("import django; django.setup(); print('ok')", DEBUG="false", SECRET_KEY="x" * 50)
+def test_secret_key_required_in_production(tmp_path):
+    missing = str(tmp_path / "no-secret")
+    result = run("import django; django.setup()", DEBUG="false", SECRET_KEY_FILE=missing)
+    assert result.returncode != 0 and "SECRET_KEY or SECRET_KEY_FILE must be set" in result.stderr
+    ok = run("import django; django.setup(); print('ok')", DEBUG="false", SECRET_KEY="x" * 50, SECRET_KEY_FILE=missing)
     assert ok.returncode == 0 and ok.stdout.strip() == "ok"
+
+
+def test_secret_key_read_from_its_file(tmp_path):
+    key_file = tmp_path / "secret_key"
+    key_file.write_text("k" * 50 + "\n")
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY)"
+    result = run(code, DEBUG="false", SECRET_KEY_FILE=str(key_file))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "k" * 50

@@ -96,16 +96,19 @@ def test_each_member_sees_only_their_own_subscriptions(world, as_subject):
     assert fhir_json(nurse.get("/fhir/Subscription"))["total"] == 0
 
 
-def test_a_communication_request_per_notification_for_its_recipient_under_the_policy(world, as_subject):
+def test_a_communication_request_per_notification_for_its_recipient_under_the_policy(
+    world, as_subject, django_capture_on_commit_callbacks
+):
     client = gp_client(world, as_subject)
     fhir_json(post(client, "/fhir/Subscription", example_for(world)), status=201)
-    event_post(
-        actor=world.subjects["health_care_team"].actor,
-        person=world.person,
-        kind=EventKind.DISCHARGE,
-        title="Sortie de cardiologie",
-        category=m.MEDICAL,
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the e-mail leaves after the commit
+        event_post(
+            actor=world.subjects["health_care_team"].actor,
+            person=world.person,
+            kind=EventKind.DISCHARGE,
+            title="Sortie de cardiologie",
+            category=m.MEDICAL,
+        )
     notification = Notification.objects.get(recipient=world.subjects["health_consent"].user)
     client = as_subject(world.subjects["health_consent"])
     bundle = fhir_json(client.get(f"/fhir/CommunicationRequest?patient=Patient/{world.person.pk}&event-type=SOR"))
