@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .models import JobFailure, JobRun
 from .schedule import DAILY_JOBS, ScheduledJob
@@ -25,15 +27,19 @@ def job_failures_open() -> QuerySet[JobFailure]:
     return JobFailure.objects.filter(retries_left=0, retried_at__isnull=True)
 
 
+STORAGE_LABELS = {"SqliteStorage": "SQLite", "RedisStorage": "Redis", "MemoryStorage": "mémoire (tests)"}
+
+
 def jobs_status() -> dict:
     from huey.contrib.djhuey import HUEY
 
+    storage = type(HUEY.storage).__name__
     return {
-        "storage": type(HUEY.storage).__name__,
+        "storage": STORAGE_LABELS.get(storage, storage),
         "pending": HUEY.pending_count(),
         "scheduled": HUEY.scheduled_count(),
         "failures_open": job_failures_open().count(),
-        "failures_retrying": JobFailure.objects.filter(retries_left__gt=0).count(),
+        "failed_attempts_24h": JobFailure.objects.filter(at__gte=timezone.now() - timedelta(hours=24)).count(),
         "daily": {
             state.job.command: {
                 "at": state.job.at,
