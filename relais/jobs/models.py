@@ -28,15 +28,21 @@ class JobRun(models.Model):
 
 
 class JobFailure(models.Model):
-    """A task attempt that raised. ``retries_left`` > 0: huey tries again later (back-off); 0: given up, an operator
-    may retry it (the task's serialized form is kept for that; it holds no medical data by design of the tasks)."""
+    """A task attempt that raised (or could not be queued). ``retries_left`` > 0: huey tries again later (back-off);
+    0: given up, an operator may retry it. The task is kept as its registry name and JSON arguments, never in huey's
+    pickled form: whoever can write this table must not be able to make the web process run code. The tasks take
+    ids and texts, no medical data and no secret (links with tokens are built by the worker)."""
 
     at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     task_name = models.CharField("tâche", max_length=200)
     task_id = models.CharField(max_length=64, db_index=True)
     retries_left = models.PositiveSmallIntegerField("essais restants", default=0)
     error = models.TextField("erreur")
-    payload = models.BinaryField(editable=False)
+    # huey's registry name ("relais.jobs.tasks.email_send"); empty for rows of before this field (not retriable).
+    task_path = models.CharField(max_length=300, blank=True, editable=False)
+    # The arguments as JSON; null when they were not JSON-serialisable (then the row cannot be retried).
+    args = models.JSONField(null=True, editable=False)
+    kwargs = models.JSONField(null=True, editable=False)
     retried_at = models.DateTimeField("relancée le", null=True, blank=True)
     retried_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

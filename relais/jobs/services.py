@@ -19,6 +19,10 @@ RETRY_BASE_SECONDS = 60
 RETRY_MAX_SECONDS = 6 * 3600
 
 
+class NotRetryable(Exception):
+    """A failure that cannot be put back in the queue; the message is for the operator."""
+
+
 def after_commit(enqueue: Callable[[], object]) -> None:
     """Enqueue a side effect once the current transaction commits: a rolled-back write sends nothing.
     Outside a transaction (autocommit), Django runs it at once."""
@@ -29,15 +33,51 @@ def retry_delay(*, attempts_made: int) -> int:
     return min(RETRY_BASE_SECONDS * 2 ** max(attempts_made - 1, 0), RETRY_MAX_SECONDS)
 
 
-def job_failure_record(*, task, error: BaseException, payload: bytes) -> JobFailure:
+def _json_or_none(value):
+    """``value`` as it will come back from the JSON column, or None when JSON cannot hold it."""
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def job_failure_record(*, task, error: BaseException) -> JobFailure:
+    from huey.contrib.djhuey import HUEY
+
     text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    kwargs = {key: value for key, value in task.kwargs.items() if key != "task"}  # huey's context argument
     return JobFailure.objects.create(
-        task_name=task.name, task_id=task.id, retries_left=task.retries, error=text[:2000], payload=payload
+        task_name=task.name,
+        task_path=HUEY._registry.task_to_string(type(task)),
+        task_id=task.id,
+        retries_left=task.retries,
+        error=text[:2000],
+        args=_json_or_none(list(task.args)),
+        kwargs=_json_or_none(kwargs),
     )
 
 
+def _task_rebuilt(failure: JobFailure):
+    """A fresh task (fresh series of attempts) from the recorded name and JSON arguments, through huey's registry:
+    nothing of the row is deserialised as code."""
+    from huey.contrib.djhuey import HUEY
+
+    task_class = HUEY._registry._registry.get(failure.task_path) if failure.task_path else None
+    if task_class is None:
+        raise NotRetryable(
+            f"La tâche « {failure.task_name} » n'existe pas (ou plus) dans cette version de Relais : "
+            "elle ne peut pas être relancée."
+        )
+    if failure.args is None or failure.kwargs is None:
+        raise NotRetryable(
+            f"Les paramètres de la tâche « {failure.task_name} » n'ont pas été conservés : elle ne peut pas être "
+            "relancée."
+        )
+    return task_class(args=tuple(failure.args), kwargs=dict(failure.kwargs))
+
+
 def job_failure_retry(*, user, failure: JobFailure) -> JobFailure:
-    """An operator puts a given-up task back in the queue (once)."""
+    """An operator puts a given-up task back in the queue (once); NotRetryable when it cannot be rebuilt."""
     from huey.contrib.djhuey import HUEY
 
     if not (user and user.is_superuser):
@@ -46,10 +86,9 @@ def job_failure_retry(*, user, failure: JobFailure) -> JobFailure:
         failure = JobFailure.objects.select_for_update().get(pk=failure.pk)
         if failure.retried_at is not None or not failure.given_up:
             return failure
+        task = _task_rebuilt(failure)
         failure.retried_at, failure.retried_by = timezone.now(), user
         failure.save(update_fields=["retried_at", "retried_by"])
-        task = HUEY.deserialize_task(bytes(failure.payload))
-        task.retries = type(task).default_retries  # a fresh series of attempts
     after_commit(lambda: HUEY.enqueue(task))
     return failure
 

@@ -6,7 +6,7 @@ visible on the operations page (/exploitation/taches/) and in `jobs_status`, whe
 
 from django.core.mail import send_mail
 from huey import crontab
-from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, signal
+from huey.contrib.djhuey import db_periodic_task, db_task, signal
 from huey.signals import SIGNAL_ERROR
 
 from .schedule import DAILY_JOBS
@@ -37,4 +37,4 @@ def _on_error(signal_name, task, exc=None):
     attempts_made = type(task).default_retries - task.retries + 1
     if task.retries:
         task.retry_delay = retry_delay(attempts_made=attempts_made)
-    job_failure_record(task=task, error=exc, payload=HUEY.serialize_task(task))
+    job_failure_record(task=task, error=exc)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from .models import JobFailure
 from .selectors import daily_jobs_state, job_failures_open, jobs_status
-from .services import job_failure_retry
+from .services import NotRetryable, job_failure_retry
 
 
 def _operator(request):
@@ -30,6 +30,10 @@ def jobs_page(request):
 def failure_retry(request, pk: int):
     _operator(request)
     failure = get_object_or_404(JobFailure, pk=pk)
-    job_failure_retry(user=request.user, failure=failure)
+    try:
+        job_failure_retry(user=request.user, failure=failure)
+    except NotRetryable as refusal:
+        messages.error(request, str(refusal))
+        return redirect("jobs:page")
     messages.success(request, f"La tâche « {failure.task_name} » est remise dans la file.")
     return redirect("jobs:page")
