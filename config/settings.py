@@ -341,6 +341,8 @@ HUEY = {
     else {"filename": str(JOBS_DIR / (f"jobs-test-{os.getpid()}.sqlite3" if TESTING else "jobs.sqlite3"))},
     "consumer": {"workers": int(os.environ.get("RELAIS_JOBS_WORKERS", "2")), "worker_type": "thread"},
 }
+# Days a failed attempt (JobFailure) is kept before the daily jobs_purge deletes it.
+RELAIS_JOB_FAILURE_RETENTION_DAYS = int(os.environ.get("RELAIS_JOB_FAILURE_RETENTION_DAYS", "90"))
 
 # --- Access log ---------------------------------------------------------------------------------
 # (owned by the access-log work: signing key and published heads live outside the database)

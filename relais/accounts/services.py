@@ -142,29 +142,6 @@ def api_client_authenticate(*, raw_token: str) -> ApiClient | None:
     return client
 
 
-def _send_invitation(*, user: User, organisation: Organisation) -> None:
-    from django.conf import settings
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    uid = urlsafe_base64_encode(force_bytes(user.pk))
-    link = settings.SITE_URL.rstrip("/") + reverse(
-        "accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(user)}
-    )
-    from relais.jobs.tasks import email_send  # the worker sends it (retried there); called after commit
-
-    email_send(
-        f"Relais — invitation de {organisation.name}",
-        (
-            f"Bonjour,\n\n{organisation.name} vous a ouvert un accès à Relais.\n"
-            f"Choisissez votre mot de passe en suivant ce lien (valable quelques jours) :\n{link}\n"
-        ),
-        [user.email],
-    )
-
-
 @transaction.atomic
 def member_invite(
     *,
@@ -186,5 +163,7 @@ def member_invite(
         )
     membership = membership_add(actor=actor, organisation=organisation, user=user, role=role)
     if created:
-        transaction.on_commit(lambda: _send_invitation(user=user, organisation=organisation))
+        from .tasks import invitation_email  # the worker builds the link and sends it (retried there)
+
+        transaction.on_commit(lambda: invitation_email(user.pk, organisation.pk))
     return membership

@@ -21,6 +21,7 @@ class ScheduledJob:
 
 DAILY_JOBS = (
     ScheduledJob("audit_verify", 2, 30, "Vérification du journal des accès"),
+    ScheduledJob("jobs_purge", 3, 0, "Suppression des échecs de tâches anciens"),
     ScheduledJob("orientation_tick", 6, 15, "Suivi des orientations (admis ailleurs, relances, expirations)"),
     ScheduledJob("pathway_tick", 6, 30, "Tâches en retard des plans partagés"),
     ScheduledJob("notifications_digest", 6, 45, "Récapitulatif quotidien des notifications"),

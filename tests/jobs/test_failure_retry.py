@@ -76,3 +76,22 @@ def test_a_failure_that_cannot_be_rebuilt_is_refused_with_a_message(
     page = client.get("/exploitation/taches/").content.decode()
     assert "Échecs à traiter (1)" in page
     assert HUEY.pending_count() == 0
+
+
+def test_failures_older_than_the_retention_are_purged_by_a_daily_job(db, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from relais.jobs.models import JobRun
+    from relais.jobs.tasks import DAILY_TASKS
+
+    settings.RELAIS_JOB_FAILURE_RETENTION_DAYS = 90
+    old, recent = (
+        JobFailure.objects.create(task_name=name, task_id=name, error="E", args=[], kwargs={}) for name in "ab"
+    )
+    JobFailure.objects.filter(pk=old.pk).update(at=timezone.now() - timedelta(days=91))
+    JobFailure.objects.filter(pk=recent.pk).update(at=timezone.now() - timedelta(days=89))
+    DAILY_TASKS["jobs_purge"].call_local()
+    assert list(JobFailure.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert JobRun.objects.get(name="jobs_purge").summary == {"retention_days": 90, "failures_deleted": 1}

@@ -165,5 +165,6 @@ def test_a_fresh_process_knows_every_task():
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     names = set(done.stdout.split())
     expected = {"relais.jobs.tasks.email_send", "relais.notifications.tasks.notification_email"}
+    expected.add("relais.accounts.tasks.invitation_email")
     expected |= {f"relais.jobs.tasks.daily.{job.command}" for job in DAILY_JOBS}
     assert expected <= names
