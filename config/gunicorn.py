@@ -17,7 +17,8 @@ keepalive = 5
 max_requests = int(os.environ.get("RELAIS_WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("RELAIS_ACCESS_LOG", "-") or None
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# Method, path and protocol, not %(r)s: the query string of a search carries persons' names and INS.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 # Behind a reverse proxy on another host, set FORWARDED_ALLOW_IPS to its address.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
