@@ -16,7 +16,8 @@ from .models import Notification
 @db_task(retries=EMAIL_RETRIES, retry_delay=60)
 def notification_email(notification_id: int, subject: str, text: str) -> None:
     notification = Notification.objects.select_related("recipient").filter(pk=notification_id).first()
-    if notification is None or notification.emailed_at is not None:
+    # A recipient deactivated between the notification and the worker's turn gets no e-mail (checked at send time).
+    if notification is None or notification.emailed_at is not None or not notification.recipient.is_active:
         return
     send_mail(subject, text, None, [notification.recipient.email])
     Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(emailed_at=timezone.now())
@@ -24,7 +25,8 @@ def notification_email(notification_id: int, subject: str, text: str) -> None:
 
 @db_task(retries=EMAIL_RETRIES, retry_delay=60)
 def digest_email(email: str, subject: str, text: str, notification_ids: list[int]) -> None:
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True)
+    # Checked at send time: a recipient deactivated since the digest was built gets nothing.
+    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True, recipient__is_active=True)
     if not pending.exists():
         return
     send_mail(subject, text, None, [email])

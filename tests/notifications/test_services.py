@@ -21,6 +21,7 @@ from relais.notifications.services import (
     organisation_notification_setting_set,
     user_notification_preference_set,
 )
+from relais.notifications.tasks import digest_email
 
 PING = register(NotificationKind(code="tests.ping", label="Test", default_roles=frozenset({Role.ADMISSION_OFFICER})))
 URGENT = register(NotificationKind(code="tests.urgent", label="Urgent", digestable=False))
@@ -157,3 +158,22 @@ def test_digest_bad_day(db):
 
     with pytest.raises(CommandError, match="--day : date invalide"):
         call_command("notifications_digest", "--day", "hier", stdout=io.StringIO())
+
+
+def test_a_recipient_deactivated_before_the_worker_runs_gets_no_email(esms, mailoutbox):
+    organisation, (officer, _a), (director, _b), _c = esms
+    user_notification_preference_set(user=director, delivery="digest")
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        notification_send(kind="tests.ping", organisation=organisation, subject="Objet", body="Texte", dedup_key="d")
+    officer.is_active = False
+    officer.save(update_fields=["is_active"])
+    for enqueue in queued:
+        enqueue()  # the worker's turn comes after the deactivation
+    assert mailoutbox == [] and Notification.objects.get(recipient=officer).emailed_at is None
+
+    send(organisation, recipients=[director], key="d2")  # digest mode: waits for the daily digest
+    (waiting,) = Notification.objects.filter(recipient=director)
+    director.is_active = False
+    director.save(update_fields=["is_active"])
+    digest_email.call_local(director.email, "Récapitulatif", "Texte", [waiting.pk])  # the worker's digest task
+    assert mailoutbox == []
