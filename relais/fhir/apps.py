@@ -2,16 +2,10 @@ from django.apps import AppConfig
 
 
 class FhirConfig(AppConfig):
+    """The FHIR core serves no type of its own: each domain registers its types from its AppConfig.ready()
+    (offer: Organization, HealthcareService, Location; pathway: Patient… and its part of Task, relais/fhir/shared.py).
+    """
+
     name = "relais.fhir"
     label = "fhir"
     verbose_name = "FHIR"
-
-    def ready(self):
-        # Domain apps register their own types from their AppConfig.ready() (the offer: HealthcareService,
-        # Location). Organization is registered here because it chains two apps: the offer directory and
-        # the accounts organisations that have no directory entry.
-        # Task too: SI-SDO status changes (orientation) and the shared plan's actions (pathway) share the type.
-        from .resources import organization, task
-
-        organization.register_organization()
-        task.register_task()

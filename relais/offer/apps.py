@@ -8,4 +8,4 @@ class OfferConfig(AppConfig):
     def ready(self):
         from . import fhir
 
-        fhir.register()  # HealthcareService and Location, shaped like the ROR
+        fhir.register()  # Organization, HealthcareService and Location, shaped like the ROR

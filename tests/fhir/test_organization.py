@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from relais.accounts.roles import OrganisationKind
-from relais.fhir.resources.organization import FINESS_SYSTEM, KIND_SYSTEM, SIRET_SYSTEM
 from relais.fhir.testing import fhir_json, local_path
+from relais.offer.fhir.organization_type import FINESS_SYSTEM, KIND_SYSTEM, SIRET_SYSTEM
 
 from .conftest import SITE_URL
 

@@ -1,20 +1,22 @@
 """The offer directory in FHIR, shaped like the ROR (Répertoire opérationnel des ressources).
 
-Organization (EJ and EG) is served by relais/fhir/resources/organization.py, which chains the
-directory with the other Relais organisations; this package maps the directory and registers
-HealthcareService and Location (one each per Unit). `ror_import` reads a ROR Bundle back in.
+This package maps the directory and registers Organization (EJ and EG, chained with the other Relais
+organisations in organization_type.py), HealthcareService and Location (one each per Unit). `ror_import` reads a
+ROR Bundle back in.
 All of it is public information: read and search without login, rate-limited per IP.
 See docs/decisions/0011-ror-fhir.md.
 """
 
 
 def register() -> None:
-    """Register HealthcareService and Location (called from OfferConfig.ready())."""
+    """Register Organization, HealthcareService and Location (called from OfferConfig.ready())."""
     from relais.fhir.registry import register as fhir_register
 
     from . import healthcare_service, location
+    from .organization_type import register_organization
     from .units import read_unit, search_units
 
+    register_organization()
     fhir_register(
         "HealthcareService",
         read=lambda actor, resource_id: read_unit(resource_id, healthcare_service.healthcare_service_resource),

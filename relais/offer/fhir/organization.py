@@ -1,7 +1,7 @@
 """Legal entities (EJ) and sites (EG) of the directory as ROR-shaped Organization resources.
 
 Their id is their FINESS number. The search filters here work on one model at a time;
-relais/fhir/resources/organization.py chains them with the Relais organisations that have no
+organization_type.py chains them with the Relais organisations that have no
 directory entry. Mapping tables: docs/decisions/0011-ror-fhir.md.
 """
 

@@ -1,7 +1,7 @@
 """The coordination record in FHIR: Patient, CareTeam, RelatedPerson, Consent, CarePlan, Goal, AuditEvent, Encounter.
 
 Every handler asks the care-circle policy (``relais.pathway.policy.decide``) for the person the resource is about.
-Task (plan actions) is mapped in ``task.py`` but registered together with the SI-SDO Task by the lead.
+Task is shared with the SI-SDO status changes (``relais.fhir.shared``): the plan actions are one part (``task.py``).
 See docs/decisions/0019-care-circle-policy.md, section "FHIR".
 """
 
@@ -9,8 +9,11 @@ See docs/decisions/0019-care-circle-policy.md, section "FHIR".
 def register() -> None:
     """Register the pathway resource types (called from PathwayConfig.ready())."""
     from relais.fhir.registry import register as fhir_register
+    from relais.fhir.shared import register_part
 
     from . import audit_event, care_team, consent, events, nde, patient, plan
+    from .sdo_task_part import SDO_TASK_PART
+    from .task import PLAN_TASK_PART
 
     fhir_register(
         "Patient",
@@ -82,3 +85,6 @@ def register() -> None:
         "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun.",
     )
     nde.register(fhir_register)
+    # The SI-SDO part first (the union lists status changes, then plan actions); see sdo_task_part.py: temporary.
+    register_part("Task", SDO_TASK_PART)
+    register_part("Task", PLAN_TASK_PART)

@@ -1,8 +1,8 @@
-"""Task for the actions of the shared plan (PPCS), category "plan". NOT registered here.
+"""Task for the actions of the shared plan (PPCS), category "plan": one part of the FHIR type Task.
 
-The SI-SDO exchange (relais/orientation/fhir) owns the FHIR type Task; the lead combines both under one registration:
-ids ``plan-<n>`` are plan actions (these functions), plain numbers are SI-SDO status changes. Each function answers
-for plan ids only: ``read_task`` returns None for any other id, ``search_tasks`` the plan tasks the actor may see.
+The SI-SDO status changes of admission requests are the other part; ``relais.fhir.shared`` serves both as one type:
+ids ``plan-<n>`` are plan actions (``PLAN_TASK_PART``), plain numbers SI-SDO status changes. ``read`` returns None for
+any other id, ``search`` the plan tasks the actor may see.
 
 Mapping: title → description, detail → note, status (todo→requested, in_progress→in-progress, done→completed,
 cancelled→cancelled), assignee → owner (a member, or the organisation), due date → restriction.period.end,
@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.fhir.shared import TypePart
 
 from .. import matrix as m
 from ..models import CarePlan, CircleMember, PlanGoal, PlanTask
@@ -141,3 +142,14 @@ def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
     )
     c.trace(actor, decision, task, person.pk, "FHIR Task create", action="create")
     return to_fhir(task)
+
+
+PLAN_TASK_PART = TypePart(
+    name="plan",
+    owns_id=is_plan_task_id,
+    read=read,
+    search=search,
+    search_params=tuple(SEARCH_PARAMS),
+    create=create,  # every posted Task the SI-SDO part does not claim
+    documentation="et les actions du plan personnalisé de coordination (id plan-<n>).",
+)

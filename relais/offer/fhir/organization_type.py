@@ -5,7 +5,8 @@ the FINESS number of one, *is* that entry and is served only as such. The others
 DAC, departments...) are served with the id "relais-<pk>", shaped as before. Organisations are
 public information: read and search without login (rate-limited per IP). Search chains three
 querysets (EJ, then EG, then Relais organisations, each by name) with offset arithmetic, so
-`total` and the paging links cover the union. See docs/decisions/0011-ror-fhir.md.
+`total` and the paging links cover the union. Registered by the offer app (``relais.offer.fhir.register``), which
+owns the directory and already depends on the accounts. See docs/decisions/0011-ror-fhir.md.
 """
 
 from __future__ import annotations
@@ -17,8 +18,13 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from relais.accounts.models import Organisation
 from relais.accounts.roles import OrganisationKind
-from relais.offer.fhir import codes as c
-from relais.offer.fhir.organization import (
+from relais.fhir.registry import SearchParam, register
+from relais.fhir.search import parse_boolean, parse_reference, parse_token, split_or
+from relais.fhir.strings import string_filter
+from relais.offer.models import LegalEntity, Site
+
+from . import codes as c
+from .organization import (
     FINESS_ID,
     NONE,
     directory_filter,
@@ -29,13 +35,6 @@ from relais.offer.fhir.organization import (
     site_queryset,
     site_resource,
 )
-from relais.offer.models import LegalEntity, Site
-
-from ..registry import SearchParam, register
-from ..search import parse_boolean, parse_reference, parse_token, split_or
-from ..strings import accent_insensitive_regex, string_filter
-
-__all__ = ["accent_insensitive_regex", "register_organization"]
 
 FINESS_SYSTEM, SIRET_SYSTEM, KIND_SYSTEM = c.FINESS_SYSTEM, c.SIRENE_SYSTEM, c.KIND_SYSTEM
 RELAIS_ID = re.compile(r"^relais-([0-9]{1,10})$")
