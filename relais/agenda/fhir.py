@@ -17,8 +17,8 @@ from django.db.models import Exists, OuterRef
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.fhir.search import date_filter
-from relais.pathway import matrix as m
-from relais.pathway.fhir import common as c
+from relais.pathway.access import fhir_common as c
+from relais.pathway.access import matrix as m
 
 from . import services as svc
 from .models import Agenda, Appointment, AppointmentStatus, Slot

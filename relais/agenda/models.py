@@ -8,8 +8,12 @@ defence against double booking (the service also locks the slot row). See docs/d
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.db import models
 from django.db.models import F, Q
+
+PARIS = ZoneInfo("Europe/Paris")  # openings, slots and the times in notifications are Paris wall-clock times
 
 
 class SlotKind(models.TextChoices):

@@ -16,11 +16,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from relais.notifications.services import notification_send
-from relais.pathway import matrix as m
-from relais.pathway.events import PersonEventKind, initials, person_event_emit, person_event_kind_register
-from relais.pathway.policy import decide
+from relais.pathway.access import PersonEventKind, decide, initials, person_event_emit, person_event_kind_register
+from relais.pathway.access import matrix as m
 
-from .services import PARIS
+from .models import PARIS
 
 BOOKED = person_event_kind_register(
     PersonEventKind(

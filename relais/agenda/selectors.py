@@ -10,9 +10,8 @@ from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
-from relais.pathway import matrix as m
-from relais.pathway.models import CoordinationRecord, MemberKind
-from relais.pathway.policy import Decision, decide
+from relais.pathway.access import CoordinationRecord, Decision, MemberKind, decide
+from relais.pathway.access import matrix as m
 
 from .models import Agenda, Appointment, AppointmentStatus, Slot
 from .services import ORGANISATION_AGENDA_ROLES, PARIS

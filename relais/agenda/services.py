@@ -11,7 +11,6 @@ constraint ``agenda_one_booking_per_slot``.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -20,14 +19,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from relais.accounts.roles import Role
-from relais.pathway import matrix as m
-from relais.pathway.models import CoordinationRecord, MemberKind
-from relais.pathway.policy import Decision, decide
-from relais.pathway.record_services import allow, trace
+from relais.pathway.access import CoordinationRecord, Decision, MemberKind, allow, decide, trace
+from relais.pathway.access import matrix as m
 
-from .models import Agenda, Appointment, AppointmentStatus, Opening, Slot, SlotKind
+from .models import PARIS, Agenda, Appointment, AppointmentStatus, Opening, Slot, SlotKind
+from .notification_kinds import notify_booked, notify_cancelled, notify_moved
 
-PARIS = ZoneInfo("Europe/Paris")
 MAX_OPENING_DAYS = 366
 ORGANISATION_AGENDA_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.COORDINATOR})
 _https = URLValidator(schemes=["https"])
@@ -205,8 +202,6 @@ def _book(*, actor, slot_id: int, person, purpose: str, decision, notify: bool =
         raise ValidationError({"slot": "Ce créneau est déjà réservé."}) from None
     trace(actor=actor, action="create", obj=appointment, person=person, decision=decision, detail=_detail(appointment))
     if notify:
-        from .notification_kinds import notify_booked
-
         notify_booked(appointment=appointment, actor=actor)
     return appointment
 
@@ -275,8 +270,6 @@ def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appoi
         # The reason is free text (it may be clinical): it stays on the appointment, not in the access history.
         detail=f"annulation du {_detail(appointment)}",
     )
-    from .notification_kinds import notify_cancelled
-
     notify_cancelled(appointment=appointment, actor=actor)
     return appointment
 
@@ -310,7 +303,5 @@ def appointment_reschedule(*, actor, appointment: Appointment, slot: Slot, reaso
         decision=decision,
         detail=f"déplacement vers le {_detail(new)}",
     )
-    from .notification_kinds import notify_moved
-
     notify_moved(new=new, actor=actor)
     return new

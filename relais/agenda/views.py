@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from relais.pathway.record_services import trace
-from relais.pathway.views_common import acting, form_errors, run_service
+from relais.pathway.access import acting, form_errors, run_service, trace
 from relais.persons.models import Person
 
 from . import ics

@@ -6,6 +6,7 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self):
-        from . import sqlite_guard
+        from . import services, sqlite_guard, tasks
 
         sqlite_guard.install()
+        services.sequencer_queue_set(tasks.access_log_sequence_soon)

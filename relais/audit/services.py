@@ -6,6 +6,7 @@ sequencer (one at a time) later gives each committed entry its place in the hash
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -25,7 +26,15 @@ _FILL_MANY = (
     "FROM (VALUES {values}) AS v(seq, prev_hash, hash, id) WHERE e.id = v.id AND e.seq IS NULL"
 )
 _next_kick = 0.0
+# The worker's "chain soon" task (tasks.access_log_sequence_soon), set by AuditConfig.ready: tasks.py imports this
+# module, so this module does not import tasks.py (issue 11, item 3: no import cycle).
+_sequencer_queue: Callable[[], object] | None = None
 logger = logging.getLogger(__name__)
+
+
+def sequencer_queue_set(queue: Callable[[], object] | None) -> None:
+    global _sequencer_queue
+    _sequencer_queue = queue
 
 
 def _object_ref(obj: models.Model) -> tuple[str, str]:
@@ -89,10 +98,10 @@ def _kick_sequencer() -> None:
     if now < _next_kick:
         return
     _next_kick = now + 1.0
-    from .tasks import access_log_sequence_soon
-
+    if _sequencer_queue is None:  # not wired (AuditConfig.ready did not run): the minute job will chain it
+        return
     try:
-        access_log_sequence_soon()
+        _sequencer_queue()
     except Exception:  # the access is committed; the every-minute job will chain it
         logger.warning("access log: could not queue the sequencer after a commit", exc_info=True)
 

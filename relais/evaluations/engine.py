@@ -18,7 +18,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from relais.pathway import matrix as m
+from relais.pathway.access import matrix as m
 
 CATEGORY_EXTENSION = "urn:relais:fhir:extension:data-category"
 SCORER_EXTENSION = "urn:relais:fhir:extension:evaluation-scorer"

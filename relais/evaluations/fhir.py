@@ -17,8 +17,9 @@ from django.db import transaction
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.fhir.registry import register as fhir_register
-from relais.pathway.fhir.common import ask, instant, number, patient_ids, person_for_write, trace
+from relais.pathway.access import fhir_common as c
 
+from . import engine
 from .models import FormDefinition, FormResponse, ResponseStatus
 from .services import evaluation_save
 
@@ -38,7 +39,7 @@ def questionnaire_resource(definition: FormDefinition) -> dict[str, Any]:
     resource = dict(definition.questionnaire)
     resource["id"] = definition.key
     resource["status"] = "active" if definition.active else "retired"
-    resource["meta"] = {"lastUpdated": instant(definition.loaded_at)}
+    resource["meta"] = {"lastUpdated": c.instant(definition.loaded_at)}
     return resource
 
 
@@ -66,22 +67,22 @@ def search_questionnaires(actor, params, offset, count):
 def response_resource(response: FormResponse) -> dict[str, Any]:
     resource = {"resourceType": "QuestionnaireResponse", "id": str(response.pk)}
     resource.update({k: v for k, v in response.response.items() if k not in ("resourceType", "id")})
-    resource["meta"] = {"lastUpdated": instant(response.updated_at)}
+    resource["meta"] = {"lastUpdated": c.instant(response.updated_at)}
     return resource
 
 
 def _readable(actor, response: FormResponse):
-    decision = ask(actor, response.person, response.definition.category)
+    decision = c.ask(actor, response.person, response.definition.category)
     return decision if decision.allowed else None
 
 
 def read_response(actor, resource_id: str):
-    pk = number(resource_id)
+    pk = c.number(resource_id)
     response = FormResponse.objects.select_related("definition", "person").filter(pk=pk).first() if pk else None
     decision = _readable(actor, response) if response else None
     if decision is None:
         return None
-    trace(actor, decision, response, response.person_id, f"FHIR QuestionnaireResponse : {response.definition.title}")
+    c.trace(actor, decision, response, response.person_id, f"FHIR QuestionnaireResponse : {response.definition.title}")
     return response_resource(response)
 
 
@@ -104,7 +105,7 @@ def search_responses(actor, params, offset, count):
     if user is None:
         return [], 0
     responses = responses.filter(person__coordination_record__members__user=user).distinct()
-    ids = patient_ids(params)
+    ids = c.patient_ids(params)
     if ids is not None:
         responses = responses.filter(person_id__in=ids)
     for value in params.get("questionnaire", []):
@@ -125,20 +126,18 @@ def search_responses(actor, params, offset, count):
             allowed.append((response, decisions[key]))
     page = allowed[offset : offset + count]
     for response, decision in page:
-        trace(actor, decision, response, response.person_id, f"FHIR recherche : {response.definition.title}")
+        c.trace(actor, decision, response, response.person_id, f"FHIR recherche : {response.definition.title}")
     return [response_resource(r) for r, _d in page], len(allowed)
 
 
 @transaction.atomic
 def create_response(actor, body: dict[str, Any]) -> dict[str, Any]:
-    from relais.evaluations import engine
-
     if body.get("resourceType") != "QuestionnaireResponse":
         raise FhirError(400, "invalid", "resourceType : QuestionnaireResponse attendu.", expression="resourceType")
     if not isinstance(body.get("questionnaire"), str):
         raise FhirError(422, "required", "questionnaire : référence de la grille requise.", expression="questionnaire")
     definition = _definition_of(body["questionnaire"], "questionnaire")
-    person, _decision = person_for_write(actor, body.get("subject"), "subject", definition.category)
+    person, _decision = c.person_for_write(actor, body.get("subject"), "subject", definition.category)
     status = body.get("status")
     if status not in ResponseStatus.values:
         raise FhirError(422, "invalid", "status : « in-progress » ou « completed » attendu.", expression="status")

@@ -8,7 +8,7 @@ of one person; the computed score is stored with the details a user needs to che
 
 from django.db import models
 
-from relais.pathway import matrix as m
+from relais.pathway.access import matrix as m
 
 CATEGORY_CHOICES = [(code, label) for code, label in m.CATEGORIES.items()]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from relais.pathway import matrix as m
-from relais.pathway.policy import Decision, decide
+from relais.pathway.access import Decision, decide
+from relais.pathway.access import matrix as m
 from relais.persons.models import Person
 
 from .models import FormDefinition, FormResponse

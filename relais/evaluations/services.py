@@ -13,9 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from relais.pathway import matrix as m
-from relais.pathway.record_models import EventKind
-from relais.pathway.record_services import allow, event_post, trace
+from relais.pathway.access import EventKind, allow, event_post, trace
+from relais.pathway.access import matrix as m
 
 from . import engine
 from .models import FormDefinition, FormResponse, ResponseStatus

@@ -13,9 +13,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from relais.pathway.models import CoordinationRecord
-from relais.pathway.record_services import trace
-from relais.pathway.views_common import acting
+from relais.pathway.access import CoordinationRecord, acting, trace
 
 from . import engine
 from . import selectors as sel

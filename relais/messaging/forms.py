@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from relais.pathway import matrix as m
-from relais.pathway.uploads import ACCEPTED_LABEL
+from relais.pathway.access import matrix as m
+from relais.pathway.access import uploads
 
 from .models import ThreadKind
 from .selectors import member_label
@@ -35,7 +35,9 @@ class ThreadForm(forms.Form):
     category = forms.ChoiceField(label="Catégorie de données", initial=m.MESSAGES)
     subject = forms.CharField(label="Objet", max_length=200)
     body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 5}), max_length=10_000)
-    attachment = forms.FileField(label="Pièce jointe", required=False, help_text=f"{ACCEPTED_LABEL}, 10 Mo au plus.")
+    attachment = forms.FileField(
+        label="Pièce jointe", required=False, help_text=f"{uploads.ACCEPTED_LABEL}, 10 Mo au plus."
+    )
 
     def __init__(self, *args, recipients, categories, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,4 +50,6 @@ class ThreadForm(forms.Form):
 
 class ReplyForm(forms.Form):
     body = forms.CharField(label="Votre réponse", widget=forms.Textarea(attrs={"rows": 4}), max_length=10_000)
-    attachment = forms.FileField(label="Pièce jointe", required=False, help_text=f"{ACCEPTED_LABEL}, 10 Mo au plus.")
+    attachment = forms.FileField(
+        label="Pièce jointe", required=False, help_text=f"{uploads.ACCEPTED_LABEL}, 10 Mo au plus."
+    )

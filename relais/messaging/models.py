@@ -14,7 +14,7 @@ ended sees nothing any more, old or new. See docs/decisions/0021-secure-messagin
 from django.db import models
 from django.db.models import Q
 
-from relais.pathway import matrix as m
+from relais.pathway.access import matrix as m
 
 CATEGORY_CHOICES = [(code, label) for code, label in m.CATEGORIES.items()]
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from django.urls import reverse
 
 from relais.notifications.services import notification_send
-from relais.pathway import matrix as m
-from relais.pathway.events import PersonEventKind, initials, person_event_emit, person_event_kind_register
-from relais.pathway.policy import decide
+from relais.pathway.access import PersonEventKind, decide, initials, person_event_emit, person_event_kind_register
+from relais.pathway.access import matrix as m
+
+from .models import ThreadKind
 
 NEW_MESSAGE = person_event_kind_register(
     PersonEventKind(
@@ -32,8 +33,6 @@ NEW_MESSAGE = person_event_kind_register(
 
 def notify_new_message(*, actor, thread, message, person) -> list:
     """Tell who should know of ``message``; returns the notifications created."""
-    from .models import ThreadKind
-
     if thread.kind == ThreadKind.SHARING:
         result = person_event_emit(
             kind=NEW_MESSAGE.code,

@@ -13,10 +13,8 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
-from relais.pathway import matrix as m
-from relais.pathway.models import CircleMember, CoordinationRecord
-from relais.pathway.policy import Decision, active_memberships, decide
-from relais.pathway.selectors import records_for
+from relais.pathway.access import CircleMember, CoordinationRecord, Decision, active_memberships, decide, records_for
+from relais.pathway.access import matrix as m
 
 from .models import Attachment, Message, ReadReceipt, Thread, ThreadKind
 

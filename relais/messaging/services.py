@@ -1,6 +1,6 @@
 """Writes of the messaging: start a thread (exchange or sharing), post a message, record read receipts.
 
-Every write asks ``relais.pathway.policy.decide`` (through ``record_services.allow``) for the thread's category,
+Every write asks ``relais.pathway.policy.decide`` (through ``relais.pathway.access.allow``) for the thread's category,
 refuses with the policy's sentence, and is traced in the access log on the person with ground = the rule that
 allowed it. Attachments get the checks of the record's documents (``pathway.uploads``). Recipients of an exchange
 must be active members of the circle allowed to read the chosen category; anything else is refused in French and
@@ -16,11 +16,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from relais.pathway import matrix as m
-from relais.pathway import uploads
-from relais.pathway.models import CircleMember
-from relais.pathway.policy import Decision, decide
-from relais.pathway.record_services import allow, trace
+from relais.pathway.access import CircleMember, Decision, allow, decide, trace, uploads
+from relais.pathway.access import matrix as m
 
 from . import selectors as sel
 from .models import Attachment, Message, Participant, ParticipantRole, ReadReceipt, Thread, ThreadKind

@@ -12,11 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from relais.pathway import matrix as m
-from relais.pathway import selectors as pathway_selectors
-from relais.pathway.policy import decide
-from relais.pathway.record_services import trace
-from relais.pathway.views_common import acting, form_errors, run_service, who
+from relais.pathway.access import acting, decide, form_errors, record_get, run_service, trace, who
+from relais.pathway.access import matrix as m
 
 from . import selectors as sel
 from . import services
@@ -42,7 +39,7 @@ def _thread_form(request, seen, person, data=None, files=None) -> ThreadForm:
 
 def threads(request, pk: int):
     """The threads of a person that the user may see, and the form to start one."""
-    access = pathway_selectors.record_get(**who(request), pk=pk)
+    access = record_get(**who(request), pk=pk)
     record, person = access.record, access.record.person
     seen = sel.visibility(**who(request), record=record)
     listed = sel.threads_of_record(seen, user=request.user)
@@ -70,7 +67,7 @@ def threads(request, pk: int):
 
 @require_POST
 def thread_new(request, pk: int):
-    access = pathway_selectors.record_get(**who(request), pk=pk)
+    access = record_get(**who(request), pk=pk)
     person = access.record.person
     seen = sel.visibility(**who(request), record=access.record)
     back = reverse("messaging:threads", args=[pk])

@@ -5,7 +5,7 @@ tools (messages, appointments, evaluations) are declared by their apps with ``pe
 """
 
 from . import matrix as m
-from .events import PersonEventKind, person_event_kind_register
+from .event_kinds import PersonEventKind, person_event_kind_register
 from .record_models import EventKind
 
 ADMISSION = person_event_kind_register(

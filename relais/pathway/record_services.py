@@ -14,14 +14,13 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from relais.audit.services import access_log_record
-
 from . import matrix as m
 from . import notification_kinds as kinds
 from . import uploads
 from .events import person_event_emit
+from .guard import allow, trace
 from .models import CircleMember, Ground, MemberKind, ProxyRole
-from .policy import Decision, decide, may_manage_circle
+from .policy import Decision, may_manage_circle
 from .record_models import (
     CarePlan,
     Document,
@@ -34,30 +33,6 @@ from .record_models import (
     TaskStatus,
     TimelineEvent,
 )
-
-
-def subject_of(person) -> str:
-    return f"persons.person:{person.pk}"
-
-
-def trace(*, actor, action: str, obj, person, decision: Decision, detail: str = "") -> None:
-    """One access-log entry on the person, grounded on the rule that allowed the access."""
-    access_log_record(
-        actor=actor, action=action, obj=obj, subject=subject_of(person), ground=decision.rule, detail=detail
-    )
-
-
-def allow(*, actor, person, category: str, action: str = m.WRITE) -> Decision:
-    decision = decide(
-        user=getattr(actor, "user", None),
-        organisation=getattr(actor, "organisation", None),
-        person=person,
-        category=category,
-        action=action,
-    )
-    if not decision.allowed:
-        raise PermissionDenied(decision.message)
-    return decision
 
 
 def _require_manager(actor, person) -> Decision:

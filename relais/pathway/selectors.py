@@ -18,7 +18,7 @@ from relais.audit.models import AccessLogEntry
 from . import matrix as m
 from .models import CircleMember, CoordinationRecord, MemberKind
 from .policy import Decision, decide, decide_each, may_manage_circle
-from .record_models import CarePlan, PlanTask, TaskStatus
+from .record_models import CarePlan, Document, PlanTask, TaskStatus
 
 OPEN_TASK_STATUSES = (TaskStatus.TODO, TaskStatus.IN_PROGRESS)
 # The French label of each ground code written in the access log by the pathway (the policy's rules).
@@ -128,8 +128,6 @@ def documents_for(access: RecordAccess):
 
 def document_get(*, user, organisation, pk: int):
     """A document the user may read now (policy asked again, for the document's own category), else a 404."""
-    from .record_models import Document
-
     document = Document.objects.select_related("record__person").filter(pk=pk).first()
     if document is None:
         raise Http404("Document introuvable.")

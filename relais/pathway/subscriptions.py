@@ -18,11 +18,11 @@ from django.utils import timezone
 from relais.notifications.models import Subscription, SubscriptionChannel, SubscriptionStatus
 
 from . import matrix as m
-from .events import person_event_kind
+from .event_kinds import person_event_kind
+from .guard import allow, trace
 from .models import CircleRole, MemberKind
 from .policy import decide
 from .record_models import PlanTask, TaskStatus
-from .record_services import allow, trace
 
 DEFAULT_REFERENT, DEFAULT_TASK = "referent", "task"
 DEFAULT_LABELS = {

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.models import Organisation
 
+from . import guard
 from . import matrix as m
 from . import record_services as rs
 from . import selectors as sel
@@ -46,7 +47,7 @@ def plan_detail(request, pk: int):
         "task_form": TaskForm(plan=plan, members=members, auto_id="nouvelle-action-%s"),
         "status_choices": TaskStatusForm.base_fields["status"].choices,
     }
-    rs.trace(
+    guard.trace(
         actor=acting(request),
         action="read",
         obj=record,
@@ -151,7 +152,7 @@ def my_tasks(request):
     for task in tasks:  # one read per person listed, grounded on the rule that lets me see the plan
         if task.plan.record_id not in traced:
             traced.add(task.plan.record_id)
-            rs.trace(
+            guard.trace(
                 actor=acting(request),
                 action="read",
                 obj=task.plan.record,

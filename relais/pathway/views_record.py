@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from relais.orientation.policy import persons_visible_to
 from relais.persons.services import person_create
 
+from . import guard
 from . import matrix as m
 from . import record_services as rs
 from . import selectors as sel
@@ -42,7 +43,7 @@ def records(request):
     actor = acting(request)
     listed = sel.records_for(**who(request))
     for record in listed:  # a list shows who each person is: one read per person listed
-        rs.trace(
+        guard.trace(
             actor=actor,
             action="read",
             obj=record,
@@ -111,7 +112,7 @@ def record_detail(request, pk: int):
         **circle_context(request, access),
         "subscription": subscription_context(actor=acting(request), record=record, person=person),
     }
-    rs.trace(
+    guard.trace(
         actor=acting(request),
         action="read",
         obj=record,
@@ -155,7 +156,7 @@ def document_add(request, pk: int):
 def document_download(request, pk: int):
     """Served only after the policy is asked again; never displayed inline, never sniffed by the browser."""
     document, decision = sel.document_get(**who(request), pk=pk)
-    rs.trace(
+    guard.trace(
         actor=acting(request),
         action="read",
         obj=document,
@@ -185,7 +186,7 @@ def access_history(request, pk: int):
     for entry in page:
         entry.ground_label = sel.ground_label(entry.ground)
         entry.object_label = sel.object_label(entry.object_type)
-    rs.trace(
+    guard.trace(
         actor=acting(request),
         action="read",
         obj=access.record,

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 
 from relais.notifications.models import SubscriptionChannel
 
+from . import guard
 from . import matrix as m
-from . import record_services as rs
 from . import selectors as sel
-from .events import person_event_kinds
+from .event_kinds import person_event_kinds
 from .subscriptions import subscription_off, subscription_set, subscription_state
 from .views_common import acting, run_service, who
 
@@ -39,7 +39,7 @@ def subscription_box(request, pk: int):
     access = sel.record_get(**who(request), pk=pk)
     record, person = access.record, access.record.person
     actor = acting(request)
-    rs.trace(
+    guard.trace(
         actor=actor,
         action="read",
         obj=record,

@@ -23,6 +23,7 @@ from relais.accounts.models import Organisation, User
 from relais.audit.models import AccessLogEntry
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.orientation.policy import persons_visible_to
 from relais.persons.models import Person
 
 from .. import matrix as m
@@ -221,8 +222,6 @@ def create_related_person(actor, resource: dict[str, Any]) -> dict[str, Any]:
 
 def _knows_person(actor, person: Person) -> bool:
     """An organisation opens a record for a person it created or follows in orientation (no circle exists yet)."""
-    from relais.orientation.policy import persons_visible_to
-
     created = AccessLogEntry.objects.filter(
         subject=f"persons.person:{person.pk}", action="create", organisation_id=actor.organisation.pk
     ).exists()

@@ -28,7 +28,7 @@ from relais.notifications.models import Notification, Subscription, Subscription
 from relais.persons.models import Person
 
 from .. import matrix as m
-from ..events import person_event_kind, person_event_kind_by_event_code
+from ..event_kinds import person_event_kind, person_event_kind_by_event_code, person_event_kind_codes
 from ..subscriptions import subscription_off, subscription_set
 from . import common as c
 
@@ -299,16 +299,10 @@ def _own_requests(actor):
     if user is None:
         return Notification.objects.none()
     return (
-        Notification.objects.filter(recipient=user, person__isnull=False, kind__in=_person_kind_codes())
+        Notification.objects.filter(recipient=user, person__isnull=False, kind__in=person_event_kind_codes())
         .select_related("recipient", "person")
         .order_by("pk")
     )
-
-
-def _person_kind_codes() -> list[str]:
-    from ..events import _KINDS
-
-    return list(_KINDS)
 
 
 def _readable(actor, n: Notification) -> bool:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from relais.audit.services import access_log_record
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.persons.ins import IdentityStatus, ins_error
@@ -173,8 +174,6 @@ def create_patient(actor, resource: dict[str, Any]) -> dict[str, Any]:
         details = "; ".join(f"Patient.{field} : {', '.join(msgs)}" for field, msgs in exc.message_dict.items())
         raise FhirError(422, "business-rule", details, expression="Patient") from None
     if note:
-        from relais.audit.services import access_log_record
-
         access_log_record(
             actor=actor, action="create", obj=person, subject=f"persons.person:{person.pk}", ground="fhir", detail=note
         )

@@ -1,0 +1,55 @@
+"""The public face of the coordination record for the tools around the care circle (agenda, messaging, evaluations).
+
+They import from ``relais.pathway`` through this module only (tests/architecture checks it), so the record's
+internals (how the policy reads the circle, how events find their followers, how services are split) may change
+without touching them. What they get:
+
+- the vocabulary of the sharing matrix: ``matrix`` (data categories, READ/WRITE);
+- the policy: ``decide`` and its ``Decision``, ``allow`` (decide or refuse), ``active_memberships``;
+- the record and the circle: ``CoordinationRecord``, ``CircleMember``, ``MemberKind``, ``record_get``,
+  ``records_for``;
+- tracing an access on the person: ``trace``;
+- writing to the timeline: ``event_post`` with ``EventKind``;
+- person events: ``PersonEventKind``, ``person_event_kind_register``, ``person_event_emit``, ``initials``;
+- attachments: ``uploads`` (size, type sniffing, safe names);
+- the web plumbing of the record's pages: ``acting``, ``who``, ``run_service``, ``form_errors``;
+- FHIR: ``fhir_common`` (policy check, read tracing, references and paging of the record's resources).
+"""
+
+from . import matrix, uploads
+from .event_kinds import PersonEventKind, person_event_kind_register
+from .events import initials, person_event_emit
+from .fhir import common as fhir_common
+from .guard import allow, trace
+from .models import CircleMember, CoordinationRecord, MemberKind
+from .policy import Decision, active_memberships, decide
+from .record_models import EventKind
+from .record_services import event_post
+from .selectors import record_get, records_for
+from .views_common import acting, form_errors, run_service, who
+
+__all__ = [
+    "CircleMember",
+    "CoordinationRecord",
+    "Decision",
+    "EventKind",
+    "MemberKind",
+    "PersonEventKind",
+    "acting",
+    "active_memberships",
+    "allow",
+    "decide",
+    "event_post",
+    "fhir_common",
+    "form_errors",
+    "initials",
+    "matrix",
+    "person_event_emit",
+    "person_event_kind_register",
+    "record_get",
+    "records_for",
+    "run_service",
+    "trace",
+    "uploads",
+    "who",
+]
