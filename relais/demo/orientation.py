@@ -30,6 +30,7 @@ from relais.accounts.models import Membership, Organisation
 from relais.accounts.roles import OrganisationKind as Kind
 from relais.offer.codes import Domain
 from relais.offer.models import Site, Unit
+from relais.orientation import statuses as st
 from relais.orientation import workflow as wf
 from relais.orientation.admission_models import (
     AdmissionRequest,
@@ -46,7 +47,7 @@ from relais.persons.models import Person
 
 from .logins import DEMO_LOGINS
 from .offer import _communes
-from .orientation_walk import ENDED, SYSTEM_LABEL, RequestPlan, RequestWalker, at_time
+from .orientation_walk import SYSTEM_LABEL, RequestPlan, RequestWalker, at_time
 
 BATCH = 5_000
 SHARE = {Domain.OLDER_PEOPLE: 0.45, Domain.DISABLED_CHILDREN: 0.35, Domain.DISABLED_ADULTS: 0.35}
@@ -232,21 +233,31 @@ class _Departement:
             request = RequestPlan(site_id, self._unit(site_id, age), rank, who)
             walk = RequestWalker(self, request, esms, (sender[2], sender[1], sender[0], Source.WEB))
             if direct:
-                walk.esms("42", sent)
-                walk.unit("182", sent)
+                walk.esms(st.UNDER_ANALYSIS, sent)
+                walk.unit(st.UNIT_UNDER_ANALYSIS, sent)
             else:
-                walk.orientation("39", sent)
+                walk.orientation(st.NOTIFIED, sent)
             if rank - 1 == winner:
                 walk.admit(sent, admitted_on, trial=not older)
             else:
                 walk.pending(sent, cutoff)
-                if admitted and request.status in wf.STATUSES[wf.ESMS] - set(ENDED):
+                if admitted and request.status in st.ESMS_OPEN:
                     if rng.random() < 0.05:
                         request.stay_on_list = True
-                    else:
-                        walk.system_close("46", "119", admitted_on + timedelta(days=1), "95")
-                elif end and end < today and request.status not in ENDED:
-                    walk.system_close("49", "174", end + timedelta(days=1), "98")  # as orientation_decision_expire
+                    else:  # as the follow-up's "admitted elsewhere"
+                        walk.system_close(
+                            st.ADMISSION_IMPOSSIBLE_CONFIRMED,
+                            st.REASON_ADMITTED_ELSEWHERE,
+                            admitted_on + timedelta(days=1),
+                            st.REASON_AUTOMATIC_CANCELLATION,
+                        )
+                elif end and end < today and request.status not in st.ESMS_ENDED:
+                    walk.system_close(  # as orientation_decision_expire
+                        st.NOTIFICATION_CANCELLED,
+                        st.REASON_DECISION_CLOSED_BY_MDPH,
+                        end + timedelta(days=1),
+                        st.REASON_NOTIFICATION_EXPIRED,
+                    )
             plan.requests.append(request)
 
 

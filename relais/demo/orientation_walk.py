@@ -10,10 +10,17 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
+from relais.orientation import statuses as st
 from relais.orientation import workflow as wf
 
 SYSTEM_LABEL = "système"
-REFUSAL_REASONS = ("113", "114", "116", "122")  # too far, insufficient resources, disability not covered, age
+REFUSAL_REASONS = (
+    st.REASON_GEOGRAPHICALLY_REMOTE,
+    st.REASON_INSUFFICIENT_RESOURCES,
+    st.REASON_DISABILITY_NOT_COVERED,
+    st.REASON_AGE_INCOMPATIBLE,
+)
+CONTACT_REASONS = (st.REASON_PERSON_CONTACTED_ESMS, st.REASON_ESMS_CONTACTED_PERSON)
 
 
 @dataclass
@@ -32,9 +39,6 @@ class RequestPlan:
 
 def at_time(day: date, rng: random.Random) -> datetime:
     return datetime.combine(day, time(8 + rng.randrange(10), rng.randrange(60)), tzinfo=UTC)
-
-
-ENDED = frozenset(wf.TERMINAL[wf.ESMS] | wf.CLOSED[wf.ESMS])
 
 
 class RequestWalker:
@@ -85,33 +89,33 @@ class RequestWalker:
         self._step(wf.ESMS, target, wf.ORIENTATION, day, reason)
 
     def _read(self, day: date) -> None:
-        if self.r.status == "39":
-            self.esms("40", day)
+        if self.r.status == st.NOTIFIED:
+            self.esms(st.NOTIFICATION_READ, day)
             if self.rng.random() < 0.3:
-                self.esms("41", day, self.rng.choice(("150", "151")))
-        if self.r.status in ("40", "41"):
-            self.esms("42", day)
-            self.unit("182", day)
+                self.esms(st.CONTACTED, day, self.rng.choice(CONTACT_REASONS))
+        if self.r.status in (st.NOTIFICATION_READ, st.CONTACTED):
+            self.esms(st.UNDER_ANALYSIS, day)
+            self.unit(st.UNIT_UNDER_ANALYSIS, day)
 
     def admit(self, sent: date, on: date, *, trial: bool) -> None:
         span = max((on - sent).days, 1)
         self._read(sent + timedelta(days=max(1, span // 10)))
         day72 = sent + timedelta(days=span * 8 // 10)
-        self.esms("72", day72)
-        self.unit("183", day72)
-        self.esms("71", on)
-        self.unit("184", on)
+        self.esms(st.ADMISSIBLE, day72)
+        self.unit(st.UNIT_ADMISSIBLE, day72)
+        self.esms(st.ADMITTED, on)
+        self.unit(st.UNIT_ADMITTED, on)
         entry = on + timedelta(days=self.rng.randint(0, 20))
         if entry > self.dep.today:
             return
         if trial:
-            self.esms("43", entry)
-            self.unit("185", entry)
+            self.esms(st.TRIAL, entry)
+            self.unit(st.UNIT_TRIAL, entry)
             entry += timedelta(days=self.rng.randint(30, 60))
             if entry > self.dep.today:
                 return
-        self.esms("47", entry)
-        self.unit("186", entry)
+        self.esms(st.ENTERED, entry)
+        self.unit(st.UNIT_TAKEN_IN_CHARGE, entry)
 
     def pending(self, sent: date, cutoff: date) -> None:
         """Progress while the person waits, up to ``cutoff``: read, list, admissible, sometimes refused."""
@@ -123,20 +127,21 @@ class RequestWalker:
         later = sent + timedelta(days=rng.randint(min(days - 1, 20), days - 1))
         if roll < 0.12:
             reason = rng.choice(REFUSAL_REASONS)
-            self.esms("45", later, reason)
+            self.esms(st.ADMISSION_IMPOSSIBLE_REPORTED, later, reason)
             if (cutoff - later).days > 15:
-                self._step(wf.ESMS, "46", wf.ORIENTATION, later + timedelta(days=rng.randint(2, 15)), reason)
-                self.unit_close(later, "95")
+                confirmed = later + timedelta(days=rng.randint(2, 15))
+                self._step(wf.ESMS, st.ADMISSION_IMPOSSIBLE_CONFIRMED, wf.ORIENTATION, confirmed, reason)
+                self.unit_close(later, st.REASON_AUTOMATIC_CANCELLATION)
         elif roll < 0.17:
-            self.orientation("49", later, "100")
-            self.unit_close(later, "100")
-        elif roll < 0.45 and self.r.status == "42":
-            self.esms("72", later)
-            self.unit("183", later)
+            self.orientation(st.NOTIFICATION_CANCELLED, later, st.REASON_PERSON_WISH)
+            self.unit_close(later, st.REASON_PERSON_WISH)
+        elif roll < 0.45 and self.r.status == st.UNDER_ANALYSIS:
+            self.esms(st.ADMISSIBLE, later)
+            self.unit(st.UNIT_ADMISSIBLE, later)
 
     def unit_close(self, day: date, reason: str, kind=wf.ORIENTATION) -> None:
-        if self.r.unit_status in ("182", "183", "184"):
-            self.unit("180", day, reason, kind)
+        if self.r.unit_status in st.UNIT_PENDING:
+            self.unit(st.UNIT_REMOVED, day, reason, kind)
 
     def system_close(self, target: str, reason: str, day: date, unit_reason: str) -> None:
         self._step(wf.ESMS, target, wf.SYSTEM, day, reason)

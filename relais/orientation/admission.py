@@ -2,7 +2,8 @@
 
 The unit's row is locked first (``select_for_update``), so when many staff admit into the last place at once the
 database serialises them: the first takes the place, the others find none and get a clear message. Nothing is
-half-written: statuses, log rows, capacity figures and proposals change in one transaction.
+half-written: statuses, log rows, capacity figures and proposals change in one transaction. The reverse, an admission
+undone, is ``services.admission_places_release``.
 See docs/decisions/0015-admission-file-and-policy.md.
 """
 
@@ -19,12 +20,16 @@ from .admission_models import AdmissionRequest, Source, UnitRequestStatus
 from .file_models import MatchProposal, ProposalStatus
 from .policy import may_process_request
 from .services import admission_request_transition, unit_request_transition
-from .terminology import sdo_rules
+from .statuses import ADMISSIBLE, ADMITTED, REACTIVATED, UNDER_ANALYSIS, UNIT_PENDING
 
 # The unit-level path a pair walks to "admitted" (J253): under analysis → admissible → admitted.
-UNIT_PATH_TO_ADMITTED = ("182", "183", "184")
-# ESMS-level statuses from which an admission may be declared; 42 passes through 72 (admissible) first.
-ADMISSIBLE_FROM = {"42": ("72", "71"), "54": ("42", "72", "71"), "72": ("71",)}
+UNIT_PATH_TO_ADMITTED = UNIT_PENDING
+# ESMS-level statuses (the waiting list) from which an admission may be declared, and the steps to 71.
+ADMISSIBLE_FROM = {
+    UNDER_ANALYSIS: (ADMISSIBLE, ADMITTED),
+    REACTIVATED: (UNDER_ANALYSIS, ADMISSIBLE, ADMITTED),
+    ADMISSIBLE: (ADMITTED,),
+}
 
 
 class NoPlaceLeft(ValidationError):
@@ -65,32 +70,3 @@ def admission_admit(*, actor, request: AdmissionRequest, unit: Unit, source: str
         status=ProposalStatus.WITHDRAWN, decided_at=timezone.now(), decided_by="admission prononcée"
     )
     return request
-
-
-# An admission that does not happen (71 → 45 impossible, 49 cancelled, 37 decision cancelled) gives its place back.
-ADMISSION_UNDONE = frozenset({"45", "49", "37"})
-UNIT_ADMITTED, UNIT_REMOVED, UNIT_REMOVED_DEFAULT_REASON = "184", "180", "95"
-
-
-def admission_places_release(*, actor, request: AdmissionRequest, reason: str | None, system: bool = False) -> int:
-    """Called by ``services.admission_request_transition`` when a request leaves 71 for an ended status: each unit
-    pair still "admitted" (184) is removed (180, with the ESMS-level reason when ASS_A32 allows it on 180, else 95
-    automatic cancellation) and its place is free again. Runs inside the caller's transaction."""
-    allowed = sdo_rules().get(UNIT_REMOVED) or ()
-    unit_reason = reason if reason in allowed else UNIT_REMOVED_DEFAULT_REASON
-    released = 0
-    for row in UnitRequestStatus.objects.filter(request=request, status=UNIT_ADMITTED).order_by("unit_id"):
-        unit = Unit.objects.select_for_update().get(pk=row.unit_id)
-        unit_request_transition(
-            actor=actor, request=request, unit=unit, target=UNIT_REMOVED, reason=unit_reason, system=system
-        )
-        # Capacity follows the status whoever changed it (the orientation may cancel): set-up path, labelled.
-        unit_capacity_update(
-            actor=None,
-            unit=unit,
-            available=min(unit.available + 1, unit.installed),
-            occupied=max(unit.occupied - 1, 0),
-            by_label=f"{actor.label if actor else 'suivi automatique'} (admission annulée)",
-        )
-        released += 1
-    return released

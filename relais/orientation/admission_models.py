@@ -1,7 +1,7 @@
 """Orientation decisions, admission requests (one row per person × ESMS site), unit statuses and the transition log.
 
 Imported by ``models.py`` so Django registers them in the ``orientation`` app. The allowed status codes in the
-check constraints are generated from ``workflow.py``'s tables, so the database mirrors the state machine.
+check constraints are generated from ``statuses.py`` (the workflow's tests check they are the same codes).
 See docs/decisions/0014-admission-requests.md.
 """
 
@@ -10,18 +10,20 @@ from django.db.models import F, Q
 
 from relais.audit.append_only import AppendOnlyModel
 
+from . import statuses as st
 from . import workflow as wf
 
 
-def _codes(codes) -> list[str]:
-    return sorted(codes, key=int)
+def _codes(*groups) -> list[str]:
+    """Lists in code order: the check constraints (and so the migrations) are built from them."""
+    return sorted({code for group in groups for code in group}, key=int)
 
 
-ESMS_STATUSES = _codes(wf.STATUSES[wf.ESMS])
-UNIT_STATUSES = _codes(wf.STATUSES[wf.UNIT])
+ESMS_STATUSES = _codes(st.ESMS_STATUSES)
+UNIT_STATUSES = _codes(st.UNIT_STATUSES)
 # A request is "open" unless ended: final (37, 48) or closed (44, 46, 49; the orientation may reactivate them).
-ESMS_ENDED = _codes(wf.TERMINAL[wf.ESMS] | wf.CLOSED[wf.ESMS])
-UNIT_ENDED = _codes(wf.TERMINAL[wf.UNIT] | wf.CLOSED[wf.UNIT])
+ESMS_ENDED = _codes(st.ESMS_ENDED)
+UNIT_ENDED = _codes(st.UNIT_FINAL, st.UNIT_CLOSED)
 OPEN_REQUEST = ~Q(status__in=ESMS_ENDED)
 
 

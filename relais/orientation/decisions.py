@@ -20,6 +20,7 @@ from django.db import transaction
 
 from . import notification_kinds as notices
 from . import services
+from . import statuses as st
 from . import workflow as wf
 from .admission_models import (
     ESMS_ENDED,
@@ -31,12 +32,9 @@ from .admission_models import (
 )
 from .terminology import sdo_rules
 
-UNIT_PENDING = ("182", "183", "184")
-UNIT_REMOVED = "180"
-AUTOMATIC_CANCELLATION = "95"
-EXPIRY_UNIT_REASON = "98"
-EXPIRY_ESMS_STATUS, EXPIRY_ESMS_REASON = "49", "174"
-CANCELLED_STATUS = "37"
+# Expiry: the ESMS pair is closed (reactivable on renewal), the unit pairs removed as "notification expired".
+EXPIRY_ESMS_STATUS, EXPIRY_ESMS_REASON = st.NOTIFICATION_CANCELLED, st.REASON_DECISION_CLOSED_BY_MDPH
+EXPIRY_UNIT_REASON = st.REASON_NOTIFICATION_EXPIRED
 
 
 @dataclass
@@ -50,12 +48,18 @@ def unit_pair_remove(*, actor, request: AdmissionRequest, unit, reason: str) -> 
     """Move a (person, unit) pair to 180; ``actor=None`` is the automatic follow-up."""
     source = Source.SYSTEM if actor is None else Source.WEB
     return services.unit_request_transition(
-        actor=actor, request=request, unit=unit, target=UNIT_REMOVED, reason=reason, system=actor is None, source=source
+        actor=actor,
+        request=request,
+        unit=unit,
+        target=st.UNIT_REMOVED,
+        reason=reason,
+        system=actor is None,
+        source=source,
     )
 
 
 def unit_pairs_remove(*, actor, request: AdmissionRequest, reason: str) -> int:
-    rows = UnitRequestStatus.objects.filter(request=request, status__in=UNIT_PENDING).select_related("unit")
+    rows = UnitRequestStatus.objects.filter(request=request, status__in=st.UNIT_PENDING).select_related("unit")
     count = 0
     for row in rows.order_by("unit_id"):
         unit_pair_remove(actor=actor, request=request, unit=row.unit, reason=reason)
@@ -140,21 +144,21 @@ def _cancel(*, actor, decision: OrientationDecision, reason: str) -> Cascade:
     if decision.status == DecisionStatus.CANCELLED:
         raise ValidationError(f"La décision n° {decision.pk} est déjà annulée.")
     rules = sdo_rules()
-    allowed = sorted(rules.get(CANCELLED_STATUS) or (), key=int)
+    allowed = sorted(rules.get(st.DECISION_CANCELLED) or (), key=int)
     if reason not in allowed:
         expected = ", ".join(allowed)
         raise ValidationError({"reason": f"Motif d'annulation invalide « {reason} » : attendu l'un de {expected}."})
-    unit_reason = reason if reason in (rules.get(UNIT_REMOVED) or ()) else AUTOMATIC_CANCELLATION
+    unit_reason = reason if reason in (rules.get(st.UNIT_REMOVED) or ()) else st.REASON_AUTOMATIC_CANCELLATION
     _set_status(actor, decision, DecisionStatus.CANCELLED, f"décision annulée motif {reason}")
     cascade = Cascade(decision)
     # Closed pairs (44, 46, 49) end too: once the decision is cancelled they may no longer be reactivated.
     for request in decision.requests.exclude(status__in=wf.TERMINAL[wf.ESMS]).select_related("site").order_by("pk"):
-        if wf.ORIENTATION not in wf.allowed_actors(request.status, CANCELLED_STATUS):
+        if wf.ORIENTATION not in wf.allowed_actors(request.status, st.DECISION_CANCELLED):
             continue
         cascade.unit_pairs += unit_pairs_remove(actor=actor, request=request, reason=unit_reason)
         cascade.closed.append(
             services.admission_request_transition(
-                actor=actor, request=request, target=CANCELLED_STATUS, reason=reason, comment="Décision annulée"
+                actor=actor, request=request, target=st.DECISION_CANCELLED, reason=reason, comment="Décision annulée"
             )
         )
     return cascade

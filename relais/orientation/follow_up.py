@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from . import notification_kinds as notices
 from . import services
+from . import statuses as st
 from . import workflow as wf
 from .admission_models import (
     AdmissionRequest,
@@ -27,13 +28,11 @@ from .admission_models import (
     StatusTransition,
     UnitRequestStatus,
 )
-from .decisions import AUTOMATIC_CANCELLATION, UNIT_PENDING, orientation_decision_expire, unit_pairs_remove
+from .decisions import orientation_decision_expire, unit_pairs_remove
 from .terminology import status_labels
 
 REMINDER_DAYS = 10
-ADMITTED = ("71", "43", "47")  # admitted, in trial, entered
-AWAITING_ANSWER = ("39", "40", "41")  # sent and not read, read and not answered
-ADMITTED_ELSEWHERE_STATUS, ADMITTED_ELSEWHERE_REASON = "46", "119"
+ADMITTED_ELSEWHERE_STATUS, ADMITTED_ELSEWHERE_REASON = st.ADMISSION_IMPOSSIBLE_CONFIRMED, st.REASON_ADMITTED_ELSEWHERE
 # The statuses the follow-up may close with 46: the pending ones (and 45, an impossibility not yet confirmed).
 CLOSABLE_BY_SYSTEM = tuple(
     sorted(s for (s, t), who in wf.ESMS_TRANSITIONS.items() if t == ADMITTED_ELSEWHERE_STATUS and wf.SYSTEM in who)
@@ -53,10 +52,13 @@ def _now_for(today: date) -> datetime:
 
 
 def admitted_elsewhere_due() -> list[AdmissionRequest]:
-    """Pending requests of persons admitted in another ESMS, sent before that admission, not kept on the list.
-    A request sent after the admission (a wish to move) is the person's choice and stays."""
+    """Pending requests of persons settled in another ESMS (``ESMS_SETTLED``: admitted, in trial or entered, not
+    asking to move), sent before that admission, not kept on the list. A request sent after the admission (a wish to
+    move) is the person's choice and stays."""
     first_admission = (
-        StatusTransition.objects.filter(level=wf.ESMS, to_status__in=ADMITTED, request__status__in=ADMITTED)
+        StatusTransition.objects.filter(
+            level=wf.ESMS, to_status__in=st.ESMS_SETTLED, request__status__in=st.ESMS_SETTLED
+        )
         .values("request_id", "request__person_id")
         .annotate(at=Min("at"))
     )
@@ -81,7 +83,7 @@ def reminders_due(today: date) -> list[AdmissionRequest]:
     cutoff = _start_of(today - timedelta(days=REMINDER_DAYS - 1))
     last_change = StatusTransition.objects.filter(request=OuterRef("pk"), level=wf.ESMS).order_by("-at", "-pk")
     return list(
-        AdmissionRequest.objects.filter(status__in=AWAITING_ANSWER)
+        AdmissionRequest.objects.filter(status__in=st.ESMS_AWAITING_ANSWER)
         .annotate(last_change=Subquery(last_change.values("at")[:1]))
         .filter(last_change__lt=cutoff)
         .filter(Q(last_reminder_at__isnull=True) | Q(last_reminder_at__lt=cutoff))
@@ -108,7 +110,7 @@ def _error(summary: dict, step: str, obj, error: Exception) -> None:
 
 def _close_admitted_elsewhere(request: AdmissionRequest) -> int:
     with transaction.atomic():
-        removed = unit_pairs_remove(actor=None, request=request, reason=AUTOMATIC_CANCELLATION)
+        removed = unit_pairs_remove(actor=None, request=request, reason=st.REASON_AUTOMATIC_CANCELLATION)
         services.admission_request_transition(
             actor=None,
             request=request,
@@ -141,7 +143,7 @@ def step_admitted_elsewhere(summary: dict, *, dry_run: bool) -> None:
         if dry_run:
             summary["admitted_elsewhere"] += 1
             summary["unit_pairs_removed"] += UnitRequestStatus.objects.filter(
-                request=request, status__in=UNIT_PENDING
+                request=request, status__in=st.UNIT_PENDING
             ).count()
             continue
         try:

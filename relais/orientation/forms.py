@@ -15,6 +15,7 @@ from relais.territory.selectors import commune_search
 
 from .admission_models import DecisionKind
 from .file_models import AdmissionFile
+from .statuses import DECISION_CANCELLED
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PERSON_FIELDS = [
@@ -217,7 +218,7 @@ class TransitionForm(forms.Form):
     def __init__(self, *args, targets=(), reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         # No default: a wrong click must not cancel a request. The decision's cancellation (37) comes last.
-        ordered = sorted(targets, key=lambda choice: choice[0] == "37")
+        ordered = sorted(targets, key=lambda choice: choice[0] == DECISION_CANCELLED)
         self.fields["target"].choices = [("", "— choisir —"), *ordered]
         self.fields["reason"].choices = [("", "— sans motif —"), *reasons]
 

@@ -3,8 +3,9 @@
 The engine is pure; this module decides what it sees:
 - units: open units with free places (``available``), of the sites the actor runs admissions for, or of a
   département for the simulation;
-- requests: the open requests on a waiting list (ESMS-level statuses 42 "liste d'attente", 72 "admissible",
-  54 "réactivée") addressed to those sites; for the simulation, the pending ones (39 to 42, 72, 54) too;
+- requests: the open requests on a waiting list (``ESMS_ON_WAITING_LIST``: 42 "liste d'attente", 72 "admissible",
+  54 "réactivée") addressed to those sites; for the simulation, the pending ones (``ESMS_PENDING``: 39 to 42, 72,
+  54; not 45, a place the ESMS already refused) too;
 - per request: the person's age (birth date), the admission file's urgency, GIR and commune (coordinates and
   département), the decision's oriented categories and types of care, the wish rank, and the days since the request
   was created (sent).
@@ -25,9 +26,7 @@ from relais.offer.models import Unit as UnitModel
 
 from .admission_models import AdmissionRequest
 from .policy import ADMISSION_ROLES
-
-WAITING_LIST_STATUSES = ("42", "72", "54")
-PENDING_STATUSES = ("39", "40", "41", "42", "72", "54")  # without a solution yet: what a simulation may solve
+from .statuses import ESMS_ON_WAITING_LIST, ESMS_PENDING
 
 
 def units_run_by(actor) -> QuerySet[UnitModel]:
@@ -117,7 +116,7 @@ def instance_for_units(units, *, today: date | None = None) -> Instance:
     today = today or timezone.localdate()
     units = list(units)
     site_ids = {unit.site_id for unit in units}
-    requests = _requests(Q(site_id__in=site_ids), WAITING_LIST_STATUSES)
+    requests = _requests(Q(site_id__in=site_ids), ESMS_ON_WAITING_LIST)
     return Instance.from_records(
         units=[_unit_record(u) for u in units], requests=[_request_record(r, today) for r in requests]
     )
@@ -128,7 +127,7 @@ def instance_for_departement(code: str, *, today: date | None = None) -> Instanc
     today = today or timezone.localdate()
     units = units_of_departement(code)
     filters = Q(site__commune__departement_id=code) | Q(person__admission_file__commune__departement_id=code)
-    requests = _requests(filters, PENDING_STATUSES)
+    requests = _requests(filters, ESMS_PENDING)
     return Instance.from_records(
         units=[_unit_record(u) for u in units], requests=[_request_record(r, today) for r in requests]
     )

@@ -1,26 +1,27 @@
 """Persons merge hook: decisions and requests of the duplicate move to the kept person.
 
 Open requests are unique per (person, site) and per (person, wish rank). When both records have an open request to
-the same site, the less advanced one (``PROGRESS``; on a tie the duplicate's) is cancelled by a system transition
-to 49 with reason 112 "Erreur d'utilisation du logiciel" (a duplicate record is an entry error; no TRE_R358 reason
-names a merge). When the workflow does not allow cancelling it (the person already entered through it), the merge is
-refused. The duplicate's remaining open requests keep their relative order, ranked after the kept person's ones.
+the same site, the less advanced one (``statuses.ESMS_PROGRESS``; on a tie the duplicate's) is cancelled by a system
+transition to 49 with reason 112 "Erreur d'utilisation du logiciel" (a duplicate record is an entry error; no
+TRE_R358 reason names a merge). When the workflow does not allow cancelling it (the person already entered through
+it), the merge is refused. The duplicate's remaining open requests keep their relative order, ranked after the kept
+person's ones.
 """
 
 from django.core.exceptions import ValidationError
 from django.db.models import Max
 
 from . import workflow as wf
-from .admission_models import ESMS_ENDED, AdmissionRequest, OrientationDecision
+from .admission_models import ESMS_ENDED, AdmissionRequest, OrientationDecision, Source
 from .services import admission_request_transition
+from .statuses import ESMS_PROGRESS, NOTIFICATION_CANCELLED, REASON_SOFTWARE_ERROR
 
-MERGE_CANCEL_STATUS, MERGE_CANCEL_REASON = "49", "112"
-# How far a request went, from just notified to entered; a higher index is more advanced.
-PROGRESS = ("39", "54", "40", "41", "42", "45", "72", "71", "43", "47", "51")
+MERGE_CANCEL_STATUS, MERGE_CANCEL_REASON = NOTIFICATION_CANCELLED, REASON_SOFTWARE_ERROR
 
 
 def _progress(request: AdmissionRequest) -> int:
-    return PROGRESS.index(request.status) if request.status in PROGRESS else -1
+    """How far a request went (``ESMS_PROGRESS``, from just notified to entered); higher is more advanced."""
+    return ESMS_PROGRESS.index(request.status) if request.status in ESMS_PROGRESS else -1
 
 
 def requests_merge_hook(*, actor, keep, duplicate) -> None:
@@ -52,7 +53,7 @@ def requests_merge_hook(*, actor, keep, duplicate) -> None:
             request=loser,
             target=MERGE_CANCEL_STATUS,
             reason=MERGE_CANCEL_REASON,
-            source="system",
+            source=Source.SYSTEM,
             comment=f"doublon : fusion de la fiche {duplicate.pk} dans la fiche {keep.pk}",
         )
     top = (

@@ -1,7 +1,8 @@
 """Writes for orientation decisions and admission requests (keyword-only, atomic, traced in the access log).
 
 Every status change goes through ``workflow.transition`` with the ASS_A32 rules (``terminology.sdo_rules()``),
-updates the row locked with ``select_for_update``, and appends a ``StatusTransition``.
+updates the row locked with ``select_for_update``, and appends a ``StatusTransition``. An admission undone gives its
+places back here (``admission_places_release``), so ``admission.py`` builds on this module and not the reverse.
 See docs/decisions/0014-admission-requests.md.
 """
 
@@ -16,9 +17,12 @@ from django.utils import timezone
 
 from relais.accounts.roles import OrganisationKind
 from relais.audit.services import access_log_record
+from relais.offer.models import Unit
+from relais.offer.services import unit_capacity_update
 from relais.persons.models import Person
 
 from . import policy
+from . import statuses as st
 from . import workflow as wf
 from .admission_models import (
     ESMS_ENDED,
@@ -150,7 +154,7 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source):
         raise ValidationError("Cette personne a été fusionnée dans une autre fiche : utilisez la fiche conservée.")
     if decision is not None and (decision.person_id != person.pk or decision.status != "valid"):
         raise ValidationError("La décision d'orientation doit être en cours de validité et concerner cette personne.")
-    result = _check(None, "39", actor_kind=actor_kind_for(actor, sites[0]), reason=None)
+    result = _check(None, st.NOTIFIED, actor_kind=actor_kind_for(actor, sites[0]), reason=None)
     for site in sites[1:]:
         actor_kind_for(actor, site)
     open_sites = AdmissionRequest.objects.filter(person=person, site__in=sites).exclude(status__in=ESMS_ENDED)
@@ -173,7 +177,7 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source):
             site=site,
             submission=submission,
             wish_rank=rank + offset,
-            status="39",
+            status=st.NOTIFIED,
             created_by=actor.label if actor is not None else "système",
             created_by_organisation=getattr(actor, "organisation", None),
             created_by_user=getattr(actor, "user", None),
@@ -222,10 +226,8 @@ def admission_request_transition(
     request.status, request.status_reason = result.target, result.reason or ""
     request.save(update_fields=["status", "status_reason", "wish_rank", "updated_at"])
     _log(actor=actor, request=request, result=result, source=source, comment=comment)
-    from . import admission  # admission.py builds on this module
-
-    if result.source == "71" and result.target in admission.ADMISSION_UNDONE:
-        admission.admission_places_release(actor=actor, request=request, reason=result.reason, system=system)
+    if result.source == st.ADMITTED and result.target in st.ESMS_ADMISSION_UNDONE:
+        admission_places_release(actor=actor, request=request, reason=result.reason, system=system)
     _trace(
         actor,
         "update",
@@ -263,3 +265,27 @@ def unit_request_transition(
     _log(actor=actor, request=request, unit=unit, result=result, source=source, comment=comment)
     _trace(actor, "update", row, request.person_id, f"unité {unit.pk} statut {result.source} → {result.target}")
     return row
+
+
+def admission_places_release(*, actor, request: AdmissionRequest, reason: str | None, system: bool = False) -> int:
+    """Called by ``admission_request_transition`` when a request leaves 71 for an ended status: each unit pair still
+    "admitted" (184) is removed (180, with the ESMS-level reason when ASS_A32 allows it on 180, else 95 automatic
+    cancellation) and its place is free again. Runs inside the caller's transaction."""
+    allowed = sdo_rules().get(st.UNIT_REMOVED) or ()
+    unit_reason = reason if reason in allowed else st.REASON_AUTOMATIC_CANCELLATION
+    released = 0
+    for row in UnitRequestStatus.objects.filter(request=request, status=st.UNIT_ADMITTED).order_by("unit_id"):
+        unit = Unit.objects.select_for_update().get(pk=row.unit_id)
+        unit_request_transition(
+            actor=actor, request=request, unit=unit, target=st.UNIT_REMOVED, reason=unit_reason, system=system
+        )
+        # Capacity follows the status whoever changed it (the orientation may cancel): set-up path, labelled.
+        unit_capacity_update(
+            actor=None,
+            unit=unit,
+            available=min(unit.available + 1, unit.installed),
+            occupied=max(unit.occupied - 1, 0),
+            by_label=f"{actor.label if actor else 'suivi automatique'} (admission annulée)",
+        )
+        released += 1
+    return released

@@ -25,15 +25,15 @@ from relais.offer.models import Category
 from relais.territory.models import Commune, Departement
 
 from . import policy
+from . import statuses as st
+from . import workflow as wf
 from .admission_models import AdmissionRequest, DecisionStatus, OrientationDecision, StatusTransition
 from .file_models import AdmissionFile
 from .secrecy import Table
 
-# A person is waiting on a list while the request is open and not yet an admission.
-WAITING = ("39", "40", "41", "42", "72", "54", "45")
-# An admission: admitted, trial period, entered (51: entered, a reorientation asked). After 44 (trial
-# inconclusive) or 48 (left) the person may be without solution again.
-ADMITTED = ("71", "43", "47", "51")
+# A list entry of the real demand: an open request without a place yet (``ESMS_WITHOUT_PLACE``). A solution: a
+# request holding a place (``ESMS_PLACED``: admitted, trial period, entered, even asking a reorientation, 51).
+# After 44 (trial inconclusive) or 48 (left) the person may be without solution again.
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,7 @@ def _category_labels() -> dict[str, str]:
 
 def _waiting(scope: Scope, filters: Filters):
     codes = _codes(scope, filters)
-    qs = AdmissionRequest.objects.filter(status__in=WAITING).filter(_person_place(codes, "person__"))
+    qs = AdmissionRequest.objects.filter(status__in=st.ESMS_WITHOUT_PLACE).filter(_person_place(codes, "person__"))
     if filters.category:
         qs = qs.filter(site__category_id=filters.category)
     if filters.start:
@@ -207,8 +207,8 @@ def _by_category(rows, filters: Filters) -> dict[str, set[int]]:
 
 
 def without_solution_table(scope: Scope, filters: Filters, today: date) -> Table:
-    """Persons with a valid decision at least N days old and no admission (71, 43, 47…) anywhere."""
-    admitted = AdmissionRequest.objects.filter(status__in=ADMITTED).values("person_id")
+    """Persons with a valid decision at least N days old and no place (``ESMS_PLACED``) anywhere."""
+    admitted = AdmissionRequest.objects.filter(status__in=st.ESMS_PLACED).values("person_id")
     qs = (
         _decisions(scope, filters)
         .filter(status=DecisionStatus.VALID, decision_date__lte=today - timedelta(days=filters.days))
@@ -224,8 +224,8 @@ def without_solution_table(scope: Scope, filters: Filters, today: date) -> Table
         ["Personnes"],
         rows,
         [total],
-        note="Décision en cours de validité, aucune admission (71, 43, 47) depuis. Une personne orientée vers "
-        "plusieurs catégories compte dans chacune, une seule fois au total.",
+        note=f"Décision en cours de validité, aucune admission ({st.codes_text(st.ESMS_PLACED)}) depuis. "
+        "Une personne orientée vers plusieurs catégories compte dans chacune, une seule fois au total.",
     )
 
 
@@ -241,7 +241,7 @@ def not_executed_table(scope: Scope, filters: Filters) -> Table:
             | Q(person=OuterRef("person"), decision=None, created_at__date__gte=OuterRef("decision_date"))
         )
     )
-    admitted = Exists(AdmissionRequest.objects.filter(person=OuterRef("person"), status__in=ADMITTED))
+    admitted = Exists(AdmissionRequest.objects.filter(person=OuterRef("person"), status__in=st.ESMS_PLACED))
     found: dict[str, list[int]] = {}
     for column, subset in enumerate((qs.filter(~sent), qs.filter(sent).filter(~admitted))):
         for status, n in subset.values_list("status").annotate(n=Count("pk")).order_by():
@@ -283,7 +283,9 @@ def quartiles(values: list[int]) -> tuple[float, float, float] | None:
 def delay_rows(scope: Scope, filters: Filters) -> list[Delays]:
     """Days from the decision to the first admission (status 71) of one of its requests, by category of the ESMS."""
     codes = _codes(scope, filters)
-    qs = StatusTransition.objects.filter(level="esms", to_status="71", request__decision__decision_date__isnull=False)
+    qs = StatusTransition.objects.filter(
+        level=wf.ESMS, to_status=st.ADMITTED, request__decision__decision_date__isnull=False
+    )
     qs = qs.filter(_person_place(codes, "request__person__"))
     if filters.category:
         qs = qs.filter(request__site__category_id=filters.category)

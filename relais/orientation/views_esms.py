@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from relais.audit.services import access_log_record
 from relais.offer.models import Unit
 
+from . import statuses as st
 from . import workflow as wf
 from .admission import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, admission_admit
 from .admission_models import StatusTransition, UnitRequestStatus
@@ -41,7 +42,7 @@ from .waiting_list import (
 )
 
 # Changes made only by "Admettre dans l'unité …" (they take a place): never offered as plain status buttons.
-ADMISSION_ONLY = {wf.ESMS: {"71"}, wf.UNIT: {"184"}}
+ADMISSION_ONLY = {wf.ESMS: {st.ADMITTED}, wf.UNIT: {st.UNIT_ADMITTED}}
 
 
 def waiting_list_view(request):
@@ -252,7 +253,7 @@ def esms_request_admit_view(request, pk: int):
     if unit is None:
         return HttpResponseBadRequest("Champ « unit » : unité inconnue pour cet établissement.".encode())
     if request.POST.get("from", "") != admission_request.status:
-        done = UnitRequestStatus.objects.filter(request=admission_request, unit=unit, status="184").exists()
+        done = UnitRequestStatus.objects.filter(request=admission_request, unit=unit, status=st.UNIT_ADMITTED).exists()
         if done:
             messages.info(request, f"Cette personne est déjà admise dans « {unit.name} » (double envoi ignoré).")
         else:

@@ -27,8 +27,9 @@ from relais.offer.geo import haversine_km
 from relais.offer.models import Category, LegalEntity, Site, Unit
 
 from . import policy
+from . import statuses as st
 from . import workflow as wf
-from .admission_models import ESMS_ENDED, AdmissionRequest, StatusTransition, UnitRequestStatus
+from .admission_models import AdmissionRequest, StatusTransition, UnitRequestStatus
 from .file_models import Urgency
 from .terminology import status_labels
 
@@ -36,17 +37,21 @@ from .terminology import status_labels
 MAX_ROWS = 10_000
 PER_PAGE = 50
 
-# Groups of ESMS-level statuses (JDV_J252) for the filter. "ouvertes" (the default) are the requests still waiting
-# for an answer or a place: persons already entered (47, 51) and ended requests have their own groups.
+# Groups of ESMS-level statuses (JDV_J252) for the filter. "ouvertes" (the default, ``ESMS_IN_PROGRESS``) are the
+# requests still waiting for an answer or a place: persons already entered (47, 51) and ended requests have their own
+# groups. The key stays "ouvertes" (bookmarked URLs), though open requests (``ESMS_OPEN``) include the entered ones.
+_NAMED_GROUPS = (
+    ("nouvelles", "Nouvelles", st.ESMS_AWAITING_ANSWER),
+    ("attente", "En liste d'attente", st.ESMS_UNDER_REVIEW),
+    ("admissibles", "Admissibles", (st.ADMISSIBLE,)),
+    ("admises", "Admises", st.ESMS_ADMITTED_NOT_ENTERED),
+    ("impossibles", "Admission impossible signalée", (st.ADMISSION_IMPOSSIBLE_REPORTED,)),
+    ("accueillies", "Accueillies", st.ESMS_HOSTED),
+)
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...] | None]] = {
-    "ouvertes": ("Toutes les demandes en cours", ("39", "40", "41", "42", "54", "72", "71", "43", "45")),
-    "nouvelles": ("Nouvelles (39, 40, 41)", ("39", "40", "41")),
-    "attente": ("En liste d'attente (42, 54)", ("42", "54")),
-    "admissibles": ("Admissibles (72)", ("72",)),
-    "admises": ("Admises (71, 43)", ("71", "43")),
-    "impossibles": ("Admission impossible signalée (45)", ("45",)),
-    "accueillies": ("Accueillies (47, 51)", ("47", "51")),
-    "terminees": ("Terminées ou annulées", tuple(ESMS_ENDED)),
+    "ouvertes": ("Toutes les demandes en cours", st.ESMS_IN_PROGRESS),
+    **{key: (f"{label} ({st.codes_text(codes)})", codes) for key, label, codes in _NAMED_GROUPS},
+    "terminees": ("Terminées ou annulées", st.ESMS_ENDED),
     "toutes": ("Toutes les demandes", None),
 }
 DEFAULT_GROUP = "ouvertes"

@@ -2,12 +2,46 @@
 
 Two levels: the (person, ESMS) pair follows the JDV_J252 statuses, the (person, unit) pair the JDV_J253 ones.
 The edges, and who may trigger each, are decisions of Relais written here and explained in
-docs/decisions/0013-sdo-workflow.md; the status codes are the national ones. Which reasons (TRE_R358) a status
-needs comes from ASS_A32 and is passed in as ``rules`` (``terminology.sdo_rules()`` reads it from the database).
+docs/decisions/0013-sdo-workflow.md; the status codes are the national ones, named in ``statuses``. Which reasons
+(TRE_R358) a status needs comes from ASS_A32 and is passed in as ``rules`` (``terminology.sdo_rules()`` reads it from
+the database).
 """
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
+
+from . import statuses
+from .statuses import (
+    ADMISSIBLE,
+    ADMISSION_IMPOSSIBLE_CONFIRMED,
+    ADMISSION_IMPOSSIBLE_REPORTED,
+    ADMITTED,
+    CONTACTED,
+    DECISION_CANCELLED,
+    ENTERED,
+    ESMS_CLOSED,
+    ESMS_PENDING,
+    LEFT,
+    NOTIFICATION_CANCELLED,
+    NOTIFICATION_READ,
+    NOTIFIED,
+    REACTIVATED,
+    REORIENTATION_REQUESTED,
+    TRIAL,
+    TRIAL_INCONCLUSIVE,
+    UNDER_ANALYSIS,
+    UNIT_ADMISSIBLE,
+    UNIT_ADMITTED,
+    UNIT_CARE_ENDED,
+    UNIT_CLOSED,
+    UNIT_PENDING,
+    UNIT_REMOVED,
+    UNIT_REORIENTATION_REQUESTED,
+    UNIT_TAKEN_IN_CHARGE,
+    UNIT_TRIAL,
+    UNIT_TRIAL_INCONCLUSIVE,
+    UNIT_UNDER_ANALYSIS,
+)
 
 ESMS, UNIT = "esms", "unit"
 LEVELS = (ESMS, UNIT)
@@ -21,69 +55,72 @@ ACTOR_LABELS = {ESMS_STAFF: "l'ESMS", ORIENTATION: "l'orientation (MDPH, coordin
 _E, _O, _S = frozenset({ESMS_STAFF}), frozenset({ORIENTATION}), frozenset({SYSTEM})
 _EO, _OS, _EOS = _E | _O, _O | _S, _E | _O | _S
 
-# Pre-admission statuses of the ESMS level, from which a request may still be refused or cancelled.
-_ESMS_PENDING = ("39", "40", "41", "42", "72", "54")
-
 # (from, to) -> actor kinds allowed. None as "from" is the creation of the pair.
 ESMS_TRANSITIONS: dict[tuple[str | None, str], frozenset[str]] = {
-    (None, "39"): _O,  # the orientation notifies the ESMS
-    (None, "42"): _E,  # a request received directly by the ESMS (older people: no orientation decision)
-    ("39", "40"): _E,
-    ("54", "40"): _E,
-    ("40", "41"): _E,
-    ("54", "41"): _E,
-    ("40", "42"): _E,
-    ("41", "42"): _E,
-    ("54", "42"): _E,
-    ("42", "72"): _E,
-    ("72", "71"): _E,
-    ("71", "43"): _E,
-    ("71", "47"): _E,  # entry without a trial period
-    ("43", "47"): _E,
-    ("43", "44"): _E,
-    ("47", "48"): _E,
-    ("47", "51"): _E,
-    ("51", "48"): _E,
-    ("51", "47"): _O,  # the reorientation is not granted: the person stays
+    (None, NOTIFIED): _O,  # the orientation notifies the ESMS
+    (None, UNDER_ANALYSIS): _E,  # a request received directly by the ESMS (older people: no orientation decision)
+    (NOTIFIED, NOTIFICATION_READ): _E,
+    (REACTIVATED, NOTIFICATION_READ): _E,
+    (NOTIFICATION_READ, CONTACTED): _E,
+    (REACTIVATED, CONTACTED): _E,
+    (NOTIFICATION_READ, UNDER_ANALYSIS): _E,
+    (CONTACTED, UNDER_ANALYSIS): _E,
+    (REACTIVATED, UNDER_ANALYSIS): _E,
+    (UNDER_ANALYSIS, ADMISSIBLE): _E,
+    (ADMISSIBLE, ADMITTED): _E,
+    (ADMITTED, TRIAL): _E,
+    (ADMITTED, ENTERED): _E,  # entry without a trial period
+    (TRIAL, ENTERED): _E,
+    (TRIAL, TRIAL_INCONCLUSIVE): _E,
+    (ENTERED, LEFT): _E,
+    (ENTERED, REORIENTATION_REQUESTED): _E,
+    (REORIENTATION_REQUESTED, LEFT): _E,
+    (REORIENTATION_REQUESTED, ENTERED): _O,  # the reorientation is not granted: the person stays
     # Admission impossible: reported by the ESMS, confirmed (46) or sent back to analysis (42) by the orientation.
-    **{(source, "45"): _E for source in ("40", "41", "42", "72", "71", "54")},
-    ("45", "46"): _OS,
-    ("45", "42"): _O,
+    **{
+        (source, ADMISSION_IMPOSSIBLE_REPORTED): _E
+        for source in (NOTIFICATION_READ, CONTACTED, UNDER_ANALYSIS, ADMISSIBLE, ADMITTED, REACTIVATED)
+    },
+    (ADMISSION_IMPOSSIBLE_REPORTED, ADMISSION_IMPOSSIBLE_CONFIRMED): _OS,
+    (ADMISSION_IMPOSSIBLE_REPORTED, UNDER_ANALYSIS): _O,
     # Admitted elsewhere (reason 119): the follow-up closes the other pending requests directly.
-    **{(source, "46"): _S for source in _ESMS_PENDING},
+    **{(source, ADMISSION_IMPOSSIBLE_CONFIRMED): _S for source in ESMS_PENDING},
     # Notification cancelled by the orientation (person's wish, moving, death, decision replaced or closed).
-    **{(source, "49"): _OS for source in (*_ESMS_PENDING, "71", "45")},
+    **{(source, NOTIFICATION_CANCELLED): _OS for source in (*ESMS_PENDING, ADMITTED, ADMISSION_IMPOSSIBLE_REPORTED)},
     # Orientation decision cancelled: every pair not yet entered ends.
-    **{(source, "37"): _OS for source in (*_ESMS_PENDING, "71", "45", "43", "44", "46", "49")},
+    **{
+        (source, DECISION_CANCELLED): _OS
+        for source in (*ESMS_PENDING, ADMITTED, ADMISSION_IMPOSSIBLE_REPORTED, TRIAL, *ESMS_CLOSED)
+    },
     # Reactivation of a closed notification (to put the person back on the list, after a move, an error).
-    **{(source, "54"): _O for source in ("44", "46", "49")},
+    **{(source, REACTIVATED): _O for source in ESMS_CLOSED},
 }
 
 UNIT_TRANSITIONS: dict[tuple[str | None, str], frozenset[str]] = {
-    (None, "182"): _E,
-    ("182", "183"): _E,
-    ("183", "184"): _E,
-    ("184", "185"): _E,
-    ("184", "186"): _E,  # taken in charge without a trial period
-    ("185", "186"): _E,
-    ("185", "181"): _E,
-    ("186", "187"): _E,
-    ("187", "186"): _O,
-    ("186", "188"): _E,
-    ("187", "188"): _E,
+    (None, UNIT_UNDER_ANALYSIS): _E,
+    (UNIT_UNDER_ANALYSIS, UNIT_ADMISSIBLE): _E,
+    (UNIT_ADMISSIBLE, UNIT_ADMITTED): _E,
+    (UNIT_ADMITTED, UNIT_TRIAL): _E,
+    (UNIT_ADMITTED, UNIT_TAKEN_IN_CHARGE): _E,  # taken in charge without a trial period
+    (UNIT_TRIAL, UNIT_TAKEN_IN_CHARGE): _E,
+    (UNIT_TRIAL, UNIT_TRIAL_INCONCLUSIVE): _E,
+    (UNIT_TAKEN_IN_CHARGE, UNIT_REORIENTATION_REQUESTED): _E,
+    (UNIT_REORIENTATION_REQUESTED, UNIT_TAKEN_IN_CHARGE): _O,
+    (UNIT_TAKEN_IN_CHARGE, UNIT_CARE_ENDED): _E,
+    (UNIT_REORIENTATION_REQUESTED, UNIT_CARE_ENDED): _E,
     # Removed from the list (person's wish, moving, death, error) or cancelled automatically (95) / expired (98).
-    **{(source, "180"): _EOS for source in ("182", "183", "184")},
+    **{(source, UNIT_REMOVED): _EOS for source in UNIT_PENDING},
 }
 
 TRANSITIONS = {ESMS: ESMS_TRANSITIONS, UNIT: UNIT_TRANSITIONS}
 STATUSES = {level: {code for edge in edges for code in edge if code} for level, edges in TRANSITIONS.items()}
 # Final: nothing follows. Closed: ended, but the orientation may reactivate (54).
 TERMINAL = {level: STATUSES[level] - {s for s, _t in edges if s} for level, edges in TRANSITIONS.items()}
-CLOSED = {ESMS: frozenset({"44", "46", "49"}), UNIT: frozenset()}
+CLOSED = {ESMS: frozenset(ESMS_CLOSED), UNIT: frozenset(UNIT_CLOSED)}
 
 # Statuses whose TRE_R357 labels name the same step at both levels (same words, "ESMS" vs "unité").
 # Documented only: the rule that binds the two levels is an open question (see the decision record).
-PARALLEL_STATUSES = {"182": "42", "183": "72", "184": "71", "185": "43", "181": "44", "187": "51"}
+PARALLEL_STATUSES = statuses.PARALLEL_STATUSES
 
 
 class TransitionError(ValueError):
