@@ -163,7 +163,9 @@ def member_invite(
         )
     membership = membership_add(actor=actor, organisation=organisation, user=user, role=role)
     if created:
+        from relais.jobs.services import after_commit
+
         from .tasks import invitation_email  # the worker builds the link and sends it (retried there)
 
-        transaction.on_commit(lambda: invitation_email(user.pk, organisation.pk))
+        after_commit(invitation_email, user.pk, organisation.pk)  # a queue down is recorded, never a 500
     return membership

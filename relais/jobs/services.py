@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import traceback
-from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import JobFailure, JobRun
+
+logger = logging.getLogger(__name__)
 
 # Back-off of a failing task: 1 min, 2, 4, 8, 16, 32… capped at 6 hours.
 RETRY_BASE_SECONDS = 60
@@ -23,9 +25,24 @@ class NotRetryable(Exception):
     """A failure that cannot be put back in the queue; the message is for the operator."""
 
 
-def after_commit(enqueue: Callable[[], object]) -> None:
-    """Enqueue a side effect once the current transaction commits: a rolled-back write sends nothing.
-    Outside a transaction (autocommit), Django runs it at once."""
+def after_commit(task, /, *args, **kwargs) -> None:
+    """Queue ``task(*args, **kwargs)`` (a huey task) once the current transaction commits: a rolled-back write sends
+    nothing. Outside a transaction (autocommit), Django runs it at once. Never raises: a queue that cannot be reached
+    (Redis down) is logged and recorded as a given-up JobFailure, which an operator sees and can retry."""
+    _enqueue_after_commit(task.s(*args, **kwargs))
+
+
+def _enqueue_after_commit(queued) -> None:
+    from huey.contrib.djhuey import HUEY
+
+    def enqueue():
+        try:
+            HUEY.enqueue(queued)
+        except Exception as error:
+            logger.exception("Task %s could not be queued; recorded as a failure for the operators", queued.name)
+            job_failure_record(task=queued, error=error, retries_left=0, prefix="Mise en file impossible : ")
+
+    # robust: should even the failure record fail (database gone too), Django logs it and the request still succeeds.
     transaction.on_commit(enqueue, robust=True)
 
 
@@ -41,16 +58,16 @@ def _json_or_none(value):
         return None
 
 
-def job_failure_record(*, task, error: BaseException) -> JobFailure:
+def job_failure_record(*, task, error: BaseException, retries_left: int | None = None, prefix: str = "") -> JobFailure:
     from huey.contrib.djhuey import HUEY
 
-    text = "".join(traceback.format_exception_only(type(error), error)).strip()
+    text = prefix + "".join(traceback.format_exception_only(type(error), error)).strip()
     kwargs = {key: value for key, value in task.kwargs.items() if key != "task"}  # huey's context argument
     return JobFailure.objects.create(
         task_name=task.name,
         task_path=HUEY._registry.task_to_string(type(task)),
         task_id=task.id,
-        retries_left=task.retries,
+        retries_left=task.retries if retries_left is None else retries_left,
         error=text[:2000],
         args=_json_or_none(list(task.args)),
         kwargs=_json_or_none(kwargs),
@@ -78,8 +95,6 @@ def _task_rebuilt(failure: JobFailure):
 
 def job_failure_retry(*, user, failure: JobFailure) -> JobFailure:
     """An operator puts a given-up task back in the queue (once); NotRetryable when it cannot be rebuilt."""
-    from huey.contrib.djhuey import HUEY
-
     if not (user and user.is_superuser):
         raise PermissionDenied("Réservé à l'exploitation de la plateforme.")
     with transaction.atomic():
@@ -89,7 +104,7 @@ def job_failure_retry(*, user, failure: JobFailure) -> JobFailure:
         task = _task_rebuilt(failure)
         failure.retried_at, failure.retried_by = timezone.now(), user
         failure.save(update_fields=["retried_at", "retried_by"])
-    after_commit(lambda: HUEY.enqueue(task))
+        _enqueue_after_commit(task)
     return failure
 
 

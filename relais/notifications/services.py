@@ -52,7 +52,7 @@ def _email_after_commit(notification: Notification, subject: str, text: str) -> 
     rolled-back write sends nothing and a slow mail server never holds a request. ``emailed_at`` is set when sent."""
     from .tasks import notification_email
 
-    after_commit(lambda: notification_email(notification.pk, SUBJECT_PREFIX + subject, text))
+    after_commit(notification_email, notification.pk, SUBJECT_PREFIX + subject, text)
 
 
 def notification_send(
@@ -207,5 +207,5 @@ def _digest_one(user_id: int, day: date, pending) -> int:
     from .tasks import digest_email
 
     subject, text, ids = f"{SUBJECT_PREFIX}Récapitulatif du {day:%d/%m/%Y}", "\n".join(lines), [i.pk for i in items]
-    after_commit(lambda: digest_email(user.email, subject, text, ids))
+    after_commit(digest_email, user.email, subject, text, ids)
     return len(items)

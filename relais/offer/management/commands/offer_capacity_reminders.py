@@ -12,7 +12,6 @@ import json
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -129,7 +128,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 Site.objects.filter(pk__in=[site.pk for site, _ in sites]).update(capacity_reminded_at=now)
                 # Sent by the worker once the reminder is recorded (retried there, failures on the operations page).
-                after_commit(partial(email_send, subject, body, emails))
+                after_commit(email_send, subject, body, emails)
             counts["sites_reminded"] += len(sites)
             counts["emails"] += 1
             counts["recipients"] += len(emails)
