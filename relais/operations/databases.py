@@ -144,10 +144,12 @@ def pg_check(path: Path, settings_dict: dict) -> None:
 
 def pg_other_sessions(connection) -> int:
     """Sessions other than ours on the database: a server or worker left running (pg_restore would wait for their
-    locks with no time limit, since the archive sets lock_timeout to 0, or mix their writes with the restored data)."""
+    locks with no time limit, since the archive sets lock_timeout to 0, or mix their writes with the restored data).
+    Client backends only: PostgreSQL's own workers on the database (parallel query, autovacuum) are nobody to stop."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " AND backend_type = 'client backend'"
         )
         return cursor.fetchone()[0]
 

@@ -142,3 +142,41 @@ def test_a_failed_database_restore_puts_the_files_back(backup):
     finally:
         with connection.cursor() as cursor:
             cursor.execute("DROP VIEW IF EXISTS report_organisations")
+
+
+def test_postgresql_background_workers_are_not_counted_as_sessions():
+    """Only client sessions block a restore: the workers PostgreSQL starts on the database (parallel query, autovacuum)
+    are not someone left connected (issue 10 review)."""
+    import threading
+    import time
+
+    import psycopg
+
+    from relais.operations.databases import pg_other_sessions
+
+    connection = _postgresql()
+    params = {k: v for k, v in connection.get_connection_params().items() if k != "cursor_factory"}
+    with psycopg.connect(**params, autocommit=True) as other:
+        other.execute("CREATE TABLE parallel_probe AS SELECT g FROM generate_series(1, 3000) AS g")
+        try:
+            for setting in ("parallel_setup_cost", "parallel_tuple_cost", "min_parallel_table_scan_size"):
+                other.execute(f"SET {setting} = 0")
+            other.execute("SET max_parallel_workers_per_gather = 2")
+            scan = threading.Thread(
+                target=other.execute, args=("SELECT count(*) FROM parallel_probe WHERE pg_sleep(0.002) IS NOT NULL",)
+            )
+            scan.start()
+            with connection.cursor() as cursor:
+                workers, deadline = 0, time.monotonic() + 10
+                while not workers and time.monotonic() < deadline:
+                    cursor.execute(
+                        "SELECT count(*) FROM pg_stat_activity"
+                        " WHERE datname = current_database() AND backend_type = 'parallel worker'"
+                    )
+                    workers = cursor.fetchone()[0]
+                counted = pg_other_sessions(connection)
+            scan.join()
+        finally:
+            other.execute("DROP TABLE parallel_probe")
+    assert workers >= 1  # the scan really ran in parallel workers while we counted
+    assert counted == 1  # the other client only
