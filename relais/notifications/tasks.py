@@ -1,7 +1,12 @@
 """E-mails of notifications, sent by the worker after the notification's transaction committed.
 
-Retried with back-off by huey (relais/jobs/tasks.py records each failure); idempotent: a notification already
-e-mailed is not sent twice if a retry follows a send whose marking failed.
+Retried with back-off by huey (relais/jobs/tasks.py records each failure). Delivery is at-least-once, not
+exactly-once: the mail server accepts the message before ``emailed_at`` is written, so if that write fails (database
+unreachable) or the worker dies in between, the retry sends the e-mail again. The dedup that exists: a notification
+already marked ``emailed_at`` is skipped, and the marking UPDATE only touches unmarked rows, so a duplicate needs a
+failure in that short window. (A worker killed outright after taking a task and before sending loses it: huey has
+no acknowledgement.) Acceptable because the e-mail carries no medical data and only points to the notification,
+which is in Relais whatever happens to the e-mail.
 """
 
 from django.core.mail import send_mail
