@@ -6,7 +6,8 @@ class AuditConfig(AppConfig):
     label = "audit"
 
     def ready(self):
-        from . import services, sqlite_guard, tasks
+        from . import services, sqlite_guard, tasks, truncate_guard
 
         sqlite_guard.install()
+        truncate_guard.install()
         services.sequencer_queue_set(tasks.access_log_sequence_soon)

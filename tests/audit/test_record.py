@@ -134,3 +134,23 @@ def test_flush_still_empties_the_log_but_a_delete_is_refused(actor):
         raw("DELETE FROM audit_accesslogentry")
     call_command("flush", interactive=False, verbosity=0)
     assert AccessLogEntry.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_truncate_is_refused_on_postgresql_and_flush_still_empties_the_log(actor):
+    """A TRUNCATE from psql or any other tool is refused (statement trigger, migration 0004); Django's own flush passes
+    (relais/audit/truncate_guard.py) and leaves the trigger on. SQLite has no TRUNCATE."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no TRUNCATE")
+    record(actor, 2)
+    for statement in ("TRUNCATE audit_accesslogentry", "TRUNCATE audit_accesslogentry RESTART IDENTITY CASCADE"):
+        with pytest.raises(DatabaseError, match=r"TRUNCATE refused"), transaction.atomic():
+            raw(statement)
+    assert AccessLogEntry.objects.count() == 2
+    call_command("flush", interactive=False, verbosity=0)
+    assert AccessLogEntry.objects.count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_accesslog_no_truncate'")
+        assert cursor.fetchone() == ("O",)  # on again after the flush
