@@ -99,6 +99,12 @@ def public_key() -> Ed25519PublicKey | None:
     return loaded
 
 
+def heads_expected() -> bool:
+    """A key exists, so heads were published: the key is created by the first publication (or the .pub copied with
+    the heads to verify elsewhere). Then a chain with no heads at all means the heads file was deleted or emptied."""
+    return _key_path().exists() or _public_path().exists()
+
+
 def _message(head: dict) -> bytes:
     body = {"seq": head["seq"], "hash": head["hash"], "at": head["at"]}
     return DOMAIN + json.dumps(body, sort_keys=True, separators=(",", ":")).encode()

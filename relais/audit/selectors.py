@@ -1,9 +1,10 @@
 """Reads of the access log."""
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from .chain import ChainProblem, verify_chain
-from .heads import heads_read
+from .heads import heads_expected, heads_read
 from .models import AccessLogEntry
 
 _VERIFY_FIELDS = ("id", *tuple(f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id"}))
@@ -23,6 +24,12 @@ def access_log_verify_report() -> dict:
     heads = heads_read()
     chained = AccessLogEntry.objects.filter(seq__isnull=False).order_by("seq")
     problem = verify_chain(chained.values(*_VERIFY_FIELDS).iterator(chunk_size=5000), heads.heads)
+    if not heads.heads and not heads.problems and heads_expected() and chained.exists():
+        heads.problems.append(
+            f"aucune tête signée dans {settings.RELAIS_AUDIT_HEADS_FILE} alors que la clé de signature existe et que "
+            "la chaîne n'est pas vide : fichier des têtes supprimé, vidé ou déplacé ? (Nouvelle base avec l'ancienne "
+            "clé : lancez audit_publish_head.)"
+        )
     if heads.problems:  # the evidence outside the database was altered: say so first
         problem = ChainProblem(0, None, heads.problems[0])
     return {

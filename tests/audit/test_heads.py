@@ -99,3 +99,23 @@ def test_key_readable_by_others_is_refused(chained, audit_files):
 def test_signature_is_base64_of_64_bytes(chained, audit_files):
     access_log_publish_head()
     assert len(base64.b64decode(_lines(audit_files)[0]["sig"])) == 64
+
+
+@pytest.mark.parametrize("how", ["deleted", "emptied"])
+def test_a_deleted_or_emptied_heads_file_is_reported(chained, audit_files, capsys, how):
+    """The key exists, so heads were published: a non-empty chain with no head at all is an alarm (issue 10 review)."""
+    access_log_publish_head()
+    heads_file = audit_files.RELAIS_AUDIT_HEADS_FILE
+    if how == "deleted":
+        heads_file.unlink()
+    else:
+        heads_file.write_text("")
+    with pytest.raises(CommandError, match=r"aucune tête signée .* fichier des têtes supprimé, vidé ou déplacé"):
+        call_command("audit_verify")
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["ok"] is False and summary["signed_heads"] == 0 and summary["chained"] == 5
+
+
+def test_no_heads_yet_is_fine_before_the_first_publication(chained, audit_files):
+    assert not audit_files.RELAIS_AUDIT_KEY_FILE.exists()  # nothing was ever published: nothing is missing
+    assert access_log_verify() is None
