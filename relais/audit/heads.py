@@ -93,7 +93,10 @@ def public_key() -> Ed25519PublicKey | None:
         return key.public_key()
     if not _public_path().exists():
         return None
-    loaded = serialization.load_pem_public_key(_public_path().read_bytes())
+    try:
+        loaded = serialization.load_pem_public_key(_public_path().read_bytes())
+    except ValueError as error:
+        raise HeadError(f"{_public_path()} : clé publique illisible ({error}).") from error
     if not isinstance(loaded, Ed25519PublicKey):
         raise HeadError(f"{_public_path()} : la clé publique doit être une clé Ed25519.")
     return loaded

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from .chain import ChainProblem, verify_chain
-from .heads import heads_expected, heads_read
+from .heads import HeadError, HeadsFile, heads_expected, heads_read
 from .models import AccessLogEntry
 
 _VERIFY_FIELDS = ("id", *tuple(f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id"}))
@@ -21,10 +21,13 @@ def access_log_for_subject(*, subject: str) -> QuerySet[AccessLogEntry]:
 
 def access_log_verify_report() -> dict:
     """Check the chain link by link and against every signed head; a summary with the first problem (or None)."""
-    heads = heads_read()
+    try:
+        heads = heads_read()
+    except HeadError as error:  # the key is exposed or unreadable: reported in the summary, the chain still checked
+        heads = HeadsFile(problems=[str(error)])
     chained = AccessLogEntry.objects.filter(seq__isnull=False).order_by("seq")
     problem = verify_chain(chained.values(*_VERIFY_FIELDS).iterator(chunk_size=5000), heads.heads)
-    if not heads.heads and not heads.problems and heads_expected() and chained.exists():
+    if not heads.heads and not heads.problems and chained.exists() and heads_expected():
         heads.problems.append(
             f"aucune tête signée dans {settings.RELAIS_AUDIT_HEADS_FILE} alors que la clé de signature existe et que "
             "la chaîne n'est pas vide : fichier des têtes supprimé, vidé ou déplacé ? (Nouvelle base avec l'ancienne "

@@ -119,3 +119,21 @@ def test_a_deleted_or_emptied_heads_file_is_reported(chained, audit_files, capsy
 def test_no_heads_yet_is_fine_before_the_first_publication(chained, audit_files):
     assert not audit_files.RELAIS_AUDIT_KEY_FILE.exists()  # nothing was ever published: nothing is missing
     assert access_log_verify() is None
+
+
+@pytest.mark.parametrize("damage", ["exposed key", "garbled key", "garbled public key"])
+def test_an_unusable_key_is_reported_in_the_summary_with_a_non_zero_exit(chained, audit_files, capsys, damage):
+    access_log_publish_head()
+    key_file = audit_files.RELAIS_AUDIT_KEY_FILE
+    if damage == "exposed key":
+        key_file.chmod(0o644)
+    elif damage == "garbled key":
+        key_file.write_text("pas une clé")
+    else:  # verifying elsewhere, with the .pub file only
+        key_file.unlink()
+        key_file.with_suffix(".pub").write_text("pas une clé")
+    with pytest.raises(CommandError, match=r"têtes signées : .*(chmod 600|illisible)"):
+        call_command("audit_verify")
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["ok"] is False and summary["chained"] == 5 and summary["signed_heads"] == 0
+    assert summary["head_problems"] == [summary["problem"]["message"]]
