@@ -1,11 +1,13 @@
-"""Restore: everything is checked before anything is touched, then files and database are replaced together.
+"""Restore: everything is checked before anything is touched, then database and files are replaced.
 
 Order (decision 0027): manifest and checksums of every file of the backup; the database copy (SQLite integrity check,
 pg_restore's table of contents); each uploaded file of the archive against the manifest; same database vendor; same
 migration state as the target database (unless forced). Only then: the uploaded files are extracted beside MEDIA_ROOT's
-content and swapped in by renames (the old ones kept), the database is replaced in one step (SQLite backup API) or one
-transaction (pg_restore --single-transaction), and the old files are deleted. If the database step fails, the files are
-swapped back: the server is as before.
+content; the database is replaced in one step (SQLite backup API) or one transaction (pg_restore --single-transaction);
+last, the files are swapped in by renames (the old ones kept until the end, then deleted). The database goes first
+because it is the long step: a failure or a crash there leaves the database and the files as they were. Only a crash
+during the renames (an instant) leaves the restored database with some old files: running the restore again completes
+it (docs/operations.md). If a rename fails, the files are swapped back and the message says to run it again.
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ class _MediaSwap:
 
 
 def backup_restore(*, path: Path, force: bool = False, check_only: bool = False) -> dict:
-    """Replace the database and MEDIA_ROOT by the backup in `path`, all or nothing; `check_only`: verify only.
+    """Replace the database, then MEDIA_ROOT, by the backup in `path`; `check_only`: verify only.
 
     The server and the worker must be stopped (a request served halfway would mix old and new data); on PostgreSQL
     the restore refuses while another session is connected.
@@ -169,23 +171,30 @@ def backup_restore(*, path: Path, force: bool = False, check_only: bool = False)
         swap.cleanup()
         raise BackupError(f"{MEDIA_TAR} : extraction impossible, rien n'a été modifié ({error}).") from None
     try:
-        swap.swap_in()
         if vendor == "sqlite":
             databases.sqlite_restore(connection, database)
         else:
             databases.pg_restore(connection, database)
     except BaseException as error:
+        swap.cleanup()  # only the extracted copy: MEDIA_ROOT's files were not touched
+        if isinstance(error, (OSError, BackupError)):
+            raise BackupError(f"Restauration impossible, la base et les fichiers sont inchangés : {error}") from None
+        raise
+    try:
+        swap.swap_in()
+    except BaseException as error:
         try:
             swap.swap_back()
         except OSError as undo_error:
             raise BackupError(
-                f"Restauration interrompue ({error}) et fichiers déposés non remis en place ({undo_error}) : "
-                f"les anciens sont dans {swap.old}."
+                f"Base restaurée, mais fichiers déposés non remplacés ({error}) ni remis en place ({undo_error}) : "
+                f"les anciens sont dans {swap.old}, les nouveaux dans {swap.new} ; relancez la restauration."
             ) from error
         swap.cleanup()
-        if isinstance(error, (OSError, BackupError)):
-            raise BackupError(f"Restauration impossible, la base et les fichiers sont inchangés : {error}") from None
-        raise
+        raise BackupError(
+            f"Base restaurée, mais fichiers déposés non remplacés ({error}) : les anciens sont remis en place ; "
+            "relancez la restauration, elle recommence à l'identique."
+        ) from None
     swap.cleanup()
     ContentType.objects.clear_cache()  # ids in this process's cache may belong to the replaced database
     return {**summary, "restored": True}

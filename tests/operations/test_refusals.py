@@ -126,9 +126,9 @@ def test_restore_refuses_while_another_session_is_connected(backup):
     assert rows() == before_rows and files(backup.media) == before_files
 
 
-def test_a_failed_database_restore_puts_the_files_back(backup):
+def test_a_failed_database_restore_leaves_the_files_alone(backup):
     """PostgreSQL: pg_restore fails halfway (a view an administrator added depends on a table it must drop): its
-    single transaction is rolled back and the uploaded files, already swapped in, are swapped back."""
+    single transaction is rolled back and the uploaded files, swapped in only after the database, are untouched."""
     connection = _postgresql()
     with connection.cursor() as cursor:
         cursor.execute("CREATE VIEW report_organisations AS SELECT id, name FROM accounts_organisation")

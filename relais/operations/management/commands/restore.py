@@ -1,4 +1,4 @@
-"""`manage.py restore PATH [--check] [--force] [--noinput]`: a backup made by `backup` put back, all or nothing.
+"""`manage.py restore PATH [--check] [--force] [--noinput]`: a backup made by `backup` put back, database then files.
 
 Every checksum, the database copy and the migration state are checked before anything is touched. Stop the server and
 the worker first. The last line printed is the JSON summary.
@@ -17,7 +17,7 @@ from relais.operations.restore import backup_restore
 
 class Command(BaseCommand):
     help = (
-        "Restaure une sauvegarde faite par « backup » : remplace la base et les fichiers déposés, tout ou rien, après "
+        "Restaure une sauvegarde faite par « backup » : remplace la base puis les fichiers déposés, après "
         "vérification des sommes SHA-256 et de l'état des migrations. La dernière ligne est le bilan en JSON."
     )
 
