@@ -141,6 +141,7 @@ def reference_refresh(*, name: str, source: Path, origin: str = "", dry_run: boo
         entry.update(files=checksums, version=version, retrieved=date.today().isoformat())
         if origin:
             entry["source"] = origin
+        staging.chmod(0o755)  # mkdtemp made it 0700: the server may run as another user than the one refreshing
         old = root / f".{spec.folder}-old"
         shutil.rmtree(old, ignore_errors=True)
         os.replace(target, old)

@@ -4,6 +4,7 @@ only place reference data is read from (nothing beside the repository)."""
 import json
 import re
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,8 @@ def test_refresh_swaps_in_newer_files_and_records_them(reference_copy, tmp_path)
     assert entry["source"] == "ansforge/IG@abc123" and "20270101120000" in entry["version"]
     assert reference_check(reference_copy) == []
     assert "999" in read_terminology(reference_copy / "sdo-terminology").code_systems[1].concepts
+    # Readable by the server's user like the folder it replaced, not mkdtemp's 0700 (issue 10 review).
+    assert stat.S_IMODE((reference_copy / "sdo-terminology").stat().st_mode) == 0o755
     again = reference_refresh(name="sdo-terminology", source=newer)
     assert again["changed"] is False
 
