@@ -95,6 +95,13 @@ def build(env: dict, rebuild: bool) -> None:
             path.unlink()
     if DB.exists():
         return
+    # A new database starts a new access log: the signed heads of the old one would not match its chain (audit_verify
+    # and audit_publish_head would report a rewritten log). Kept aside as evidence, as `make setup` does.
+    heads = BENCH / "audit" / "heads.jsonl"
+    if heads.exists():
+        aside = heads.with_name(f"heads-{time.strftime('%Y%m%d%H%M%S')}.jsonl.old")
+        heads.rename(aside)
+        log(f"new database: the old one's signed heads kept aside in {aside}")
     python = str(ROOT / ".venv" / "bin" / "python")
     log(f"building {DB} (migrate, demo_territory --seed 1 --scale departement)…")
     for args in (["migrate", "--noinput"], ["demo_territory", "--seed", "1", "--scale", "departement"]):
