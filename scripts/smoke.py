@@ -1,6 +1,7 @@
 """Smoke test of what `make run` serves: start `make serve` (gunicorn + huey worker, DEBUG off) on a spare port of the
-loopback, then check as a user would: the public directory, a static file through whitenoise, Relais's own 404 page for
-a refused access (never Django's technical page), and a queued e-mail delivered by the worker. Stops everything.
+loopback (chosen by the system; SMOKE_PORT to impose one), then check as a user would: the public directory, a static
+file through whitenoise, Relais's own 404 page for a refused access (never Django's technical page), and a queued e-mail
+delivered by the worker. Stops everything.
 
 Run after `make setup` (CI does: .ci/run). Exit code 0 when every check passed; each failure is printed.
 Standard library only.
@@ -10,6 +11,7 @@ import http.cookiejar
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -19,7 +21,16 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PORT = int(os.environ.get("SMOKE_PORT", "8765"))
+
+
+def free_port() -> int:
+    """A port nothing listens on now, chosen by the system (SMOKE_PORT to impose one)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+PORT = int(os.environ.get("SMOKE_PORT") or free_port())
 BASE = f"http://127.0.0.1:{PORT}"
 MAIL_DIR = ROOT / "var" / "smoke-mail"
 DEMO_LOGIN, DEMO_PASSWORD = "admissions.esms@demo.relais.test", "relais-demo-2026"
