@@ -5,6 +5,11 @@ never by calling ``policy.decide``; each cell performs the real access (HTTP for
 for the plan Task mapping and the policy rows) and compares. A denied read must be a 404 (or the login page for the
 anonymous visitor) and a denied search must total 0.
 
+A row that writes (a form post, a FHIR create, any "write" row but the policy rows) carries an ``Effect``: the cell
+reads its state before and after the call, and an allowed cell must find the write in the database (one more row
+matching what the request sent, or the field it changes at its new value), a refused cell the same state as before.
+The answer (status, message) alone never counts as "done".
+
 To add rows: create ``rows_<tool>.py`` in this package exporting ``ENDPOINTS: list[Endpoint]`` (and optionally
 ``prepare(world)``, called once when the shared world is built, to add the objects your rows need). The collector in
 ``test_access_matrix.py`` finds every ``rows_*`` module by itself.
@@ -20,6 +25,7 @@ from types import SimpleNamespace
 from django.conf import settings
 from django.contrib.messages import constants as levels
 from django.contrib.messages import get_messages
+from django.db.models import QuerySet
 from django.shortcuts import resolve_url
 
 from relais.fhir.errors import FhirError
@@ -114,6 +120,34 @@ ASSIGNEE = "health_care_team"
 
 
 @dataclass(frozen=True)
+class Effect:
+    """What a write leaves in the database: ``state(world)`` read before and after the call; ``done(world, before,
+    after)`` tells whether the write happened. A refused write must leave ``state`` unchanged."""
+
+    state: Callable[[SimpleNamespace], object]
+    done: Callable[[SimpleNamespace, object, object], bool]
+    label: str
+
+    def check(self, world: SimpleNamespace, before: object, *, allowed: bool) -> None:
+        after = self.state(world)
+        if allowed:
+            assert self.done(world, before, after), f"allowed, but not written: {self.label} ({before!r} -> {after!r})"
+        else:
+            assert after == before, f"refused, but written: {self.label} ({before!r} -> {after!r})"
+
+
+def creates(rows: Callable[[SimpleNamespace], QuerySet], label: str) -> Effect:
+    """The write adds one row matching ``rows`` (filtered on the unique values the request sends; a row another
+    write updates to match counts too)."""
+    return Effect(lambda w: rows(w).count(), lambda w, before, after: after == before + 1, label)
+
+
+def sets(value: Callable[[SimpleNamespace], object], target: Callable[[SimpleNamespace], object], label: str) -> Effect:
+    """The write changes a field (read fresh from the database by ``value``) from anything else to ``target``."""
+    return Effect(value, lambda w, before, after: before != target(w) and after == target(w), label)
+
+
+@dataclass(frozen=True)
 class Endpoint:
     name: str
     category: str
@@ -122,6 +156,12 @@ class Endpoint:
     # "policy"; "manager": referents and coordinators only; "log": managers and proxies; "assignee": policy, and
     # only the member the task is assigned to.
     rule: str = "policy"
+    effect: Effect | None = None  # required for every row that writes (see ``writes``)
+
+    @property
+    def writes(self) -> bool:
+        """Posts and creates write, whatever their category's action; so do "write" rows, but the policy rows."""
+        return getattr(self.call, "writes", self.action == "write")
 
 
 # --- The call builders: each returns call(ctx, subject) -> bool, and fails the cell on any unexpected answer --------
@@ -180,6 +220,7 @@ def _fhir_create(type_name: str, body: Callable[[SimpleNamespace], dict]):
         assert response.status_code in (201, 401, 403, 404), response.content[:500]
         return response.status_code == 201
 
+    call.writes = True
     return call
 
 
@@ -206,6 +247,7 @@ def _policy(category: str, action: str):
             action=action,
         ).allowed
 
+    call.writes = False  # the policy function itself: nothing to write
     return call
 
 
@@ -232,8 +274,8 @@ def web_get(path: Callable[[SimpleNamespace], str], shows: Callable[[SimpleNames
 
 def web_post(path: Callable[[SimpleNamespace], str], data: Callable[[SimpleNamespace], dict] | None = None):
     """A Django form post (valid data): 404 or the login page = refused; a redirect carrying the view's success
-    message = done; a redirect carrying an error message = refused by the policy (its sentence is shown, nothing is
-    written). Anything else, or a redirect without a message, fails the cell."""
+    message = granted; a redirect carrying an error message = refused by the policy (its sentence is shown). Anything
+    else, or a redirect without a message, fails the cell. Whether it wrote is the row's ``Effect``."""
 
     def call(ctx, subject):
         response = ctx.login(subject).post(path(ctx.world), data=data(ctx.world) if data else {})
@@ -247,4 +289,5 @@ def web_post(path: Callable[[SimpleNamespace], str], data: Callable[[SimpleNames
         assert all(level == levels.ERROR for level, _text in shown), shown
         return False
 
+    call.writes = True
     return call

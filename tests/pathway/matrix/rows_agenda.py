@@ -13,10 +13,10 @@ from datetime import timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from relais.agenda.models import SlotKind
+from relais.agenda.models import Appointment, SlotKind
 from relais.agenda.services import agenda_create, appointment_book, slot_create
 
-from .framework import Endpoint, _fhir_create, _fhir_read, fhir_search_finds, web_get, web_post
+from .framework import Endpoint, _fhir_create, _fhir_read, creates, fhir_search_finds, sets, web_get, web_post
 
 
 def prepare(world) -> None:
@@ -50,6 +50,18 @@ def _appointment_body(w) -> dict:
     }
 
 
+def _booked(index: int):
+    """One more live appointment of the person on the given prepared slot."""
+    return creates(
+        lambda w: Appointment.objects.filter(slot=w.agenda_slots[index], person=w.person, status="booked"),
+        f"appointment on slot {index}",
+    )
+
+
+def _prepared(w):
+    return Appointment.objects.select_related("rescheduled_to").get(pk=w.agenda_appointment.pk)
+
+
 ENDPOINTS: list[Endpoint] = [
     Endpoint("Agenda : prise de rendez-vous (page)", "plan", "read", web_get(lambda w: _url("book", w.person.pk))),
     Endpoint(
@@ -57,6 +69,7 @@ ENDPOINTS: list[Endpoint] = [
         "plan",
         "write",
         web_post(lambda w: _url("book", w.person.pk), lambda w: {"slot": w.agenda_slots[1].pk, "purpose": "Suivi"}),
+        effect=_booked(1),
     ),
     Endpoint(
         "Agenda : rendez-vous (page)", "plan", "read", web_get(lambda w: _url("appointment", w.agenda_appointment.pk))
@@ -66,6 +79,11 @@ ENDPOINTS: list[Endpoint] = [
         "plan",
         "write",
         web_post(lambda w: _url("appointment_cancel", w.agenda_appointment.pk), lambda w: {"reason": "Empêchement"}),
+        effect=sets(
+            lambda w: (_prepared(w).status, _prepared(w).cancel_reason),
+            lambda w: ("cancelled", "Empêchement"),
+            "the appointment's cancellation",
+        ),
     ),
     Endpoint(
         "Agenda : déplacer un rendez-vous",
@@ -73,6 +91,11 @@ ENDPOINTS: list[Endpoint] = [
         "write",
         web_post(
             lambda w: _url("appointment_reschedule", w.agenda_appointment.pk), lambda w: {"slot": w.agenda_slots[2].pk}
+        ),
+        effect=sets(
+            lambda w: (_prepared(w).status, getattr(_prepared(w).rescheduled_to, "slot_id", None)),
+            lambda w: ("rescheduled", w.agenda_slots[2].pk),
+            "the appointment moved to slot 2",
         ),
     ),
     Endpoint(
@@ -86,5 +109,11 @@ ENDPOINTS: list[Endpoint] = [
             lambda w: f"/fhir/Appointment?patient=Patient/{w.person.pk}", lambda w: w.agenda_appointment.pk
         ),
     ),
-    Endpoint("FHIR Appointment create", "plan", "write", _fhir_create("Appointment", _appointment_body)),
+    Endpoint(
+        "FHIR Appointment create",
+        "plan",
+        "write",
+        _fhir_create("Appointment", _appointment_body),
+        effect=_booked(3),
+    ),
 ]

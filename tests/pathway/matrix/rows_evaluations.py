@@ -12,11 +12,11 @@ import io
 from django.core.management import call_command
 from django.urls import reverse
 
-from relais.evaluations.models import FormDefinition
+from relais.evaluations.models import FormDefinition, FormResponse
 from relais.evaluations.services import evaluation_save
 from tests.evaluations.answers import AGGIR_ANSWERS
 
-from .framework import Endpoint, _fhir_create, _fhir_read, _fhir_search, web_get, web_post
+from .framework import Endpoint, _fhir_create, _fhir_read, _fhir_search, creates, web_get, web_post
 
 
 def prepare(world) -> None:
@@ -53,6 +53,12 @@ def _fhir_body(world) -> dict:
     }
 
 
+# Both writes (web and FHIR) add one completed AGGIR grid of the person.
+_GRID_COMPLETED = creates(
+    lambda w: FormResponse.objects.filter(person=w.person, definition__key="aggir", status="completed"),
+    "completed AGGIR grid",
+)
+
 ENDPOINTS: list[Endpoint] = [
     Endpoint(
         "Évaluations : page de la personne",
@@ -77,6 +83,7 @@ ENDPOINTS: list[Endpoint] = [
         "medical",
         "write",
         web_post(lambda w: reverse("evaluations:fill", args=[w.person.pk, "aggir"]), _post_data),
+        effect=_GRID_COMPLETED,
     ),
     Endpoint(
         "FHIR QuestionnaireResponse read",
@@ -91,6 +98,10 @@ ENDPOINTS: list[Endpoint] = [
         _fhir_search(lambda w: f"/fhir/QuestionnaireResponse?patient=Patient/{w.person.pk}"),
     ),
     Endpoint(
-        "FHIR QuestionnaireResponse create", "medical", "write", _fhir_create("QuestionnaireResponse", _fhir_body)
+        "FHIR QuestionnaireResponse create",
+        "medical",
+        "write",
+        _fhir_create("QuestionnaireResponse", _fhir_body),
+        effect=_GRID_COMPLETED,
     ),
 ]

@@ -1,4 +1,5 @@
-"""Matrix rows of the pathway FHIR API (issue #5): reads, searches and creates, under the policy."""
+"""Matrix rows of the pathway FHIR API (issue #5): reads, searches and creates, under the policy. Each create's
+``Effect`` finds the row it adds (by the text or the participant it sends), or finds nothing written."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from relais.pathway import matrix as m
 from relais.pathway import record_services as rs
 from relais.pathway.fhir import task as plan_task
 from relais.pathway.fhir.events import KIND_SYSTEM
+from relais.pathway.models import CircleMember, Consent, PlanGoal, PlanTask, TimelineEvent
 
-from .framework import Endpoint, _fhir_create, _fhir_read, _fhir_search, _function, fhir_search_finds
+from .framework import Endpoint, _fhir_create, _fhir_read, _fhir_search, _function, creates, fhir_search_finds
 
 
 def prepare(world) -> None:
@@ -110,6 +112,13 @@ def _search(path: str) -> Callable[[SimpleNamespace], str]:
     return lambda w: path.format(p=w.person.pk)
 
 
+def _encounter_written(category: str):
+    return creates(
+        lambda w: TimelineEvent.objects.filter(record=w.record, title="Passage", category=category, source="fhir"),
+        f"{category} event « Passage » received by FHIR",
+    )
+
+
 ENDPOINTS: list[Endpoint] = [
     Endpoint("FHIR Patient read", "identity", "read", _fhir_read(lambda w: f"/fhir/Patient/{w.person.pk}")),
     Endpoint("FHIR Patient search", "identity", "read", _fhir_search(_search("/fhir/Patient?_id={p}"))),
@@ -142,13 +151,57 @@ ENDPOINTS: list[Endpoint] = [
         _fhir_search(_search("/fhir/AuditEvent?patient={p}")),
         rule="log",
     ),
-    Endpoint("FHIR Goal create", "plan", "write", _fhir_create("Goal", _goal)),
-    Endpoint("FHIR Task (plan) create", "plan", "write", _function(lambda a, w: plan_task.create(a, _task(w)))),
-    Endpoint("FHIR Consent create", "identity", "write", _fhir_create("Consent", _consent), rule="manager"),
     Endpoint(
-        "FHIR RelatedPerson create", "identity", "write", _fhir_create("RelatedPerson", _related_person), rule="manager"
+        "FHIR Goal create",
+        "plan",
+        "write",
+        _fhir_create("Goal", _goal),
+        effect=creates(lambda w: PlanGoal.objects.filter(plan=w.plan, description="Sortir"), "goal « Sortir »"),
     ),
-    Endpoint("FHIR CareTeam create (ajout)", "identity", "write", _fhir_create("CareTeam", _care_team), rule="manager"),
+    Endpoint(
+        "FHIR Task (plan) create",
+        "plan",
+        "write",
+        _function(lambda a, w: plan_task.create(a, _task(w))),
+        effect=creates(
+            lambda w: PlanTask.objects.filter(plan=w.plan, title="Appeler", assignee_member=w.members["nurse"]),
+            "task « Appeler »",
+        ),
+    ),
+    Endpoint(
+        "FHIR Consent create",
+        "identity",
+        "write",
+        _fhir_create("Consent", _consent),
+        rule="manager",
+        effect=creates(
+            lambda w: Consent.objects.filter(member=w.members["gp"], revoked_at__isnull=True), "the GP's live consent"
+        ),
+    ),
+    Endpoint(
+        "FHIR RelatedPerson create",
+        "identity",
+        "write",
+        _fhir_create("RelatedPerson", _related_person),
+        rule="manager",
+        effect=creates(
+            lambda w: CircleMember.objects.filter(record=w.record, kind="proxy", display_name="Loïc Morvan"),
+            "proxy « Loïc Morvan »",
+        ),
+    ),
+    Endpoint(
+        "FHIR CareTeam create (ajout)",
+        "identity",
+        "write",
+        _fhir_create("CareTeam", _care_team),
+        rule="manager",
+        effect=creates(
+            lambda w: CircleMember.objects.filter(
+                record=w.record, user=w.extra_nurse, organisation=w.organisations.ssiad, end__isnull=True
+            ),
+            "the extra nurse's membership",
+        ),
+    ),
     Endpoint(
         "FHIR Encounter read (social)",
         "social",
@@ -173,6 +226,18 @@ ENDPOINTS: list[Endpoint] = [
         "read",
         fhir_search_finds(_search("/fhir/Encounter?patient={p}&type=admission"), lambda w: w.medical_encounter.pk),
     ),
-    Endpoint("FHIR Encounter create (social)", "social", "write", _fhir_create("Encounter", _encounter("social"))),
-    Endpoint("FHIR Encounter create (medical)", "medical", "write", _fhir_create("Encounter", _encounter("medical"))),
+    Endpoint(
+        "FHIR Encounter create (social)",
+        "social",
+        "write",
+        _fhir_create("Encounter", _encounter("social")),
+        effect=_encounter_written("social"),
+    ),
+    Endpoint(
+        "FHIR Encounter create (medical)",
+        "medical",
+        "write",
+        _fhir_create("Encounter", _encounter("medical")),
+        effect=_encounter_written("medical"),
+    ),
 ]

@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from relais.messaging.models import ThreadKind
+from relais.messaging.models import Message, Thread, ThreadKind
 from relais.messaging.services import thread_start
 
-from .framework import Endpoint, web_get, web_post
+from .framework import Endpoint, creates, web_get, web_post
 
 SHARING, EXCHANGE = "Matrice : partage au dossier", "Matrice : échange nommé"
 RECIPIENTS = ("nurse", "educator", "secretary", "trusted_person", "legal_guardian", "carer")
@@ -75,11 +75,17 @@ ENDPOINTS: list[Endpoint] = [
             lambda w: _url("thread_new", w.record.pk),
             lambda w: {"kind": "sharing", "category": "messages", "subject": "Matrice : ajout", "body": "Bonjour"},
         ),
+        effect=creates(
+            lambda w: Thread.objects.filter(record=w.record, kind="sharing", subject="Matrice : ajout"), "sharing"
+        ),
     ),
     Endpoint(
         "Messagerie : répondre à un échange",
         "messages",
         "write",
         web_post(lambda w: _url("reply", w.messaging_exchange.pk), lambda w: {"body": "Matrice : réponse"}),
+        effect=creates(
+            lambda w: Message.objects.filter(thread=w.messaging_exchange, body="Matrice : réponse"), "reply"
+        ),
     ),
 ]

@@ -16,7 +16,7 @@ from relais.notifications.models import Subscription
 from relais.pathway import matrix as m
 from relais.pathway.events import person_event_emit
 
-from .framework import Endpoint, _fhir_create, _fhir_search, web_get, web_post
+from .framework import Endpoint, _fhir_create, _fhir_search, creates, web_get, web_post
 
 _cells = itertools.count(1)
 
@@ -87,12 +87,28 @@ ENDPOINTS: list[Endpoint] = [
         "identity",
         "read",
         web_post(lambda w: _url("subscription_update", w), lambda w: {"action": "on", "channel": "in_app"}),
+        # prepare() subscribed everyone by e-mail: the post moves the subject's row to "in Relais only".
+        effect=creates(
+            lambda w: Subscription.objects.filter(person=w.person, status="active", channel="in_app"),
+            "subscription in Relais only",
+        ),
     ),
     Endpoint("Notifications : notifié·e d'un événement social", "social", "read", _notified_of(m.SOCIAL)),
     Endpoint("Notifications : notifié·e d'un événement médical", "medical", "read", _notified_of(m.MEDICAL)),
     Endpoint("Notifications : notifié·e d'un document", "documents", "read", _notified_of(m.DOCUMENTS)),
     Endpoint("Notifications : notifié·e d'un changement du plan", "plan", "read", _notified_of(m.PLAN)),
-    Endpoint("FHIR : Subscription (créer)", "identity", "read", _fhir_create("Subscription", _subscription_body)),
+    Endpoint(
+        "FHIR : Subscription (créer)",
+        "identity",
+        "read",
+        _fhir_create("Subscription", _subscription_body),
+        effect=creates(
+            lambda w: Subscription.objects.filter(
+                person=w.person, reason="Matrice : suivi des sorties", channel="in_app", source="fhir"
+            ),
+            "FHIR subscription to discharges",
+        ),
+    ),
     Endpoint(
         "FHIR : Subscription (rechercher)",
         "identity",

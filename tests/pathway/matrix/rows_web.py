@@ -2,7 +2,8 @@
 
 Pages are served (200, or a redirect for the stable person link) or a 404 / the login page; list rows count as
 granted only when the listed object appears. Form posts carry valid data: the view answers with its success message,
-or with the policy's sentence (nothing written), or a 404 for whoever may not open the record or manage the circle.
+or with the policy's sentence, or a 404 for whoever may not open the record or manage the circle; each post's
+``Effect`` then finds its row (by the unique title or text it sent) or field, or finds nothing written.
 """
 
 from __future__ import annotations
@@ -14,10 +15,21 @@ from relais.accounts.roles import Role
 from relais.accounts.services import membership_add, user_create
 from relais.pathway import matrix as m
 from relais.pathway import record_services as rs
-from relais.pathway.models import Ground
+from relais.pathway.models import (
+    CircleMember,
+    Consent,
+    Document,
+    Ground,
+    Objection,
+    PlanGoal,
+    PlanNeed,
+    PlanTask,
+    TaskComment,
+    TimelineEvent,
+)
 from relais.pathway.services import circle_professional_add
 
-from .framework import Endpoint, web_get, web_post
+from .framework import Endpoint, creates, sets, web_get, web_post
 
 SOCIAL_EVENT, MEDICAL_EVENT = "Matrice : visite du mardi", "Matrice : séjour en cardiologie"
 
@@ -94,6 +106,24 @@ def _professional(w) -> dict:
     }
 
 
+def _event_written(category: str):
+    return creates(
+        lambda w: TimelineEvent.objects.filter(record=w.record, title="Matrice : ajout", category=category),
+        f"{category} event « Matrice : ajout »",
+    )
+
+
+def _document_written(category: str):
+    return creates(
+        lambda w: Document.objects.filter(record=w.record, title="Matrice : dépôt", category=category),
+        f"{category} document « Matrice : dépôt »",
+    )
+
+
+def _physio_consent(w) -> Consent:
+    return Consent.objects.get(member=w.web_physio)
+
+
 ENDPOINTS: list[Endpoint] = [
     # Reads
     Endpoint(
@@ -143,27 +173,48 @@ ENDPOINTS: list[Endpoint] = [
     Endpoint("Web access history", "identity", "read", web_get(_record("access_history")), rule="log"),
     # Writes of the record's content
     Endpoint(
-        "Web event add (social)", "social", "write", web_post(_record("event_add"), _event("home_visit", "social"))
+        "Web event add (social)",
+        "social",
+        "write",
+        web_post(_record("event_add"), _event("home_visit", "social")),
+        effect=_event_written("social"),
     ),
     Endpoint(
         "Web event add (medical)",
         "medical",
         "write",
         web_post(_record("event_add"), _event("hospital_stay", "medical")),
+        effect=_event_written("medical"),
     ),
-    Endpoint("Web document add", "documents", "write", web_post(_record("document_add"), _document("documents"))),
-    Endpoint("Web document add (medical)", "medical", "write", web_post(_record("document_add"), _document("medical"))),
+    Endpoint(
+        "Web document add",
+        "documents",
+        "write",
+        web_post(_record("document_add"), _document("documents")),
+        effect=_document_written("documents"),
+    ),
+    Endpoint(
+        "Web document add (medical)",
+        "medical",
+        "write",
+        web_post(_record("document_add"), _document("medical")),
+        effect=_document_written("medical"),
+    ),
     Endpoint(
         "Web need add",
         "plan",
         "write",
         web_post(_record("need_add"), lambda w: {"domain": "Autonomie", "description": "Matrice : besoin"}),
+        effect=creates(lambda w: PlanNeed.objects.filter(plan=w.plan, description="Matrice : besoin"), "need"),
     ),
     Endpoint(
         "Web goal add",
         "plan",
         "write",
         web_post(_record("goal_add"), lambda w: {"description": "Matrice : objectif", "need": w.need.pk}),
+        effect=creates(
+            lambda w: PlanGoal.objects.filter(plan=w.plan, need=w.need, description="Matrice : objectif"), "goal"
+        ),
     ),
     Endpoint(
         "Web task add",
@@ -172,18 +223,30 @@ ENDPOINTS: list[Endpoint] = [
         web_post(
             _record("task_add"), lambda w: {"title": "Matrice : action", "assignee": f"m:{w.members['nurse'].pk}"}
         ),
+        effect=creates(
+            lambda w: PlanTask.objects.filter(
+                plan=w.plan, title="Matrice : action", assignee_member=w.members["nurse"]
+            ),
+            "task",
+        ),
     ),
     Endpoint(
         "Web task status",
         "plan",
         "write",
         web_post(lambda w: _url("task_status", w.task.pk), lambda w: {"status": "in_progress"}),
+        effect=sets(
+            lambda w: PlanTask.objects.values_list("status", flat=True).get(pk=w.task.pk),
+            lambda w: "in_progress",
+            "the task's status",
+        ),
     ),
     Endpoint(
         "Web task comment",
         "plan",
         "write",
         web_post(lambda w: _url("task_comment", w.task.pk), lambda w: {"body": "Matrice : commentaire"}),
+        effect=creates(lambda w: TaskComment.objects.filter(task=w.task, body="Matrice : commentaire"), "comment"),
     ),
     # Circle management: referents and coordinators only, a 404 for anyone else
     Endpoint(
@@ -192,6 +255,12 @@ ENDPOINTS: list[Endpoint] = [
         "write",
         web_post(_record("professional_add"), _professional),
         rule="manager",
+        effect=creates(
+            lambda w: CircleMember.objects.filter(
+                record=w.record, user=w.web_newcomer.user, organisation=w.organisations.ssiad, end__isnull=True
+            ),
+            "the newcomer's membership",
+        ),
     ),
     Endpoint(
         "Web circle proxy add",
@@ -199,6 +268,10 @@ ENDPOINTS: list[Endpoint] = [
         "write",
         web_post(_record("proxy_add"), lambda w: {"proxy_role": "carer", "display_name": "Loïc Matrice"}),
         rule="manager",
+        effect=creates(
+            lambda w: CircleMember.objects.filter(record=w.record, proxy_role="carer", display_name="Loïc Matrice"),
+            "the proxy's membership",
+        ),
     ),
     Endpoint(
         "Web circle objection add",
@@ -208,6 +281,12 @@ ENDPOINTS: list[Endpoint] = [
             _record("objection_add"), lambda w: {"member": w.members["educator"].pk, "expressed_by": "la personne"}
         ),
         rule="manager",
+        effect=creates(
+            lambda w: Objection.objects.filter(
+                record=w.record, member=w.members["educator"], withdrawn_at__isnull=True
+            ),
+            "objection to the educator",
+        ),
     ),
     Endpoint(
         "Web circle consent revoke",
@@ -218,6 +297,7 @@ ENDPOINTS: list[Endpoint] = [
             lambda w: {"revoked_by": "la personne"},
         ),
         rule="manager",
+        effect=sets(lambda w: _physio_consent(w).revoked_by, lambda w: "la personne", "the consent's withdrawal"),
     ),
     Endpoint(
         "Web circle member end",
@@ -225,5 +305,10 @@ ENDPOINTS: list[Endpoint] = [
         "write",
         web_post(lambda w: _url("member_end", w.record.pk, w.web_physio.pk)),
         rule="manager",
+        effect=sets(
+            lambda w: CircleMember.objects.get(pk=w.web_physio.pk).end is not None,
+            lambda w: True,
+            "the membership's end",
+        ),
     ),
 ]

@@ -26,7 +26,17 @@ from relais.pathway.models import CircleMember
 from relais.pathway.services import consent_revoke, objection_record
 
 from ..fhir.circle import build_circle, narrow_consent
-from .framework import RIGHTS, RULES, SITUATION_LABELS, SITUATIONS, SUBJECT_LABELS, SUBJECTS, Endpoint, expected
+from .framework import (
+    RIGHTS,
+    RULES,
+    SITUATION_LABELS,
+    SITUATIONS,
+    SUBJECT_LABELS,
+    SUBJECTS,
+    Effect,
+    Endpoint,
+    expected,
+)
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "access-matrix.md"
 _PACKAGE = Path(__file__).resolve().parent
@@ -43,6 +53,7 @@ _BY_NAME = {endpoint.name: endpoint for endpoint in ENDPOINTS}
 assert len(_BY_NAME) == len(ENDPOINTS), "two rows of the matrix share a name (cell ids must be unique)"
 for _e in ENDPOINTS:
     assert _e.category in m.CATEGORIES and _e.action in m.ACTIONS and _e.rule in RULES, _e
+    assert _e.effect is not None or not _e.writes, f"{_e.name}: a row that writes needs an Effect (framework.py)"
 CELLS = [
     pytest.param(situation, endpoint.name, subject, id=f"{situation}|{endpoint.name}|{subject}")
     for situation in SITUATIONS
@@ -100,7 +111,11 @@ def test_cell(shared_world, db, settings, situation, endpoint_name, subject):
 
     ctx = SimpleNamespace(world=shared_world, login=login)
     want = expected(subject, situation, endpoint)
+    effect = endpoint.effect
+    before = effect.state(shared_world) if effect else None
     assert endpoint.call(ctx, subject) is want, f"{endpoint.name} for {subject} in {situation}: expected {want}"
+    if effect:
+        effect.check(shared_world, before, allowed=want)
 
 
 # --- The generated documentation ---------------------------------------------------------------------------------
@@ -117,7 +132,8 @@ def matrix_markdown() -> str:
         "",
         "Each cell is a test (`test_cell[<situation>|<endpoint>|<subject>]`): ✅ allowed, — refused (a 404 like a "
         "missing object, the login page for the anonymous visitor, a search total of 0, or — for a form post on a "
-        "record the user may open — the policy's sentence instead of the write). Rules: "
+        "record the user may open — the policy's sentence instead of the write). A write cell also reads the database "
+        "before and after: ✅ means the row was created or the field changed, — that nothing was written. Rules: "
         "docs/decisions/0019-care-circle-policy.md. Rows « politique » are the policy function itself, one per "
         "category and action. Extra rules: *manager* = referents and coordinators of the circle; *log* = who may "
         "see the access log (managers and proxies); *assignee* = the policy, and only for the member the task is "
@@ -161,3 +177,16 @@ def test_every_profile_of_the_policy_matrix_is_covered():
             assert set(RIGHTS[profile][category].replace("r", "read ").replace("w", "write ").split()) == set(
                 m.allowed_actions(code, category)
             ), (profile, category)
+
+
+def test_every_write_row_checks_its_effect_both_ways():
+    """A write row needs an Effect; the Effect fails an allowed cell that wrote nothing and a refused one that wrote."""
+    assert all(e.effect is not None for e in ENDPOINTS if e.writes)
+    added = Effect(state=lambda w: w.rows, done=lambda w, before, after: after == before + 1, label="row")
+    world = SimpleNamespace(rows=1)
+    with pytest.raises(AssertionError, match="allowed, but not written"):
+        added.check(world, 1, allowed=True)
+    with pytest.raises(AssertionError, match="refused, but written"):
+        added.check(world, 0, allowed=False)
+    added.check(world, 0, allowed=True)
+    added.check(world, 1, allowed=False)
