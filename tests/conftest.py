@@ -51,3 +51,18 @@ def _empty_job_queue():
     from huey.contrib.djhuey import HUEY
 
     HUEY.flush()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _files_per_test_process(tmp_path_factory):
+    """Uploaded files and the access log's key and heads in this process's own folder.
+
+    Under pytest-xdist several test processes run at once, each with its own database: they must not share the
+    signed heads of a chain (another database's heads would look like a rollback) nor each other's uploads.
+    """
+    from django.conf import settings
+
+    root = tmp_path_factory.mktemp("relais-files")
+    settings.MEDIA_ROOT = root / "media"
+    settings.RELAIS_AUDIT_KEY_FILE = root / "audit" / "signing.key"
+    settings.RELAIS_AUDIT_HEADS_FILE = root / "audit" / "heads.jsonl"

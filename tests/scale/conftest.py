@@ -39,3 +39,10 @@ def replica_alias_only():
     connections.settings[REPLICA] = copy.deepcopy(connections.settings[DEFAULT_DB_ALIAS])
     yield REPLICA
     del connections.settings[REPLICA]
+
+
+def pytest_collection_modifyitems(items):
+    """The tests that use the local Redis (fixed database numbers) run in one pytest-xdist process, one after another."""
+    for item in items:
+        if item.nodeid.startswith("tests/scale/"):
+            item.add_marker(pytest.mark.xdist_group("redis"))
