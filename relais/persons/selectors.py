@@ -1,30 +1,19 @@
-"""Reads of persons, each traced in the access log with its ground.
+"""Reads of persons across the whole base, each traced in the access log with its ground.
 
-These selectors take the actor and the ground, log them, and return any person: callers scope first (orientation:
-``orientation.policy.persons_visible_to``; pathway: ``pathway.policy.decide``). Duplicate detection is identity
-vigilance and looks at every person, by design.
+Reading one person goes through the policy that scopes it (orientation: ``orientation.policy.persons_visible_to``;
+pathway: ``pathway.policy.decide``). Only duplicate detection lives here: it is identity vigilance and looks at every
+person, by design.
 """
 
 from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 
 from relais.audit.services import access_log_record
 
 from .duplicates import Match, birth_date_variants, find_duplicates
 from .models import Person
-
-
-@transaction.atomic
-def person_get(*, actor, pk: int, ground: str) -> Person:
-    """The person `pk` (a merged one too: see `merged_into`); Http404 when absent."""
-    person = Person.objects.filter(pk=pk).first()
-    if person is None:
-        raise Http404("Personne introuvable.")
-    access_log_record(actor=actor, action="read", obj=person, subject=f"persons.person:{person.pk}", ground=ground)
-    return person
 
 
 @transaction.atomic
