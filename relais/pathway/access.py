@@ -18,11 +18,11 @@ without touching them. What they get:
 
 from relais.pathway import matrix
 from relais.pathway.circle.models import CircleMember, CoordinationRecord, MemberKind
+from relais.pathway.circle.selectors import record_get, records_for
 from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
 from relais.pathway.events.services import initials, person_event_emit
 from relais.pathway.record import uploads
 from relais.pathway.record.models import EventKind
-from relais.pathway.record.selectors import record_get, records_for
 from relais.pathway.record.services import event_post
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
 

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from relais.accounts.models import User
 from relais.pathway import matrix as m
+from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.circle import services
 from relais.pathway.circle.models import Consent, Ground, MemberKind
 from relais.pathway.policy import decide, may_manage_circle
-from relais.pathway.record import selectors as sel
 from relais.pathway.screens.forms import ConsentRevokeForm, ObjectionForm, ProfessionalAddForm, ProxyAddForm
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
 
@@ -33,11 +33,15 @@ def _why(member, person) -> str:
 
 def circle_context(request, access) -> dict:
     person = access.record.person
-    members = sel.circle_members(access.record)
+    members = circle_sel.circle_members(access.record)
     for member in members:
         member.why = _why(member, person)
     manager = may_manage_circle(**who(request), person=person).allowed
-    context = {"members": members, "may_manage": manager, "objections": list(sel.record_objections(access.record))}
+    context = {
+        "members": members,
+        "may_manage": manager,
+        "objections": list(circle_sel.record_objections(access.record)),
+    }
     if manager:
         context.update(
             professional_form=ProfessionalAddForm(auto_id="pro-%s"),
@@ -49,7 +53,7 @@ def circle_context(request, access) -> dict:
 
 def _managed(request, pk: int):
     """The record, if the user may manage its circle; else a 404."""
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     if not may_manage_circle(**who(request), person=access.record.person).allowed:
         raise Http404("Dossier introuvable.")
     return access.record, reverse("pathway:record", args=[pk]) + "#cercle"

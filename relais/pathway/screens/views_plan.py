@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from relais.accounts.models import Organisation
 from relais.pathway import guard
 from relais.pathway import matrix as m
+from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.policy import decide
 from relais.pathway.record import selectors as sel
 from relais.pathway.record import services as rs
@@ -22,7 +23,7 @@ from relais.pathway.screens.views_common import acting, form_errors, run_service
 
 
 def _plan_access(request, pk: int):
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     if not access.may(m.PLAN):
         raise Http404("Plan introuvable.")
     return access
@@ -32,7 +33,7 @@ def plan_detail(request, pk: int):
     access = _plan_access(request, pk)
     record = access.record
     plan = sel.plan_for(record)
-    members = sel.circle_members(record)
+    members = circle_sel.circle_members(record)
     writable = decide(**who(request), person=record.person, category=m.PLAN, action=m.WRITE)
     context = {
         "record": record,
@@ -93,7 +94,7 @@ def goal_add(request, pk: int):
 def task_add(request, pk: int):
     access = _plan_access(request, pk)
     record = access.record
-    form = TaskForm(request.POST, plan=sel.plan_for(record), members=sel.circle_members(record))
+    form = TaskForm(request.POST, plan=sel.plan_for(record), members=circle_sel.circle_members(record))
     if not form.is_valid():
         return form_errors(request, form, back=_back(pk))
     data = dict(form.cleaned_data)

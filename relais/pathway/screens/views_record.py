@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from relais.orientation.policy import persons_visible_to
 from relais.pathway import guard
 from relais.pathway import matrix as m
+from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.circle.models import CoordinationRecord
 from relais.pathway.circle.services import record_open
 from relais.pathway.record import selectors as sel
@@ -40,7 +41,7 @@ def _openable_persons(actor):
 def records(request):
     """ "Mes dossiers", and the forms to open a record for a person the organisation already follows or a new one."""
     actor = acting(request)
-    listed = sel.records_for(**who(request))
+    listed = circle_sel.records_for(**who(request))
     for record in listed:  # a list shows who each person is: one read per person listed
         guard.trace(
             actor=actor,
@@ -86,7 +87,7 @@ def record_open_view(request):
 
 
 def record_detail(request, pk: int):
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     record, person = access.record, access.record.person
     kind = request.GET.get("nature", "")
     if kind not in EventKind.values:
@@ -105,7 +106,7 @@ def record_detail(request, pk: int):
         "document_refusals": access.refusals([m.DOCUMENTS, m.MEDICAL]),
         "plan": sel.plan_for(record) if access.may(m.PLAN) else None,
         "plan_refusal": None if access.may(m.PLAN) else access.decisions[m.PLAN],
-        "may_see_history": sel.may_see_history(**who(request), person=person).allowed,
+        "may_see_history": circle_sel.may_see_history(**who(request), person=person).allowed,
         "event_form": EventForm(auto_id="evenement-%s"),
         "document_form": DocumentForm(auto_id="document-%s"),
         **circle_context(request, access),
@@ -124,7 +125,7 @@ def record_detail(request, pk: int):
 
 @require_POST
 def event_add(request, pk: int):
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     back = reverse("pathway:record", args=[pk]) + "#chronologie"
     form = EventForm(request.POST)
     if not form.is_valid():
@@ -139,7 +140,7 @@ def event_add(request, pk: int):
 
 @require_POST
 def document_add(request, pk: int):
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     back = reverse("pathway:record", args=[pk]) + "#documents"
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -176,15 +177,15 @@ def document_download(request, pk: int):
 
 def access_history(request, pk: int):
     """ "Qui a consulté ce dossier": for circle managers and the person's proxies with an account."""
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     person = access.record.person
-    decision = sel.may_see_history(**who(request), person=person)
+    decision = circle_sel.may_see_history(**who(request), person=person)
     if not decision.allowed:
         raise Http404("Dossier introuvable.")
-    page = Paginator(sel.access_history(person), 25).get_page(request.GET.get("page"))
+    page = Paginator(circle_sel.access_history(person), 25).get_page(request.GET.get("page"))
     for entry in page:
-        entry.ground_label = sel.ground_label(entry.ground)
-        entry.object_label = sel.object_label(entry.object_type)
+        entry.ground_label = circle_sel.ground_label(entry.ground)
+        entry.object_label = circle_sel.object_label(entry.object_type)
     guard.trace(
         actor=acting(request),
         action="read",
@@ -201,5 +202,5 @@ def record_by_person(request, person_pk: int):
     record = CoordinationRecord.objects.filter(person_id=person_pk).only("pk").first()
     if record is None:
         raise Http404("Dossier introuvable.")
-    sel.record_get(**who(request), pk=record.pk)
+    circle_sel.record_get(**who(request), pk=record.pk)
     return redirect("pathway:record", pk=record.pk)

@@ -1,7 +1,7 @@
 """Following the events of a person: the subscription box of the record page and its page.
 
-The record is fetched through the policy (``selectors.record_get``): a record the user may not open is a 404. Every
-display of the box is a read of the record's identity, traced like the record page.
+The record is fetched through the policy (``circle.selectors.record_get``): a record the user may not open is a 404.
+Every display of the box is a read of the record's identity, traced like the record page.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.views.decorators.http import require_POST
 from relais.notifications.models import SubscriptionChannel
 from relais.pathway import guard
 from relais.pathway import matrix as m
+from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.events.kinds import person_event_kinds
 from relais.pathway.events.subscriptions import subscription_off, subscription_set, subscription_state
-from relais.pathway.record import selectors as sel
 from relais.pathway.screens.views_common import acting, run_service, who
 
 
@@ -35,7 +35,7 @@ def subscription_context(*, actor, record, person) -> dict:
 
 def subscription_box(request, pk: int):
     """GET: the box as a page of its own (or a fragment for htmx)."""
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     record, person = access.record, access.record.person
     actor = acting(request)
     guard.trace(
@@ -53,7 +53,7 @@ def subscription_box(request, pk: int):
 
 @require_POST
 def subscription_update(request, pk: int):
-    access = sel.record_get(**who(request), pk=pk)
+    access = circle_sel.record_get(**who(request), pk=pk)
     person, actor = access.record.person, acting(request)
     back = reverse("pathway:record", args=[pk]) + "#abonnement"
     if request.POST.get("action") == "off":
