@@ -21,14 +21,13 @@ from relais.pathway.circle.models import CircleMember, CoordinationRecord, Membe
 from relais.pathway.circle.selectors import record_get, records_for
 from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
 from relais.pathway.events.services import initials, person_event_emit
+from relais.pathway.fhir import common as fhir_common
+from relais.pathway.guard import allow, trace
+from relais.pathway.policy import Decision, active_memberships, decide
 from relais.pathway.record import uploads
 from relais.pathway.record.models import EventKind
 from relais.pathway.record.services import event_post
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
-
-from .fhir import common as fhir_common
-from .guard import allow, trace
-from .policy import Decision, active_memberships, decide
 
 __all__ = [
     "CircleMember",
