@@ -30,19 +30,13 @@ from relais.accounts.models import Membership, Organisation
 from relais.accounts.roles import OrganisationKind as Kind
 from relais.offer.codes import Domain
 from relais.offer.models import Site, Unit
-from relais.orientation import statuses as st
-from relais.orientation import workflow as wf
-from relais.orientation.admission_models import (
-    AdmissionRequest,
-    DecisionKind,
-    DecisionStatus,
-    OrientationDecision,
-    Source,
-    StatusTransition,
-    UnitRequestStatus,
-)
-from relais.orientation.file_models import AdmissionFile, LivingSituation
-from relais.orientation.terminology import sdo_rules, terminology_load
+from relais.orientation.admission.models import AdmissionFile, LivingSituation
+from relais.orientation.decisions.models import DecisionKind, DecisionStatus, OrientationDecision
+from relais.orientation.requests import statuses as st
+from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.models import AdmissionRequest, Source, StatusTransition, UnitRequestStatus
+from relais.orientation.terminology.selectors import sdo_rules
+from relais.orientation.terminology.services import terminology_load
 from relais.persons.models import Person
 
 from .logins import DEMO_LOGINS

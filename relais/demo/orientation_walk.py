@@ -10,8 +10,8 @@ import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from relais.orientation import statuses as st
-from relais.orientation import workflow as wf
+from relais.orientation.requests import statuses as st
+from relais.orientation.requests import workflow as wf
 
 SYSTEM_LABEL = "système"
 REFUSAL_REASONS = (

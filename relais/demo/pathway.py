@@ -20,9 +20,9 @@ from relais.accounts.roles import OrganisationKind
 from relais.messaging.services import thread_start
 from relais.orientation.policy import persons_visible_to
 from relais.pathway import matrix as m
-from relais.pathway import record_services as rs
-from relais.pathway.models import CircleMember, CircleRole, Ground
-from relais.pathway.services import circle_professional_add, record_open
+from relais.pathway.circle.models import CircleMember, CircleRole, Ground
+from relais.pathway.circle.services import circle_professional_add, record_open
+from relais.pathway.record import services as rs
 
 from .logins import DEMO_LOGINS
 

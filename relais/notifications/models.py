@@ -32,7 +32,7 @@ class Notification(models.Model):
     created_at = models.DateTimeField("date", auto_now_add=True, db_index=True)
     read_at = models.DateTimeField("lue le", null=True, blank=True)
     emailed_at = models.DateTimeField("envoyée par e-mail le", null=True, blank=True)
-    # Set for the events of a person's record (relais.pathway.events): the FHIR CommunicationRequest is built
+    # Set for the events of a person's record (relais.pathway.events.services): the FHIR CommunicationRequest is built
     # from these, and its reads are checked against the policy for ``category`` at read time.
     person = models.ForeignKey("persons.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     subscription = models.ForeignKey(
@@ -127,7 +127,7 @@ class Subscription(models.Model):
 
     The referent and the members assigned to an open task follow the person by default, without a row; a row with
     status "off" is how they (or anyone) stop following. Who actually receives an event is decided again by the
-    care-circle policy at each event (relais.pathway.events). See docs/decisions/0020-pathway-notifications.md.
+    care-circle policy at each event (relais.pathway.events.services). See docs/decisions/0020-pathway-notifications.md.
     """
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="subscriptions")

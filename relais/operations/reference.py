@@ -79,7 +79,7 @@ class RefreshableSet:
 
 
 def _validate_sdo(folder: Path) -> str:
-    from relais.orientation.sources import TerminologyError, read_terminology
+    from relais.orientation.terminology.sources import TerminologyError, read_terminology
 
     try:
         terminology = read_terminology(folder)

@@ -7,10 +7,10 @@ class OrientationConfig(AppConfig):
     verbose_name = "Orientation"
 
     def ready(self):
+        from relais.orientation.requests.merge import requests_merge_hook
         from relais.persons.services import register_merge_hook
 
         from . import fhir
-        from .merge import requests_merge_hook
 
         register_merge_hook(requests_merge_hook)
         fhir.register()  # SDO Task and Bundle (decision 0017)

@@ -19,10 +19,10 @@ from django.db.models import Q, QuerySet
 
 from relais.accounts.roles import OrganisationKind, Role
 from relais.offer.models import LegalEntity, Site
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest
 from relais.persons.models import Person
-
-from .admission_models import ESMS_ENDED, AdmissionRequest, OrientationDecision
-from .file_models import AdmissionFile
 
 K = OrganisationKind
 # Organisations that orient persons and send requests on their behalf.

@@ -5,8 +5,8 @@ from django.urls import include, path
 
 app_name = "orientation"
 urlpatterns = [
-    path("personnes/", include("relais.orientation.urls_persons")),
-    path("esms/", include("relais.orientation.urls_esms")),
-    path("appariement/", include("relais.orientation.urls_matching")),
-    path("territoire/", include("relais.orientation.urls_territory")),
+    path("personnes/", include("relais.orientation.screens.urls_persons")),
+    path("esms/", include("relais.orientation.screens.urls_esms")),
+    path("appariement/", include("relais.orientation.screens.urls_matching")),
+    path("territoire/", include("relais.orientation.screens.urls_territory")),
 ]

@@ -16,17 +16,18 @@ without touching them. What they get:
 - FHIR: ``fhir_common`` (policy check, read tracing, references and paging of the record's resources).
 """
 
-from . import matrix, uploads
-from .event_kinds import PersonEventKind, person_event_kind_register
-from .events import initials, person_event_emit
-from .fhir import common as fhir_common
-from .guard import allow, trace
-from .models import CircleMember, CoordinationRecord, MemberKind
-from .policy import Decision, active_memberships, decide
-from .record_models import EventKind
-from .record_services import event_post
-from .selectors import record_get, records_for
-from .views_common import acting, form_errors, run_service, who
+from relais.pathway import matrix
+from relais.pathway.circle.models import CircleMember, CoordinationRecord, MemberKind
+from relais.pathway.circle.selectors import record_get, records_for
+from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
+from relais.pathway.events.services import initials, person_event_emit
+from relais.pathway.fhir import common as fhir_common
+from relais.pathway.guard import allow, trace
+from relais.pathway.policy import Decision, active_memberships, decide
+from relais.pathway.record import uploads
+from relais.pathway.record.models import EventKind
+from relais.pathway.record.services import event_post
+from relais.pathway.screens.views_common import acting, form_errors, run_service, who
 
 __all__ = [
     "CircleMember",

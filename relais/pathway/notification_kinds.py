@@ -4,9 +4,10 @@ Each is also a notification kind, so users can switch it off on their preference
 tools (messages, appointments, evaluations) are declared by their apps with ``person_event_kind_register``.
 """
 
+from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
+from relais.pathway.record.models import EventKind
+
 from . import matrix as m
-from .event_kinds import PersonEventKind, person_event_kind_register
-from .record_models import EventKind
 
 ADMISSION = person_event_kind_register(
     PersonEventKind(

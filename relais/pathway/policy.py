@@ -22,8 +22,9 @@ from datetime import date
 from django.db.models import Q
 from django.utils import timezone
 
+from relais.pathway.circle.models import CircleMember, CircleRole, CoordinationRecord, Ground, MemberKind, Objection
+
 from . import matrix as m
-from .models import CircleMember, CircleRole, CoordinationRecord, Ground, MemberKind, Objection
 
 
 @dataclass(frozen=True)

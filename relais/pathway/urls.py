@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views_circle, views_plan, views_record, views_subscriptions
+from relais.pathway.screens import views_circle, views_plan, views_record, views_subscriptions
 
 app_name = "pathway"
 urlpatterns = [

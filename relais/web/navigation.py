@@ -14,7 +14,7 @@ from relais.accounts.roles import Role
 from relais.offer.capacity_selectors import capacity_units_for
 from relais.offer.policy import may_edit_capacity_at_all
 from relais.orientation import policy as orientation_policy
-from relais.orientation.waiting_list import esms_sites_for
+from relais.orientation.waiting_list.selectors import esms_sites_for
 
 
 @dataclass(frozen=True)

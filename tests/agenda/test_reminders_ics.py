@@ -55,7 +55,7 @@ def test_ics_export_parses_back_with_stable_uids_and_initials_only(world, as_sub
 
 
 def test_ics_shows_a_busy_slot_without_the_person_once_the_holder_may_no_longer_read(world, as_subject):
-    from relais.pathway.services import objection_record
+    from relais.pathway.circle.services import objection_record
 
     appointment_book(actor=world.gp, slot=world.slots[0], person=world.person)
     objection_record(

@@ -20,7 +20,7 @@ from relais.agenda.services import (
 )
 from relais.audit.models import AccessLogEntry
 from relais.notifications.models import Notification
-from relais.pathway.services import objection_record
+from relais.pathway.circle.services import objection_record
 
 from .conftest import VIDEO
 

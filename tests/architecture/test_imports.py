@@ -10,7 +10,6 @@ Each rule is a function returning its violations, tried first on a small synthet
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import pytest
@@ -23,13 +22,6 @@ ROOT = Path(relais.__file__).parent
 FHIR_CORE = "relais.fhir"
 PATHWAY, PATHWAY_ACCESS = "relais.pathway", "relais.pathway.access"
 CIRCLE_TOOLS = ("relais.agenda", "relais.messaging", "relais.evaluations")
-
-# TEMPORARY: cycles inside relais/orientation/ that another change is removing (issue 11, item 3). Only cycles whose
-# every module is in relais/orientation/ may be listed; the test reports each one still present, and each one gone.
-# The lead empties this list once that change has landed.
-ORIENTATION_CYCLES_BEING_REMOVED: list[tuple[str, ...]] = [
-    ("relais.orientation.admission", "relais.orientation.services"),
-]
 
 
 def _under(module: str, package: str) -> bool:
@@ -79,22 +71,8 @@ def test_the_graph_sees_the_whole_package(graph):
 
 
 def test_no_import_cycle(graph):
-    found = set(cycles(graph))
-    for cycle in ORIENTATION_CYCLES_BEING_REMOVED:
-        if canonical(tuple(cycle)) in found:
-            warnings.warn(f"Import cycle allowed for now (being removed): {chain(cycle)}", stacklevel=1)
-        else:
-            warnings.warn(
-                f"No longer a cycle, remove it from ORIENTATION_CYCLES_BEING_REMOVED: {chain(cycle)}", stacklevel=1
-            )
-    violations = cycle_violations(graph, ORIENTATION_CYCLES_BEING_REMOVED)
+    violations = cycle_violations(graph)
     assert not violations, "Import cycles (imports inside functions count):\n" + "\n".join(violations)
-
-
-def test_the_temporary_allowlist_holds_only_orientation_cycles():
-    for cycle in ORIENTATION_CYCLES_BEING_REMOVED:
-        assert len(cycle) >= 2, cycle
-        assert all(_under(module, "relais.orientation") for module in cycle), chain(cycle)
 
 
 def test_fhir_core_imports_no_domain_app(graph):
@@ -187,7 +165,7 @@ def test_the_access_rule_flags_pathway_internals():
     graph = {
         "relais.agenda.services": {PATHWAY_ACCESS, "relais.pathway.policy"},
         "relais.messaging.models": {"relais.pathway"},
-        "relais.pathway.views_record": {"relais.pathway.policy"},  # pathway itself may
+        "relais.pathway.screens.views_record": {"relais.pathway.policy"},  # pathway itself may
     }
     assert pathway_internals_imported(graph) == [
         "relais.agenda.services → relais.pathway.policy",

@@ -11,15 +11,10 @@ from django.core.management import call_command
 from relais.accounts.models import Membership
 from relais.demo.logins import EMAIL_DOMAIN
 from relais.demo.orientation import build_departement
-from relais.orientation import workflow as wf
-from relais.orientation.admission_models import (
-    ESMS_ENDED,
-    AdmissionRequest,
-    OrientationDecision,
-    StatusTransition,
-    UnitRequestStatus,
-)
-from relais.orientation.terminology import sdo_rules
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.terminology.selectors import sdo_rules
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,10 @@ from relais.accounts.models import Membership
 from relais.demo.logins import DEMO_LOGINS
 from relais.demo.pathway import pathway_demo
 from relais.pathway import matrix as m
-from relais.pathway.models import CoordinationRecord
+from relais.pathway.circle.models import CoordinationRecord
+from relais.pathway.circle.selectors import records_for
 from relais.pathway.policy import decide
-from relais.pathway.selectors import my_tasks, records_for
+from relais.pathway.record.selectors import my_tasks
 
 
 @pytest.fixture

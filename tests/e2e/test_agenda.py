@@ -17,8 +17,8 @@ from relais.accounts.services import organisation_create
 from relais.agenda.models import Appointment
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
-from relais.pathway.models import Ground
-from relais.pathway.services import circle_professional_add, record_open
+from relais.pathway.circle.models import Ground
+from relais.pathway.circle.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 
 from .people import PASSWORD, browser_page, professional

@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from relais.accounts.roles import OrganisationKind, Role
 from relais.accounts.services import organisation_create
 from relais.pathway import matrix as m
-from relais.pathway.models import CoordinationRecord
-from relais.pathway.record_services import event_post
+from relais.pathway.circle.models import CoordinationRecord
+from relais.pathway.record.services import event_post
 
 from .people import PASSWORD, browser_page, professional
 from .test_browser import describe, log_in, serious_violations

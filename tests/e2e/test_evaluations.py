@@ -16,8 +16,8 @@ from playwright.sync_api import expect
 from relais.accounts.roles import OrganisationKind, Role
 from relais.accounts.services import organisation_create
 from relais.pathway import matrix as m
-from relais.pathway.models import Ground
-from relais.pathway.services import circle_professional_add, record_open
+from relais.pathway.circle.models import Ground
+from relais.pathway.circle.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 from tests.evaluations.answers import AGGIR_ANSWERS
 

@@ -15,9 +15,8 @@ from relais.accounts.roles import OrganisationKind, Role
 from relais.accounts.services import organisation_create
 from relais.messaging.models import Thread
 from relais.pathway import matrix as m
-from relais.pathway.models import CircleMember, Ground
-from relais.pathway.record_services import circle_member_end
-from relais.pathway.services import circle_professional_add, record_open
+from relais.pathway.circle.models import CircleMember, Ground
+from relais.pathway.circle.services import circle_member_end, circle_professional_add, record_open
 from relais.persons.services import person_create
 
 from .people import PASSWORD, browser_page, professional

@@ -14,7 +14,7 @@ from relais.accounts.models import Organisation
 from relais.accounts.roles import OrganisationKind, Role
 from relais.demo.logins import DEMO_LOGINS
 from relais.offer.models import Category, LegalEntity, Site
-from relais.orientation.admission_models import AdmissionRequest
+from relais.orientation.requests.models import AdmissionRequest
 from relais.persons.models import Person
 from relais.territory.models import Commune
 

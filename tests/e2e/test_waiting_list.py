@@ -11,8 +11,9 @@ from relais.accounts.actor import Actor
 from relais.accounts.models import Membership
 from relais.offer.codes import CareMode
 from relais.offer.models import Unit
-from relais.orientation.models import AdmissionFile, AdmissionRequest
-from relais.orientation.services import admission_request_transition, admission_requests_send
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.requests.models import AdmissionRequest
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.persons.services import person_create
 
 from .test_browser import CSP_LISTENER, describe, log_in, serious_violations

@@ -7,8 +7,8 @@ import pytest
 
 from relais.offer.models import Unit
 from relais.offer.services import category_ensure_reference
-from relais.orientation.file_models import AdmissionFile
-from relais.orientation.services import admission_request_transition, admission_requests_send
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.persons.services import person_create
 from relais.territory.models import Commune, Departement, Region
 from tests.orientation.conftest import world  # noqa: F401

@@ -5,9 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from relais.audit.models import AccessLogEntry
-from relais.orientation.file_models import MatchProposal, ProposalStatus
-from relais.orientation.matching_io import instance_for_units, units_run_by
-from relais.orientation.matching_services import proposal_accept, proposal_refuse, proposals_compute
+from relais.orientation.proposals.models import MatchProposal, ProposalStatus
+from relais.orientation.proposals.selectors import instance_for_units, units_run_by
+from relais.orientation.proposals.services import proposal_accept, proposal_refuse, proposals_compute
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_2fa")]
 

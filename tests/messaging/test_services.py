@@ -13,8 +13,8 @@ from relais.messaging.models import Attachment, Message, ReadReceipt, Thread, Th
 from relais.messaging.services import message_post, thread_read, thread_start
 from relais.notifications.models import Notification
 from relais.pathway import matrix as m
-from relais.pathway.models import CircleMember
-from relais.pathway.services import objection_record
+from relais.pathway.circle.models import CircleMember
+from relais.pathway.circle.services import objection_record
 from tests.pathway.fhir.circle import build_circle
 
 from .conftest import pdf

@@ -8,7 +8,7 @@ from django.utils import timezone
 from relais.audit.models import AccessLogEntry
 from relais.messaging.models import Attachment, ReadReceipt, Thread, ThreadKind
 from relais.messaging.services import message_post, thread_start
-from relais.pathway.models import CircleMember
+from relais.pathway.circle.models import CircleMember
 
 from .conftest import PDF, pdf
 

@@ -9,7 +9,7 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from relais.accounts.services import organisation_create
 from relais.operations.backup import DATABASE_FILES, sha256_file
-from relais.pathway.models import Document
+from relais.pathway.record.models import Document
 from relais.persons.models import Person
 
 from .conftest import files, rows, run

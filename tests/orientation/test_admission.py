@@ -5,9 +5,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, connection, transaction
 
 from relais.offer.models import CapacityUpdate, Unit
-from relais.orientation.admission import NoPlaceLeft, admission_admit
-from relais.orientation.models import MatchProposal, StatusTransition, UnitRequestStatus
-from relais.orientation.services import (
+from relais.orientation.admission.admit import NoPlaceLeft, admission_admit
+from relais.orientation.proposals.models import MatchProposal
+from relais.orientation.requests.models import StatusTransition, UnitRequestStatus
+from relais.orientation.requests.services import (
     admission_request_transition,
     admission_requests_send,
     unit_request_transition,

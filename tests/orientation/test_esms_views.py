@@ -14,8 +14,9 @@ from django.utils import timezone
 from relais.accounts.roles import Role
 from relais.audit.models import AccessLogEntry
 from relais.offer.models import Unit
-from relais.orientation.models import AdmissionFile, AdmissionRequest, StatusTransition, UnitRequestStatus
-from relais.orientation.terminology import sdo_rules
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.terminology.selectors import sdo_rules
 
 from .test_waiting_list import build_esms
 
@@ -238,7 +239,7 @@ def test_export_view_keeps_the_filters_and_is_traced(client, world, esms):
 def test_list_page_queries_do_not_grow_with_the_rows(client, world, esms, django_assert_max_num_queries):
     from datetime import date as date_
 
-    from relais.orientation.services import admission_requests_send
+    from relais.orientation.requests.services import admission_requests_send
     from relais.persons.services import person_create
 
     client = logged_in(client, world.staff[0])

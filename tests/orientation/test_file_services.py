@@ -1,4 +1,4 @@
-"""Writes of the admission file (relais/orientation/file_services.py): who may write which part, what is traced."""
+"""Writes of the admission file (relais/orientation/admission/services.py): who may write which part, what is traced."""
 
 from datetime import date
 
@@ -9,8 +9,8 @@ from relais.accounts.professions import ProfessionalCategory
 from relais.accounts.roles import OrganisationKind, Role
 from relais.audit.models import AccessLogEntry
 from relais.orientation import policy
-from relais.orientation.file_models import AdmissionFile, LivingSituation
-from relais.orientation.file_services import (
+from relais.orientation.admission.models import AdmissionFile, LivingSituation
+from relais.orientation.admission.services import (
     admission_file_create_or_update,
     admission_file_medical_update,
     admission_file_open,

@@ -15,14 +15,17 @@ from relais.audit.models import AccessLogEntry
 from relais.notifications.models import Notification
 from relais.notifications.services import organisation_notification_setting_set
 from relais.offer.models import Unit
-from relais.orientation import follow_up
-from relais.orientation.admission_models import DecisionStatus
-from relais.orientation.decisions import orientation_decision_cancel, orientation_decision_expire
-from relais.orientation.models import AdmissionRequest, StatusTransition, UnitRequestStatus
-from relais.orientation.services import (
+from relais.orientation.decisions.models import DecisionStatus
+from relais.orientation.decisions.services import (
+    orientation_decision_cancel,
+    orientation_decision_create,
+    orientation_decision_expire,
+)
+from relais.orientation.follow_up import services as follow_up
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.services import (
     admission_request_transition,
     admission_requests_send,
-    orientation_decision_create,
     unit_request_transition,
 )
 

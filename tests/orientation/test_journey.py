@@ -17,10 +17,11 @@ from relais.audit.models import AccessLogEntry
 from relais.fhir.testing import fhir_json
 from relais.notifications.models import Notification
 from relais.offer.models import Unit
-from relais.orientation.admission_models import AdmissionRequest, StatusTransition
-from relais.orientation.file_services import person_with_file_create
-from relais.orientation.services import admission_requests_send, orientation_decision_create
-from relais.orientation.territory_stats import Filters, territory_report
+from relais.orientation.admission.services import person_with_file_create
+from relais.orientation.decisions.services import orientation_decision_create
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition
+from relais.orientation.requests.services import admission_requests_send
+from relais.orientation.territory_figures.selectors import Filters, territory_report
 
 pytestmark = pytest.mark.django_db
 

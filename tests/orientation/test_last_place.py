@@ -14,9 +14,9 @@ from django.db import connection, connections
 
 from relais.accounts.roles import Role
 from relais.offer.models import CapacityUpdate, Unit
-from relais.orientation.admission import NoPlaceLeft, admission_admit
-from relais.orientation.models import AdmissionRequest, StatusTransition, UnitRequestStatus
-from relais.orientation.services import admission_request_transition, admission_requests_send
+from relais.orientation.admission.admit import NoPlaceLeft, admission_admit
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.persons.services import person_create
 
 N = 50

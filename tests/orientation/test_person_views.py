@@ -1,5 +1,6 @@
-"""Orientation-side screens (relais/orientation/views_persons.py): persons, duplicates, decisions, the admission file,
-sending requests to several ESMS, orientation-side status changes; scoping (404), medical part, access log."""
+"""Orientation-side screens (relais/orientation/screens/views_persons.py): persons, duplicates, decisions, the
+admission file, sending requests to several ESMS, orientation-side status changes; scoping (404), medical part, access
+log."""
 
 from datetime import date
 
@@ -10,11 +11,12 @@ from relais.accounts.professions import ProfessionalCategory
 from relais.accounts.roles import OrganisationKind, Role
 from relais.audit.models import AccessLogEntry
 from relais.offer.models import Category
-from relais.orientation.admission_models import AdmissionRequest, OrientationDecision, StatusTransition
-from relais.orientation.file_models import AdmissionFile
-from relais.orientation.file_services import admission_file_medical_update, admission_file_open
-from relais.orientation.services import admission_requests_send
-from relais.pathway.services import record_open
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.admission.services import admission_file_medical_update, admission_file_open
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition
+from relais.orientation.requests.services import admission_requests_send
+from relais.pathway.circle.services import record_open
 from relais.persons.ins import ins_with_key
 from relais.persons.models import Person
 from relais.persons.services import person_update

@@ -6,8 +6,8 @@ from relais.accounts.actor import actor_for_api_client
 from relais.accounts.models import ApiClient
 from relais.accounts.roles import OrganisationKind, Role
 from relais.orientation import policy
-from relais.orientation.models import AdmissionFile
-from relais.orientation.services import admission_request_transition, admission_requests_send
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 
 
 @pytest.fixture

@@ -9,11 +9,12 @@ from django.db import IntegrityError, transaction
 from relais.accounts.roles import Role
 from relais.audit.append_only import AppendOnlyError
 from relais.audit.models import AccessLogEntry
-from relais.orientation.models import AdmissionRequest, OrientationDecision, StatusTransition, UnitRequestStatus
-from relais.orientation.services import (
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.decisions.services import orientation_decision_create
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.services import (
     admission_request_transition,
     admission_requests_send,
-    orientation_decision_create,
     unit_request_transition,
 )
 

@@ -7,8 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 
-from relais.orientation.models import AdmissionRequest, OrientationDecision, StatusTransition
-from relais.orientation.services import admission_request_transition, admission_requests_send
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.persons.services import person_create, person_merge
 
 

@@ -51,9 +51,10 @@ def test_a_notification_cannot_reach_by_identifier_a_person_another_organisation
     either — as on the web (``admission_file_open``), a person whose file another organisation writes stays out of
     reach. Nothing is written and the MDPH still does not see the person."""
     from relais.accounts.services import api_client_create
-    from relais.orientation.admission_models import AdmissionRequest, OrientationDecision
-    from relais.orientation.file_models import AdmissionFile
+    from relais.orientation.admission.models import AdmissionFile
+    from relais.orientation.decisions.models import OrientationDecision
     from relais.orientation.policy import persons_visible_to
+    from relais.orientation.requests.models import AdmissionRequest
     from relais.persons.models import Person
     from tests.orientation.fhir.conftest import post_json
 

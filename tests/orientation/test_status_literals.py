@@ -1,4 +1,4 @@
-"""SI-SDO codes are written once, in ``relais/orientation/statuses.py`` (issue 11, item 2).
+"""SI-SDO codes are written once, in ``relais/orientation/requests/statuses.py`` (issue 11, item 2).
 
 ``status_literals`` reads every module of ``relais/`` with ``ast`` (migrations and the statuses module excepted) and
 reports ``file:line`` for each string literal equal to a TRE_R357 status or TRE_R358 reason code in a status context:
@@ -21,11 +21,11 @@ import ast
 import re
 from pathlib import Path
 
-from relais.orientation.sources import read_terminology
+from relais.orientation.terminology.sources import read_terminology
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "relais"
-STATUSES_MODULE = PACKAGE / "orientation" / "statuses.py"
+STATUSES_MODULE = PACKAGE / "orientation" / "requests" / "statuses.py"
 TERMINOLOGY = read_terminology()
 STATUS_CODES = frozenset(TERMINOLOGY.code_systems[0].concepts)  # TRE_R357
 REASON_CODES = frozenset(TERMINOLOGY.code_systems[1].concepts)  # TRE_R358
@@ -224,7 +224,9 @@ def test_no_status_literal_outside_the_statuses_module():
     found = []
     for path in _modules():
         found += status_literals(path.read_text(encoding="utf-8"), str(path.relative_to(ROOT)))
-    assert not found, "SI-SDO codes written as literals (use relais.orientation.statuses):\n" + "\n".join(found)
+    assert not found, "SI-SDO codes written as literals (use relais.orientation.requests.statuses):\n" + "\n".join(
+        found
+    )
 
 
 SYNTHETIC = """

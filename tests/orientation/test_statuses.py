@@ -1,4 +1,4 @@
-"""The named SI-SDO codes and the status groups (``relais/orientation/statuses.py``, decision 0028) against the
+"""The named SI-SDO codes and the status groups (``relais/orientation/requests/statuses.py``, decision 0028) against the
 official code lists and the workflow's tables."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ import ast
 import re
 from pathlib import Path
 
-from relais.orientation import admission, follow_up, waiting_list
-from relais.orientation import statuses as st
-from relais.orientation import workflow as wf
-from relais.orientation.sources import read_terminology
+from relais.orientation.admission import admit as admission
+from relais.orientation.follow_up import services as follow_up
+from relais.orientation.requests import statuses as st
+from relais.orientation.requests import workflow as wf
+from relais.orientation.terminology.sources import read_terminology
+from relais.orientation.waiting_list import selectors as waiting_list
 
 TERMINOLOGY = read_terminology()
 STATUS_LABELS, REASON_LABELS = (dict(cs.concepts) for cs in TERMINOLOGY.code_systems[:2])
@@ -79,4 +81,4 @@ def test_services_no_longer_import_admission():
             imported |= {node.module or ""} | {alias.name for alias in node.names}
         elif isinstance(node, ast.Import):
             imported |= {alias.name for alias in node.names}
-    assert not {"admission", "relais.orientation.admission"} & imported
+    assert not {"admission", "relais.orientation.admission.admit"} & imported

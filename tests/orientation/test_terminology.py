@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from relais.orientation.models import CodeSystem, Concept, StatusReasonRule, ValueSet
-from relais.orientation.sources import DEFAULT_DIR, parse_fsh_code_system, read_terminology
-from relais.orientation.terminology import concept_label, resolve_system, sdo_rules
+from relais.orientation.terminology.models import CodeSystem, Concept, StatusReasonRule, ValueSet
+from relais.orientation.terminology.selectors import concept_label, resolve_system, sdo_rules
+from relais.orientation.terminology.sources import DEFAULT_DIR, parse_fsh_code_system, read_terminology
 
 pytestmark = pytest.mark.django_db
 STATUS_URL = "https://mos.esante.gouv.fr/NOS/TRE_R357-StatutPersonnePriseCharge/FHIR/TRE-R357-StatutPersonnePriseCharge"

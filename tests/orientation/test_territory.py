@@ -9,15 +9,12 @@ from datetime import date, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from relais.orientation.admission import admission_admit
-from relais.orientation.file_models import AdmissionFile
-from relais.orientation.secrecy import PRIMARY, SECONDARY, suppress
-from relais.orientation.services import (
-    admission_request_transition,
-    admission_requests_send,
-    orientation_decision_create,
-)
-from relais.orientation.territory_stats import Filters, quartiles, territory_report
+from relais.orientation.admission.admit import admission_admit
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.decisions.services import orientation_decision_create
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
+from relais.orientation.territory_figures.secrecy import PRIMARY, SECONDARY, suppress
+from relais.orientation.territory_figures.selectors import Filters, quartiles, territory_report
 from relais.persons.services import person_create
 
 pytestmark = pytest.mark.django_db

@@ -1,5 +1,5 @@
-"""The ESMS waiting list selectors (relais/orientation/waiting_list.py): scope, filters, sorts, the priority score's
-parts, and the exports (parsed back with csv and openpyxl)."""
+"""The ESMS waiting list selectors (relais/orientation/waiting_list/selectors.py): scope, filters, sorts, the priority
+score's parts, and the exports (parsed back with csv and openpyxl)."""
 
 import csv
 import io
@@ -14,10 +14,11 @@ from django.utils import timezone
 
 from relais.audit.models import AccessLogEntry
 from relais.matching.priority import priority_score
-from relais.orientation.exports import waiting_list_csv, waiting_list_export, waiting_list_xlsx
-from relais.orientation.models import AdmissionFile, OrientationDecision
-from relais.orientation.services import admission_request_transition, admission_requests_send
-from relais.orientation.waiting_list import (
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests.services import admission_request_transition, admission_requests_send
+from relais.orientation.waiting_list.exports import waiting_list_csv, waiting_list_export, waiting_list_xlsx
+from relais.orientation.waiting_list.selectors import (
     MAX_ROWS,
     esms_sites_for,
     filters_from,
@@ -199,7 +200,7 @@ def test_filters(world, esms):
 
 
 def test_unit_filter_and_unit_statuses(world, esms):
-    from relais.orientation.services import unit_request_transition
+    from relais.orientation.requests.services import unit_request_transition
 
     unit_request_transition(actor=world.staff[0], request=esms.lea, unit=world.unit, target="182")
     result = listed(world.staff[0], unite=str(world.unit.pk))
@@ -215,7 +216,7 @@ def test_bad_filters_are_named_and_ignored(world, esms):
 
 
 def test_query_count_does_not_grow_with_the_rows(world, esms, django_assert_max_num_queries, monkeypatch):
-    from relais.orientation.waiting_list import attach_unit_statuses
+    from relais.orientation.waiting_list.selectors import attach_unit_statuses
 
     for n in range(20):
         person = _person(world, f"Nombre{n}", "Test", date(1945, 1, 1))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from relais.orientation import workflow as wf
-from relais.orientation.sources import DEFAULT_DIR, read_terminology
-from relais.orientation.workflow import TransitionError, transition
+from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.workflow import TransitionError, transition
+from relais.orientation.terminology.sources import DEFAULT_DIR, read_terminology
 
 TERMINOLOGY = read_terminology()
 LABELS = TERMINOLOGY.labels()
@@ -140,5 +140,5 @@ def test_decision_doc_table_is_in_sync():
     block = re.search(r"<!-- transitions:start -->\n(.*?)<!-- transitions:end -->", text, re.S)
     assert block, "docs/decisions/0013-sdo-workflow.md lacks the generated transition table"
     assert block.group(1) == wf.transitions_markdown(RULES, LABELS), (
-        "Regenerate it: .venv/bin/python -m relais.orientation.sources --markdown"
+        "Regenerate it: .venv/bin/python -m relais.orientation.terminology.sources --markdown"
     )

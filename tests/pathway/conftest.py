@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from relais.accounts.roles import OrganisationKind, Role
 from relais.pathway import matrix as m
-from relais.pathway.models import Ground
-from relais.pathway.services import circle_professional_add, record_open
+from relais.pathway.circle.models import Ground
+from relais.pathway.circle.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n%%EOF\n"

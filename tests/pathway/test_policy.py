@@ -10,15 +10,15 @@ from relais.accounts.roles import OrganisationKind, Role
 from relais.accounts.services import membership_add
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
-from relais.pathway.models import CircleMember, Ground, MemberKind, ProxyRole
-from relais.pathway.policy import decide, persons_allowed
-from relais.pathway.services import (
+from relais.pathway.circle.models import CircleMember, Ground, MemberKind, ProxyRole
+from relais.pathway.circle.services import (
     circle_professional_add,
     consent_record,
     consent_revoke,
     objection_record,
     objection_withdraw,
 )
+from relais.pathway.policy import decide, persons_allowed
 
 
 def ask(actor, person, category, action=m.READ):

@@ -10,12 +10,12 @@ from django.utils import timezone
 from relais.accounts.roles import OrganisationKind
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
-from relais.pathway import record_services as rs
-from relais.pathway import uploads
-from relais.pathway.models import Ground, ProxyRole
+from relais.pathway.circle.models import Ground, ProxyRole
+from relais.pathway.circle.services import circle_member_end, circle_proxy_add, objection_record
 from relais.pathway.policy import decide
-from relais.pathway.record_models import Document, PlanTask, TaskStatus, TimelineEvent
-from relais.pathway.services import objection_record
+from relais.pathway.record import services as rs
+from relais.pathway.record import uploads
+from relais.pathway.record.models import Document, PlanTask, TaskStatus, TimelineEvent
 
 from .conftest import JPEG, PDF, PNG
 
@@ -158,14 +158,14 @@ def test_task_assignee_must_be_an_active_member_or_an_organisation_of_the_circle
         rs.plan_task_add(actor=circle.coordinator, person=circle.person, title="X", assignee_organisation=stranger)
     with pytest.raises(ValidationError, match="un·e seul·e"):
         rs.plan_task_add(actor=circle.coordinator, person=circle.person, title="X")
-    rs.circle_member_end(actor=circle.coordinator, member=circle.educator_member, end=circle.educator_member.start)
+    circle_member_end(actor=circle.coordinator, member=circle.educator_member, end=circle.educator_member.start)
     # Ended today: still a member until tonight. An ended-yesterday membership is refused.
     circle.educator_member.refresh_from_db()
     assert circle.educator_member.end == circle.educator_member.start
     past = circle.nurse_member
     past.start = timezone.localdate() - timedelta(days=10)
     past.save(update_fields=["start"])
-    rs.circle_member_end(actor=circle.coordinator, member=past)
+    circle_member_end(actor=circle.coordinator, member=past)
     with pytest.raises(ValidationError, match="n'est pas un·e membre actif"):
         rs.plan_task_add(actor=circle.coordinator, person=circle.person, title="X", assignee_member=past)
     assert not PlanTask.objects.exists()
@@ -182,12 +182,12 @@ def test_objection_stops_plan_writes_at_once(circle):
 
 def test_proxy_add_and_only_managers_manage(circle, make_member):
     with pytest.raises(PermissionDenied, match="référent"):
-        rs.circle_proxy_add(
+        circle_proxy_add(
             actor=circle.nurse, person=circle.person, proxy_role=ProxyRole.CARER, display_name="Yann Morvan"
         )
     with pytest.raises(ValidationError, match="nom du proche"):
-        rs.circle_proxy_add(actor=circle.coordinator, person=circle.person, proxy_role=ProxyRole.CARER)
-    proxy = rs.circle_proxy_add(
+        circle_proxy_add(actor=circle.coordinator, person=circle.person, proxy_role=ProxyRole.CARER)
+    proxy = circle_proxy_add(
         actor=circle.coordinator, person=circle.person, proxy_role=ProxyRole.CARER, display_name="Yann Morvan"
     )
     assert proxy.ground == Ground.LEGAL and proxy.user is None
@@ -198,7 +198,7 @@ def test_ending_a_membership_removes_access_at_once(circle):
     member.start = timezone.localdate() - timedelta(days=5)
     member.save(update_fields=["start"])
     assert decide(user=circle.educator.user, organisation=circle.nursing, person=circle.person, category=m.IDENTITY)
-    rs.circle_member_end(actor=circle.coordinator, member=member)
+    circle_member_end(actor=circle.coordinator, member=member)
     decision = decide(user=circle.educator.user, organisation=circle.nursing, person=circle.person, category=m.IDENTITY)
     assert not decision.allowed and decision.rule == "not_in_circle"
     assert entries_about(circle.person).filter(detail="fin d'appartenance").count() == 1

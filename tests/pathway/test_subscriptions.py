@@ -15,11 +15,11 @@ from relais.audit.models import AccessLogEntry
 from relais.notifications.models import Delivery, Notification, Subscription, SubscriptionStatus
 from relais.notifications.services import notifications_digest_send, user_notification_preference_set
 from relais.pathway import matrix as m
-from relais.pathway.events import person_event_emit
-from relais.pathway.record_models import EventKind, TaskStatus
-from relais.pathway.record_services import event_post, plan_goal_add, plan_task_add, plan_task_status_set
-from relais.pathway.services import consent_revoke, objection_record
-from relais.pathway.subscriptions import followers, subscription_off, subscription_set, subscription_state
+from relais.pathway.circle.services import consent_revoke, objection_record
+from relais.pathway.events.services import person_event_emit
+from relais.pathway.events.subscriptions import followers, subscription_off, subscription_set, subscription_state
+from relais.pathway.record.models import EventKind, TaskStatus
+from relais.pathway.record.services import event_post, plan_goal_add, plan_task_add, plan_task_status_set
 
 from .fhir.circle import build_circle
 

@@ -12,10 +12,10 @@ from django.utils import timezone
 from relais.accounts.roles import Role
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
-from relais.pathway import record_services as rs
-from relais.pathway.models import CircleMember, Consent, CoordinationRecord, Ground, ProxyRole
-from relais.pathway.record_models import PlanTask
-from relais.pathway.services import objection_record
+from relais.pathway.circle.models import CircleMember, Consent, CoordinationRecord, Ground, ProxyRole
+from relais.pathway.circle.services import objection_record
+from relais.pathway.record import services as rs
+from relais.pathway.record.models import PlanTask
 
 from .conftest import PDF
 

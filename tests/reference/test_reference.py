@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from relais.operations.reference import manifest_read, reference_check, reference_refresh
-from relais.orientation.sources import DEFAULT_DIR, read_terminology
+from relais.orientation.terminology.sources import DEFAULT_DIR, read_terminology
 
 ROOT = Path(settings.BASE_DIR)
 

@@ -16,7 +16,7 @@ from relais.accounts.models import User
 from relais.audit.models import AccessLogEntry
 from relais.jobs.models import JobRun
 from relais.offer.models import Site, Unit
-from relais.orientation.admission_models import AdmissionRequest
+from relais.orientation.requests.models import AdmissionRequest
 from relais.territory.models import Commune
 from tests.offer.search_support import build_geography, site_factory
 from tests.orientation.test_territory import _person

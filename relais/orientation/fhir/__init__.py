@@ -5,13 +5,16 @@ See docs/decisions/0017-sdo-fhir-exchange.md.
 
 
 def register() -> None:
-    """Register Bundle (called from OrientationConfig.ready()). Task is shared with the shared plan's actions and
-    registered by the FHIR app (relais/fhir/resources/task.py) with this package's read, search and create."""
+    """Register Bundle and the SI-SDO part of Task (called from OrientationConfig.ready()). Task is shared with the
+    shared plan's actions (``relais.fhir.shared``), whose part ``relais.pathway.fhir.register()`` adds after this
+    one."""
     from relais.fhir.errors import FhirError
     from relais.fhir.registry import register as fhir_register
+    from relais.fhir.shared import register_part
 
     from .codes import SDO_BUNDLE_PROFILE
     from .notification import notification_create
+    from .sdo_task_part import SDO_TASK_PART
 
     def no_search(actor, params, offset, count):
         raise FhirError(405, "not-supported", "Bundle n'accepte que la création (notification SI-SDO).")
@@ -25,3 +28,4 @@ def register() -> None:
         "qui crée la personne, la décision d'orientation et une demande par ESMS.",
         profile=SDO_BUNDLE_PROFILE,
     )
+    register_part("Task", SDO_TASK_PART)  # before the plan part: status changes first in the search union

@@ -10,8 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from relais.fhir.errors import FhirError
-from relais.orientation import workflow as wf
-from relais.orientation.terminology import REASON_SYSTEM_NAME, STATUS_SYSTEM_NAME, concept_label, resolve_system
+from relais.orientation.requests import workflow as wf
+from relais.orientation.terminology.selectors import (
+    REASON_SYSTEM_NAME,
+    STATUS_SYSTEM_NAME,
+    concept_label,
+    resolve_system,
+)
 
 from . import codes as c
 

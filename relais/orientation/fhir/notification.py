@@ -27,10 +27,12 @@ from relais.fhir.errors import FhirError, validation_error
 from relais.fhir.registry import model_class
 from relais.fhir.search import parse_int_id, parse_reference
 from relais.offer.models import Site
-from relais.orientation.admission_models import AdmissionRequest, DecisionKind, OrientationDecision, Source
-from relais.orientation.file_models import AdmissionFile
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.decisions.models import DecisionKind, OrientationDecision
+from relais.orientation.decisions.services import orientation_decision_create
 from relais.orientation.policy import may_send_requests, persons_visible_to
-from relais.orientation.services import admission_requests_send, orientation_decision_create
+from relais.orientation.requests.models import AdmissionRequest, Source
+from relais.orientation.requests.services import admission_requests_send
 from relais.persons.models import Person
 from relais.persons.services import person_create
 
@@ -226,7 +228,7 @@ def _match(system: str | None, value: str) -> Person | None:
 
 
 def _reachable(actor, person: Person, path: str) -> Person:
-    """A person found by identifier, as on the web (``file_services.admission_file_open``): one whose admission
+    """A person found by identifier, as on the web (``admission.services.admission_file_open``): one whose admission
     file another organisation writes stays out of reach unless the sender already follows them."""
     has_file = AdmissionFile.objects.filter(person=person).exists()
     if has_file and not persons_visible_to(actor).filter(pk=person.pk).exists():

@@ -20,10 +20,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from relais.fhir.errors import FhirError
 from relais.fhir.search import parse_int_id, parse_reference
 from relais.offer.models import Unit
-from relais.orientation import workflow as wf
-from relais.orientation.admission_models import AdmissionRequest, Source, UnitRequestStatus
 from relais.orientation.policy import may_process_request, may_send_requests, requests_visible_to
-from relais.orientation.services import admission_request_transition, unit_request_transition
+from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
+from relais.orientation.requests.services import admission_request_transition, unit_request_transition
 
 from . import codes as c
 from .inputs import TaskReader, Value, check_level, invalid, sdo_code

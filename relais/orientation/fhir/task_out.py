@@ -15,10 +15,10 @@ from relais.fhir.errors import bad_param
 from relais.fhir.registry import SearchParam
 from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse_token, split_or
 from relais.offer.fhir.organization import instant
-from relais.orientation import workflow as wf
-from relais.orientation.admission_models import StatusTransition
 from relais.orientation.policy import requests_visible_to
-from relais.orientation.terminology import REASON_SYSTEM_NAME, concept_label
+from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.models import StatusTransition
+from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label
 
 from . import codes as c
 

@@ -12,7 +12,6 @@ def register() -> None:
     from relais.fhir.shared import register_part
 
     from . import audit_event, care_team, consent, events, nde, patient, plan
-    from .sdo_task_part import SDO_TASK_PART
     from .task import PLAN_TASK_PART
 
     fhir_register(
@@ -85,6 +84,5 @@ def register() -> None:
         "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun.",
     )
     nde.register(fhir_register)
-    # The SI-SDO part first (the union lists status changes, then plan actions); see sdo_task_part.py: temporary.
-    register_part("Task", SDO_TASK_PART)
+    # After the SI-SDO part (relais.orientation.fhir, an app listed before this one): status changes, then plan actions.
     register_part("Task", PLAN_TASK_PART)

@@ -12,10 +12,10 @@ from typing import Any
 from relais.audit.models import AccessLogEntry
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.pathway.circle.models import CircleRole, MemberKind
 from relais.persons.models import Person
 
 from .. import matrix as m
-from ..models import CircleRole, MemberKind
 from . import common as c
 
 PROFILE = "https://interop.esante.gouv.fr/ig/fhir/tde/StructureDefinition/tde-auditevent"

@@ -24,12 +24,20 @@ from relais.audit.models import AccessLogEntry
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.orientation.policy import persons_visible_to
+from relais.pathway.circle.models import (
+    CircleMember,
+    CircleRole,
+    CoordinationRecord,
+    Ground,
+    MemberKind,
+    Objection,
+    ProxyRole,
+)
+from relais.pathway.circle.services import _trace, circle_professional_add, record_open
 from relais.persons.models import Person
 
 from .. import matrix as m
-from ..models import CircleMember, CircleRole, CoordinationRecord, Ground, MemberKind, Objection, ProxyRole
 from ..policy import may_manage_circle
-from ..services import _trace, circle_professional_add, record_open
 from . import common as c
 
 # National relationship codes mapped to a proxy quality; anything else is a carer (the narrowest rights, with

@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from relais.audit.services import access_log_record
 from relais.fhir.errors import FhirError
+from relais.pathway.circle.models import CircleMember, CoordinationRecord
 from relais.persons.models import Person
 
 from .. import matrix as m
-from ..models import CircleMember, CoordinationRecord
 from ..policy import Decision, decide
 
 # Relais's own code systems and extensions (no national equivalent for the ground of access).

@@ -14,10 +14,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.pathway.circle.models import CircleMember, Consent, ConsentMethod, MemberKind
+from relais.pathway.circle.services import consent_record
 
 from .. import matrix as m
-from ..models import CircleMember, Consent, ConsentMethod, MemberKind
-from ..services import consent_record
 from . import common as c
 
 SEARCH_PARAMS = [

@@ -2,7 +2,7 @@
 
 Admission, discharge, hospital stay, home visit and evaluation are encounters (FHIR Encounter: who saw the person,
 where, when); a hospital or a home-care service's software posts them here and they land in the record's timeline
-through ``record_services.event_post`` (same policy check, same trace), marked as received through FHIR. Notes and
+through ``record.services.event_post`` (same policy check, same trace), marked as received through FHIR. Notes and
 other events are not encounters and are not served here. Each event is judged by its own data category (social or
 medical, carried in ``meta.security`` with the ``urn:relais:data-category`` system): a refused read is a 404 like
 a missing id, a search counts only what the policy allows. See docs/decisions/0019-care-circle-policy.md, "FHIR".
@@ -20,10 +20,10 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.pathway.record import services as rs
+from relais.pathway.record.models import EventKind, TimelineEvent
 
 from .. import matrix as m
-from .. import record_services as rs
-from ..record_models import EventKind, TimelineEvent
 from . import common as c
 
 KIND_SYSTEM = "urn:relais:timeline-event-kind"

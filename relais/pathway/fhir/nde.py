@@ -25,11 +25,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.notifications.models import Notification, Subscription, SubscriptionChannel
+from relais.pathway.events.kinds import person_event_kind, person_event_kind_by_event_code, person_event_kind_codes
+from relais.pathway.events.subscriptions import subscription_off, subscription_set
 from relais.persons.models import Person
 
 from .. import matrix as m
-from ..event_kinds import person_event_kind, person_event_kind_by_event_code, person_event_kind_codes
-from ..subscriptions import subscription_off, subscription_set
 from . import common as c
 
 NDE = "https://interop.esante.gouv.fr/ig/fhir/nde/StructureDefinition/"

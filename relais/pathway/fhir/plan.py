@@ -15,10 +15,9 @@ from django.utils.dateparse import parse_date
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.pathway.record.models import CarePlan, GoalStatus, PlanGoal, PlanNeed
 
 from .. import matrix as m
-from ..models import CarePlan, PlanGoal, PlanNeed
-from ..record_models import GoalStatus
 from . import common as c
 
 SEARCH_PARAMS = [SearchParam("patient", "reference", "Patient/<id> : le plan de cette personne.")]

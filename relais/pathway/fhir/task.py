@@ -20,10 +20,10 @@ from django.utils.dateparse import parse_date
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.fhir.shared import TypePart
+from relais.pathway.circle.models import CircleMember
+from relais.pathway.record.models import CarePlan, PlanGoal, PlanTask, TaskStatus
 
 from .. import matrix as m
-from ..models import CarePlan, CircleMember, PlanGoal, PlanTask
-from ..record_models import TaskStatus
 from . import common as c
 
 PLAN_TASK_ID = re.compile(r"^plan-([0-9]{1,12})$")

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from relais.accounts.services import api_client_create
-from relais.orientation.services import admission_requests_send
+from relais.orientation.requests.services import admission_requests_send
 
 SHARED_SDO = settings.REFERENCE_DIR / "examples" / "fhir" / "sdo"
 

@@ -7,9 +7,10 @@ from django.db import connection, connections, transaction
 
 from relais.accounts.actor import actor_for_api_client, system_actor
 from relais.accounts.services import api_client_create
-from relais.orientation.admission_models import AdmissionRequest, OrientationDecision, StatusTransition
+from relais.orientation.decisions.models import OrientationDecision
 from relais.orientation.fhir.notification import sdo_notification_import
 from relais.orientation.fhir.task_in import task_receive
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition
 from relais.persons.models import Person
 
 from .test_notification import completed_example

@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from relais.fhir.testing import fhir_json
-from relais.orientation.admission_models import AdmissionRequest, OrientationDecision, StatusTransition
+from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition
 from relais.persons.models import Person
 
 from .conftest import example, post_json

@@ -4,8 +4,8 @@ import pytest
 
 from relais.accounts.roles import Role
 from relais.fhir.testing import fhir_json
-from relais.orientation.admission_models import AdmissionRequest, Source, StatusTransition, UnitRequestStatus
 from relais.orientation.fhir import codes as c
+from relais.orientation.requests.models import AdmissionRequest, Source, StatusTransition, UnitRequestStatus
 
 from .conftest import example, post_json
 

@@ -5,9 +5,9 @@ from datetime import UTC
 import pytest
 
 from relais.fhir.testing import fhir_json, local_path
-from relais.orientation.admission_models import StatusTransition
 from relais.orientation.fhir import codes as c
-from relais.orientation.services import admission_request_transition, unit_request_transition
+from relais.orientation.requests.models import StatusTransition
+from relais.orientation.requests.services import admission_request_transition, unit_request_transition
 
 pytestmark = pytest.mark.django_db
 

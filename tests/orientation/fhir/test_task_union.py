@@ -3,9 +3,9 @@
 import pytest
 
 from relais.fhir.testing import fhir_json
-from relais.pathway.models import CircleMember
-from relais.pathway.record_services import plan_task_add
-from relais.pathway.services import record_open
+from relais.pathway.circle.models import CircleMember
+from relais.pathway.circle.services import record_open
+from relais.pathway.record.services import plan_task_add
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,9 @@ from relais.accounts.actor import Actor
 from relais.accounts.roles import OrganisationKind, Role
 from relais.accounts.services import membership_add, organisation_create, user_create
 from relais.pathway import matrix as m
-from relais.pathway.models import CarePlan, CircleMember, Ground, MemberKind, PlanGoal, PlanNeed, PlanTask, ProxyRole
-from relais.pathway.services import circle_professional_add, consent_record, record_open
+from relais.pathway.circle.models import CircleMember, Ground, MemberKind, ProxyRole
+from relais.pathway.circle.services import circle_professional_add, consent_record, record_open
+from relais.pathway.record.models import CarePlan, PlanGoal, PlanNeed, PlanTask
 from relais.persons.services import person_create
 
 PASSWORD = "mot-de-passe-de-test-42"
@@ -154,7 +155,7 @@ def build_circle() -> SimpleNamespace:
 
 def narrow_consent(world) -> None:
     """Replace the GP's consent by one covering identity only."""
-    from relais.pathway.services import consent_revoke
+    from relais.pathway.circle.services import consent_revoke
 
     consent_revoke(actor=world.referent, consent=world.consent, revoked_by="la personne")
     consent_record(

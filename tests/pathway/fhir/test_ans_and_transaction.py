@@ -5,7 +5,7 @@ import json
 
 from relais.audit.models import AccessLogEntry
 from relais.fhir.testing import fhir_json
-from relais.pathway.models import CircleMember, CoordinationRecord, MemberKind
+from relais.pathway.circle.models import CircleMember, CoordinationRecord, MemberKind
 from relais.persons.models import Person
 
 from .conftest import ans, post

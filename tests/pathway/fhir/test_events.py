@@ -7,10 +7,10 @@ from django.urls import reverse
 from relais.audit.models import AccessLogEntry
 from relais.fhir.testing import fhir_json
 from relais.pathway import matrix as m
-from relais.pathway import record_services as rs
+from relais.pathway.circle.services import objection_record
 from relais.pathway.fhir.events import DETAIL_EXTENSION, KIND_SYSTEM
-from relais.pathway.record_models import TimelineEvent
-from relais.pathway.services import objection_record
+from relais.pathway.record import services as rs
+from relais.pathway.record.models import TimelineEvent
 
 from .conftest import post
 

@@ -5,9 +5,9 @@ import json
 from relais.fhir.testing import fhir_json
 from relais.notifications.models import Notification, Subscription, SubscriptionStatus
 from relais.pathway import matrix as m
-from relais.pathway.record_models import EventKind
-from relais.pathway.record_services import event_post
-from relais.pathway.services import consent_revoke
+from relais.pathway.circle.services import consent_revoke
+from relais.pathway.record.models import EventKind
+from relais.pathway.record.services import event_post
 
 from .conftest import ans, post
 

@@ -5,9 +5,10 @@ import json
 from relais.audit.models import AccessLogEntry
 from relais.fhir.testing import assert_valid_fhir, fhir_json
 from relais.pathway import matrix as m
+from relais.pathway.circle.models import CircleMember, Consent
+from relais.pathway.circle.services import consent_revoke, objection_record
 from relais.pathway.fhir import task as plan_task
-from relais.pathway.models import CircleMember, Consent, PlanGoal
-from relais.pathway.services import consent_revoke, objection_record
+from relais.pathway.record.models import PlanGoal
 
 from .conftest import post
 

@@ -9,10 +9,11 @@ from types import SimpleNamespace
 from relais.accounts.roles import Role
 from relais.accounts.services import membership_add, user_create
 from relais.pathway import matrix as m
-from relais.pathway import record_services as rs
+from relais.pathway.circle.models import CircleMember, Consent
 from relais.pathway.fhir import task as plan_task
 from relais.pathway.fhir.events import KIND_SYSTEM
-from relais.pathway.models import CircleMember, Consent, PlanGoal, PlanTask, TimelineEvent
+from relais.pathway.record import services as rs
+from relais.pathway.record.models import PlanGoal, PlanTask, TimelineEvent
 
 from .framework import Endpoint, _fhir_create, _fhir_read, _fhir_search, _function, creates, fhir_search_finds
 

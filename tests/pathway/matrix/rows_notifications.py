@@ -1,4 +1,5 @@
-"""Matrix rows of the notifications around the person (``relais/pathway/views_subscriptions.py``, ``fhir/nde.py``).
+"""Matrix rows of the notifications around the person (``relais/pathway/screens/views_subscriptions.py``,
+``fhir/nde.py``).
 
 ``prepare`` subscribes every subject who has an account to the person and emits one medical event (a hospital stay,
 by the system): in the built circle (baseline) it reaches exactly the members who may read medical data, and the
@@ -14,7 +15,7 @@ from django.urls import reverse
 
 from relais.notifications.models import Subscription
 from relais.pathway import matrix as m
-from relais.pathway.events import person_event_emit
+from relais.pathway.events.services import person_event_emit
 
 from .framework import Endpoint, _fhir_create, _fhir_search, creates, web_get, web_post
 

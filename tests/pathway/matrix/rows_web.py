@@ -14,20 +14,10 @@ from django.urls import reverse
 from relais.accounts.roles import Role
 from relais.accounts.services import membership_add, user_create
 from relais.pathway import matrix as m
-from relais.pathway import record_services as rs
-from relais.pathway.models import (
-    CircleMember,
-    Consent,
-    Document,
-    Ground,
-    Objection,
-    PlanGoal,
-    PlanNeed,
-    PlanTask,
-    TaskComment,
-    TimelineEvent,
-)
-from relais.pathway.services import circle_professional_add
+from relais.pathway.circle.models import CircleMember, Consent, Ground, Objection
+from relais.pathway.circle.services import circle_professional_add
+from relais.pathway.record import services as rs
+from relais.pathway.record.models import Document, PlanGoal, PlanNeed, PlanTask, TaskComment, TimelineEvent
 
 from .framework import Endpoint, creates, sets, web_get, web_post
 

@@ -22,8 +22,8 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from relais.pathway import matrix as m
-from relais.pathway.models import CircleMember
-from relais.pathway.services import consent_revoke, objection_record
+from relais.pathway.circle.models import CircleMember
+from relais.pathway.circle.services import consent_revoke, objection_record
 
 from ..fhir.circle import build_circle, narrow_consent
 from .framework import (

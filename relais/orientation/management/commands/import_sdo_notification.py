@@ -13,7 +13,7 @@ from relais.accounts.actor import system_actor
 from relais.accounts.models import Organisation
 from relais.fhir.errors import FhirError
 from relais.orientation.fhir.notification import bundle_parse, sdo_notification_import
-from relais.orientation.services import ORIENTATION_KINDS
+from relais.orientation.requests.services import ORIENTATION_KINDS
 
 
 class Command(BaseCommand):

@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relais.orientation.sources import DEFAULT_DIR, TerminologyError
-from relais.orientation.terminology import terminology_load
+from relais.orientation.terminology.services import terminology_load
+from relais.orientation.terminology.sources import DEFAULT_DIR, TerminologyError
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from relais.orientation.follow_up import orientation_tick
+from relais.orientation.follow_up.services import orientation_tick
 
 
 class Command(BaseCommand):

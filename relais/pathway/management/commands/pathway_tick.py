@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from relais.pathway.overdue import overdue_tasks_notify
+from relais.pathway.events.overdue import overdue_tasks_notify
 
 
 class Command(BaseCommand):

@@ -1,0 +1,71 @@
+"""Admitting a person into a unit: the ESMS-level status 71, the unit-level status 184 and one place taken, together.
+
+The unit's row is locked first (``select_for_update``), so when many staff admit into the last place at once the
+database serialises them: the first takes the place, the others find none and get a clear message. Nothing is
+half-written: statuses, log rows, capacity figures and proposals change in one transaction. The reverse, an admission
+undone, is ``requests.services.admission_places_release``.
+See docs/decisions/0015-admission-file-and-policy.md.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from relais.offer.models import Unit
+from relais.offer.services import unit_capacity_update
+from relais.orientation.policy import may_process_request
+from relais.orientation.proposals.models import MatchProposal, ProposalStatus
+from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
+from relais.orientation.requests.services import admission_request_transition, unit_request_transition
+from relais.orientation.requests.statuses import ADMISSIBLE, ADMITTED, REACTIVATED, UNDER_ANALYSIS, UNIT_PENDING
+
+# The unit-level path a pair walks to "admitted" (J253): under analysis → admissible → admitted.
+UNIT_PATH_TO_ADMITTED = UNIT_PENDING
+# ESMS-level statuses (the waiting list) from which an admission may be declared, and the steps to 71.
+ADMISSIBLE_FROM = {
+    UNDER_ANALYSIS: (ADMISSIBLE, ADMITTED),
+    REACTIVATED: (UNDER_ANALYSIS, ADMISSIBLE, ADMITTED),
+    ADMISSIBLE: (ADMITTED,),
+}
+
+
+class NoPlaceLeft(ValidationError):
+    """The unit has no free place any more (someone else took the last one)."""
+
+
+@transaction.atomic
+def admission_admit(*, actor, request: AdmissionRequest, unit: Unit, source: str = Source.WEB) -> AdmissionRequest:
+    unit = Unit.objects.select_for_update().select_related("site__legal_entity").get(pk=unit.pk)
+    request = AdmissionRequest.objects.select_related("site__legal_entity").get(pk=request.pk)
+    if not may_process_request(actor, request):
+        raise PermissionDenied("Seule l'équipe d'admission de l'établissement peut prononcer une admission.")
+    if unit.site_id != request.site_id:
+        raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
+    if unit.available < 1:
+        raise NoPlaceLeft(
+            f"Il n'y a plus de place disponible dans l'unité « {unit.name} » : elle vient sans doute d'être "
+            "attribuée par un·e collègue. Rechargez la liste d'attente.",
+            code="no_place_left",
+        )
+    path = ADMISSIBLE_FROM.get(request.status)
+    if path is None:
+        raise ValidationError(
+            "Cette demande ne peut pas être admise dans son statut actuel : elle doit être en liste d'attente "
+            "ou déclarée admissible.",
+            code="not_admissible",
+        )
+    for target in path:
+        request = admission_request_transition(actor=actor, request=request, target=target, source=source)
+    current = UnitRequestStatus.objects.filter(request=request, unit=unit).values_list("status", flat=True).first()
+    remaining = UNIT_PATH_TO_ADMITTED[UNIT_PATH_TO_ADMITTED.index(current) + 1 :] if current else UNIT_PATH_TO_ADMITTED
+    if current and current not in UNIT_PATH_TO_ADMITTED:
+        raise ValidationError(f"Le statut de la personne dans cette unité ({current}) ne permet pas l'admission.")
+    for target in remaining:
+        unit_request_transition(actor=actor, request=request, unit=unit, target=target, source=source)
+    unit_capacity_update(actor=actor, unit=unit, available=unit.available - 1, occupied=unit.occupied + 1)
+    MatchProposal.objects.filter(request=request, status=ProposalStatus.PROPOSED).update(
+        status=ProposalStatus.WITHDRAWN, decided_at=timezone.now(), decided_by="admission prononcée"
+    )
+    return request

@@ -1,0 +1,1 @@
+"""The daily automatic follow-up (orientation_tick): admitted elsewhere, reminders, decision expiry."""

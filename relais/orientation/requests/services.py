@@ -1,0 +1,280 @@
+"""Writes for admission requests (keyword-only, atomic, traced in the access log).
+
+Every status change goes through ``workflow.transition`` with the ASS_A32 rules (``terminology.sdo_rules()``),
+updates the row locked with ``select_for_update``, and appends a ``StatusTransition``. An admission undone gives its
+places back here (``admission_places_release``), so ``admission/admit.py`` builds on this module and not the reverse.
+See docs/decisions/0014-admission-requests.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from relais.accounts.roles import OrganisationKind
+from relais.audit.services import access_log_record
+from relais.offer.models import Unit
+from relais.offer.services import unit_capacity_update
+from relais.orientation import policy
+from relais.orientation.requests import statuses as st
+from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.models import (
+    ESMS_ENDED,
+    AdmissionRequest,
+    AdmissionSubmission,
+    Source,
+    StatusTransition,
+    UnitRequestStatus,
+)
+from relais.orientation.terminology.selectors import sdo_rules, status_labels
+from relais.persons.models import Person
+
+GROUND = "orientation_request"
+ORIENTATION_KINDS = frozenset({OrganisationKind.MDPH, OrganisationKind.DAC, OrganisationKind.DEPARTEMENT_COUNCIL})
+
+
+def actor_kind_for(actor, site, *, system: bool = False) -> str:
+    """``esms`` for the admission team of the site's organisation (or of its legal entity's), ``orientation`` for the
+    staff of an organisation that sends requests (policy.SENDER_KINDS / SENDER_ROLES), ``system`` for ``actor=None``
+    with ``system=True``; anyone else is refused. Machine clients act for their organisation."""
+    if actor is None:
+        if system:
+            return wf.SYSTEM
+        raise PermissionDenied("Action réservée au suivi automatique ou à un acteur identifié.")
+    machine = actor.api_client is not None
+    organisation_id = actor.organisation.pk
+    if organisation_id in (site.organisation_id, site.legal_entity.organisation_id):
+        if not (machine or actor.role in policy.ADMISSION_ROLES):
+            raise PermissionDenied(
+                f"Seule l'équipe d'admission de « {site.name} » (direction, chargé·e des admissions) change le statut "
+                "des demandes."
+            )
+        return wf.ESMS_STAFF
+    if actor.organisation.kind in policy.SENDER_KINDS and (machine or actor.role in policy.SENDER_ROLES):
+        return wf.ORIENTATION
+    raise PermissionDenied(f"Votre organisation n'intervient pas sur les demandes adressées à « {site.name} ».")
+
+
+def _creator(actor) -> str:
+    if getattr(actor, "user", None) is not None:
+        return f"user:{actor.user.pk}"
+    if getattr(actor, "api_client", None) is not None:
+        return f"api:{actor.api_client.pk}"
+    return f"org:{actor.organisation.pk}" if actor is not None else "system"
+
+
+def _check(current, target, *, actor_kind, reason):
+    try:
+        return wf.transition(
+            current, target, actor_kind=actor_kind, reason=reason, rules=sdo_rules(), labels=status_labels()
+        )
+    except wf.TransitionError as error:
+        if error.code == "actor":
+            raise PermissionDenied(str(error)) from error
+        raise ValidationError(str(error), code=error.code) from error
+
+
+def _log(*, actor, request, result, unit=None, source, comment="") -> StatusTransition:
+    return StatusTransition.objects.create(
+        request=request,
+        unit=unit,
+        level=result.level,
+        from_status=result.source or "",
+        to_status=result.target,
+        reason=result.reason or "",
+        actor_kind=result.actor_kind,
+        actor_label=actor.label if actor is not None else "système",
+        user_id=getattr(getattr(actor, "user", None), "pk", None),
+        organisation_id=getattr(getattr(actor, "organisation", None), "pk", None),
+        at=timezone.now(),
+        source=source,
+        comment=comment[:300],
+    )
+
+
+def _next_rank(person_id: int) -> int:
+    top = (
+        AdmissionRequest.objects.filter(person_id=person_id)
+        .exclude(status__in=ESMS_ENDED)
+        .aggregate(m=Max("wish_rank"))
+    )
+    return (top["m"] or 0) + 1
+
+
+def admission_requests_send(
+    *, actor, person: Person, sites_ranked, decision=None, idempotency_key: str, source: str = Source.WEB
+) -> list[AdmissionRequest]:
+    """Create one request per site (status 39, ranked in the given order after the person's open requests).
+    The same ``idempotency_key`` from the same creator returns the requests of the first call."""
+    sites = list(sites_ranked)
+    if not idempotency_key:
+        raise ValueError("A send needs an idempotency key.")
+    if not sites or len({s.pk for s in sites}) != len(sites):
+        raise ValidationError("Choisissez au moins un établissement, chacun une seule fois.")
+    creator = _creator(actor)
+    fingerprint = hashlib.sha256(f"{person.pk}|{[s.pk for s in sites]}".encode()).hexdigest()
+    try:
+        return _send(actor, person, sites, decision, creator, idempotency_key, fingerprint, source)
+    except IntegrityError as error:
+        # A concurrent double submit (same key) or send (same site) won the race: find the winner's submission.
+        existing = AdmissionSubmission.objects.filter(creator=creator, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return _replay(existing, fingerprint)
+        raise ValidationError("Une demande ouverte existe déjà pour l'un de ces établissements.") from error
+
+
+def _replay(submission: AdmissionSubmission, fingerprint: str) -> list[AdmissionRequest]:
+    if submission.fingerprint != fingerprint:
+        raise ValidationError("Cette clé d'envoi a déjà servi pour une autre demande : rechargez la page.")
+    return list(submission.requests.order_by("wish_rank", "pk"))
+
+
+@transaction.atomic
+def _send(actor, person, sites, decision, creator, key, fingerprint, source):
+    person = Person.objects.select_for_update().get(pk=person.pk)  # serialises the sends for one person
+    existing = AdmissionSubmission.objects.filter(creator=creator, idempotency_key=key).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    if person.merged_into_id is not None:
+        raise ValidationError("Cette personne a été fusionnée dans une autre fiche : utilisez la fiche conservée.")
+    if decision is not None and (decision.person_id != person.pk or decision.status != "valid"):
+        raise ValidationError("La décision d'orientation doit être en cours de validité et concerner cette personne.")
+    result = _check(None, st.NOTIFIED, actor_kind=actor_kind_for(actor, sites[0]), reason=None)
+    for site in sites[1:]:
+        actor_kind_for(actor, site)
+    open_sites = AdmissionRequest.objects.filter(person=person, site__in=sites).exclude(status__in=ESMS_ENDED)
+    taken = [request.site.name for request in open_sites.select_related("site")]
+    if taken:
+        raise ValidationError(
+            "Une demande est déjà en cours pour cette personne auprès de : "
+            + ", ".join(f"« {n} »" for n in taken)
+            + "."
+        )
+    submission = AdmissionSubmission.objects.create(
+        person=person, creator=creator, idempotency_key=key, fingerprint=fingerprint
+    )
+    rank = _next_rank(person.pk)
+    requests = []
+    for offset, site in enumerate(sites):
+        request = AdmissionRequest.objects.create(
+            person=person,
+            decision=decision,
+            site=site,
+            submission=submission,
+            wish_rank=rank + offset,
+            status=st.NOTIFIED,
+            created_by=actor.label if actor is not None else "système",
+            created_by_organisation=getattr(actor, "organisation", None),
+            created_by_user=getattr(actor, "user", None),
+        )
+        _log(actor=actor, request=request, result=result, source=source)
+        _trace(actor, "create", request, person.pk)
+        requests.append(request)
+    return requests
+
+
+def _trace(actor, action: str, obj, person_id: int, detail: str = "") -> None:
+    """Requests are the person's data: every write goes to the access log, about that person."""
+    access_log_record(
+        actor=actor, action=action, obj=obj, subject=f"persons.person:{person_id}", ground=GROUND, detail=detail
+    )
+
+
+@transaction.atomic
+def admission_request_transition(
+    *,
+    actor,
+    request: AdmissionRequest,
+    target: str,
+    reason: str | None = None,
+    actor_kind: str | None = None,
+    system: bool = False,
+    source: str = Source.WEB,
+    comment: str = "",
+) -> AdmissionRequest:
+    """Move the (person, ESMS) pair to ``target``. ``actor_kind`` is derived from the actor (``actor_kind_for``);
+    when given it must match. Reactivating (54) a request whose rank was taken gives it the next free rank."""
+    request = AdmissionRequest.objects.select_for_update().select_related("site__legal_entity").get(pk=request.pk)
+    derived = actor_kind_for(actor, request.site, system=system)
+    if actor_kind is not None and actor_kind != derived:
+        raise PermissionDenied(f"Vous agissez ici en tant que « {derived} », pas « {actor_kind} ».")
+    result = _check(request.status, target, actor_kind=derived, reason=reason)
+    reopening = request.status in ESMS_ENDED and target not in ESMS_ENDED
+    if reopening:
+        if (
+            AdmissionRequest.objects.filter(person=request.person_id, site=request.site_id)
+            .exclude(status__in=ESMS_ENDED)
+            .exists()
+        ):
+            raise ValidationError(f"Une autre demande est déjà en cours auprès de « {request.site.name} ».")
+        request.wish_rank = _next_rank(request.person_id)
+    request.status, request.status_reason = result.target, result.reason or ""
+    request.save(update_fields=["status", "status_reason", "wish_rank", "updated_at"])
+    _log(actor=actor, request=request, result=result, source=source, comment=comment)
+    if result.source == st.ADMITTED and result.target in st.ESMS_ADMISSION_UNDONE:
+        admission_places_release(actor=actor, request=request, reason=result.reason, system=system)
+    _trace(
+        actor,
+        "update",
+        request,
+        request.person_id,
+        f"statut {result.source} → {result.target}" + (f" motif {result.reason}" if result.reason else ""),
+    )
+    return request
+
+
+@transaction.atomic
+def unit_request_transition(
+    *,
+    actor,
+    request: AdmissionRequest,
+    unit,
+    target: str,
+    reason: str | None = None,
+    system: bool = False,
+    source: str = Source.WEB,
+    comment: str = "",
+) -> UnitRequestStatus:
+    """Create (182) or move the (person, unit) pair of a request; the unit must belong to the request's site.
+    ``actor=None, system=True`` is the automatic follow-up."""
+    request = AdmissionRequest.objects.select_for_update().select_related("site__legal_entity").get(pk=request.pk)
+    if unit.site_id != request.site_id:
+        raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
+    row = UnitRequestStatus.objects.select_for_update().filter(request=request, unit=unit).first()
+    actor_kind = actor_kind_for(actor, request.site, system=system)
+    result = _check(row.status if row else None, target, actor_kind=actor_kind, reason=reason)
+    if row is None:
+        row = UnitRequestStatus(request=request, unit=unit)
+    row.status, row.status_reason = result.target, result.reason or ""
+    row.save()
+    _log(actor=actor, request=request, unit=unit, result=result, source=source, comment=comment)
+    _trace(actor, "update", row, request.person_id, f"unité {unit.pk} statut {result.source} → {result.target}")
+    return row
+
+
+def admission_places_release(*, actor, request: AdmissionRequest, reason: str | None, system: bool = False) -> int:
+    """Called by ``admission_request_transition`` when a request leaves 71 for an ended status: each unit pair still
+    "admitted" (184) is removed (180, with the ESMS-level reason when ASS_A32 allows it on 180, else 95 automatic
+    cancellation) and its place is free again. Runs inside the caller's transaction."""
+    allowed = sdo_rules().get(st.UNIT_REMOVED) or ()
+    unit_reason = reason if reason in allowed else st.REASON_AUTOMATIC_CANCELLATION
+    released = 0
+    for row in UnitRequestStatus.objects.filter(request=request, status=st.UNIT_ADMITTED).order_by("unit_id"):
+        unit = Unit.objects.select_for_update().get(pk=row.unit_id)
+        unit_request_transition(
+            actor=actor, request=request, unit=unit, target=st.UNIT_REMOVED, reason=unit_reason, system=system
+        )
+        # Capacity follows the status whoever changed it (the orientation may cancel): set-up path, labelled.
+        unit_capacity_update(
+            actor=None,
+            unit=unit,
+            available=min(unit.available + 1, unit.installed),
+            occupied=max(unit.occupied - 1, 0),
+            by_label=f"{actor.label if actor else 'suivi automatique'} (admission annulée)",
+        )
+        released += 1
+    return released

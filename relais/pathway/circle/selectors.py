@@ -1,0 +1,132 @@
+"""Reads of the coordination record and its circle, filtered by ``policy.decide``: nothing refused shows up in a list
+or a count.
+
+A record the user may not open is a 404, exactly like a missing one (``record_get``); the ``RecordAccess`` it returns
+holds the decision per data category that the content's reads (``record.selectors``) filter by. Also: my records, the
+circle's members and objections, and who consulted the record.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+
+from relais.audit.models import AccessLogEntry
+from relais.pathway import matrix as m
+from relais.pathway.circle.models import CircleMember, CoordinationRecord, MemberKind
+from relais.pathway.policy import Decision, decide, decide_each, may_manage_circle
+
+# The French label of each ground code written in the access log by the pathway (the policy's rules).
+GROUND_LABELS = {
+    "care_team": "Équipe de soins (CSP L1110-12)",
+    "consent": "Consentement de la personne",
+    "proxy": "Proche de la personne (représentation ou désignation)",
+    "care_circle": "Gestion du cercle de soins",
+}
+
+
+def ground_label(code: str) -> str:
+    return GROUND_LABELS.get(code, code)
+
+
+def object_label(object_type: str) -> str:
+    """ "pathway.plantask" → "action du plan": the model's French name, for the access history."""
+    try:
+        return str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+
+
+@dataclass
+class RecordAccess:
+    """What one user may read in one record: a decision per data category, asked once per page."""
+
+    record: CoordinationRecord
+    decisions: dict[str, Decision] = field(default_factory=dict)
+
+    def may(self, category: str) -> bool:
+        return self.decisions[category].allowed
+
+    @property
+    def readable(self) -> list[str]:
+        return [c for c, d in self.decisions.items() if d.allowed]
+
+    def refusals(self, categories) -> list[dict]:
+        """The refused categories among ``categories``, each with the policy's sentence. Said whether or not such
+        content exists, so that the notice itself leaks nothing."""
+        return [
+            {"category": m.CATEGORIES[c], "message": self.decisions[c].message}
+            for c in categories
+            if not self.decisions[c].allowed
+        ]
+
+
+def record_get(*, user, organisation, pk: int) -> RecordAccess:
+    """The record and what the user may read in it; a 404 when it is missing or its identity may not be read."""
+    record = CoordinationRecord.objects.select_related("person").filter(pk=pk).first()
+    if record is None:
+        raise Http404("Dossier introuvable.")
+    access = RecordAccess(record=record)
+    access.decisions.update(
+        decide_each(user=user, organisation=organisation, person=record.person, categories=list(m.CATEGORIES))
+    )
+    if not access.may(m.IDENTITY):
+        raise Http404("Dossier introuvable.")
+    return access
+
+
+def records_for(*, user, organisation) -> list[CoordinationRecord]:
+    """The records where the user is an active member for the acting organisation (or as a proxy) and may still go."""
+    today = timezone.localdate()
+    mine = Q(members__kind=MemberKind.PROFESSIONAL, members__user=user, members__organisation=organisation) | Q(
+        members__kind=MemberKind.PROXY, members__user=user
+    )
+    candidates = (
+        CoordinationRecord.objects.filter(mine, members__start__lte=today)
+        .filter(Q(members__end__isnull=True) | Q(members__end__gte=today))
+        .select_related("person")
+        .distinct()
+        .order_by("person__family_name", "person__first_names", "pk")
+    )
+    records = []
+    for record in candidates:
+        record.decision = decide(user=user, organisation=organisation, person=record.person, category=m.IDENTITY)
+        if record.decision.allowed:
+            records.append(record)
+    return records
+
+
+def circle_members(record: CoordinationRecord) -> list[CircleMember]:
+    today = timezone.localdate()
+    members = list(
+        record.members.select_related("user", "organisation").prefetch_related("consents", "objections").all()
+    )
+    for member in members:
+        member.is_active = member.start <= today and (member.end is None or member.end >= today)
+        member.active_consents = [c for c in member.consents.all() if c.revoked_at is None]
+        member.objected = any(o.withdrawn_at is None for o in member.objections.all())
+    return members
+
+
+def record_objections(record: CoordinationRecord):
+    return record.objections.select_related("member__user").all()
+
+
+def may_see_history(*, user, organisation, person) -> Decision:
+    """Circle managers, and proxies with an account (the person's representatives), see who consulted the record."""
+    decision = may_manage_circle(user=user, organisation=organisation, person=person)
+    if decision.allowed:
+        return decision
+    identity = decide(user=user, organisation=organisation, person=person, category=m.IDENTITY)
+    if identity.allowed and identity.member.kind == MemberKind.PROXY:
+        return identity
+    return decision
+
+
+def access_history(person):
+    """The access-log entries about the person, newest first."""
+    return AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-id")

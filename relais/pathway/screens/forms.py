@@ -1,0 +1,187 @@
+"""Forms of the coordination record screens (labels in French; the rules stay in services and policy)."""
+
+from __future__ import annotations
+
+from django import forms
+
+from relais.accounts.models import Membership
+from relais.pathway import matrix as m
+from relais.pathway.circle.models import CircleRole, ConsentMethod, Ground, MemberKind, ProxyRole
+from relais.pathway.record.models import DocumentType, EventKind, PlanGoal, PlanNeed, TaskStatus
+from relais.pathway.record.uploads import ACCEPTED_LABEL
+from relais.persons.models import Sex
+
+CATEGORY_CHOICES = [(code, label.capitalize()) for code, label in m.CATEGORIES.items()]
+CONTENT_CATEGORIES = [(c, label) for c, label in CATEGORY_CHOICES if c in (m.SOCIAL, m.MEDICAL, m.DOCUMENTS)]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class RecordOpenForm(forms.Form):
+    person = forms.ModelChoiceField(label="Personne", queryset=None, empty_label="— choisir —")
+    informed_at = forms.DateTimeField(
+        label="Personne informée du partage le", widget=DateTimeInput(), help_text="CSP L1110-12 : avant tout partage."
+    )
+
+    def __init__(self, *args, persons, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = persons
+        self.fields["person"].label_from_instance = lambda p: (
+            f"{p.family_name.upper()} {p.first_names} ({p.birth_date:%d/%m/%Y})"
+        )
+
+
+class PersonNewForm(forms.Form):
+    family_name = forms.CharField(label="Nom de naissance", max_length=100)
+    first_names = forms.CharField(label="Prénoms de naissance", max_length=200)
+    birth_date = forms.DateField(label="Date de naissance", widget=DateInput())
+    sex = forms.ChoiceField(label="Sexe", choices=Sex.choices)
+    informed_at = forms.DateTimeField(label="Personne informée du partage le", widget=DateTimeInput())
+
+
+class EventForm(forms.Form):
+    kind = forms.ChoiceField(label="Nature", choices=EventKind.choices)
+    category = forms.ChoiceField(label="Catégorie de données", choices=CONTENT_CATEGORIES, initial=m.SOCIAL)
+    occurred_at = forms.DateTimeField(label="Date", widget=DateTimeInput())
+    title = forms.CharField(label="Titre", max_length=200)
+    body = forms.CharField(label="Détail", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class DocumentForm(forms.Form):
+    title = forms.CharField(label="Titre", max_length=200, required=False)
+    doc_type = forms.ChoiceField(label="Type", choices=DocumentType.choices)
+    category = forms.ChoiceField(label="Catégorie de données", choices=CONTENT_CATEGORIES, initial=m.DOCUMENTS)
+    upload = forms.FileField(label="Fichier", help_text=f"{ACCEPTED_LABEL}, 10 Mo au plus.")
+
+
+class ProfessionalAddForm(forms.Form):
+    membership = forms.ModelChoiceField(
+        label="Professionnel·le et organisation",
+        queryset=Membership.objects.filter(is_active=True, user__is_active=True).select_related("user", "organisation"),
+        empty_label="— choisir —",
+    )
+    circle_role = forms.ChoiceField(label="Rôle dans le cercle", choices=CircleRole.choices, initial=CircleRole.MEMBER)
+    ground = forms.ChoiceField(
+        label="Fondement de l'accès",
+        choices=[(Ground.CARE_TEAM, Ground.CARE_TEAM.label), (Ground.CONSENT, Ground.CONSENT.label)],
+        widget=forms.RadioSelect,
+    )
+    informed_at = forms.DateTimeField(
+        label="Équipe de soins : personne informée le", widget=DateTimeInput(), required=False
+    )
+    scope = forms.MultipleChoiceField(
+        label="Consentement : catégories couvertes",
+        choices=CATEGORY_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    method = forms.ChoiceField(
+        label="Consentement : recueilli", choices=[("", "—"), *ConsentMethod.choices], required=False
+    )
+    given_by = forms.CharField(label="Consentement : donné par", max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].label_from_instance = lambda ms: (
+            f"{ms.user} ({ms.user.get_professional_category_display()}) — {ms.organisation}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("ground") == Ground.CARE_TEAM and not data.get("informed_at"):
+            self.add_error("informed_at", "Indiquez quand la personne a été informée (CSP L1110-12).")
+        if data.get("ground") == Ground.CONSENT:
+            for name, message in (
+                ("scope", "Cochez au moins une catégorie couverte par le consentement."),
+                ("method", "Indiquez comment le consentement a été recueilli."),
+                ("given_by", "Indiquez qui a donné le consentement."),
+            ):
+                if not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+
+class ProxyAddForm(forms.Form):
+    proxy_role = forms.ChoiceField(label="Qualité", choices=ProxyRole.choices)
+    display_name = forms.CharField(label="Nom et prénom", max_length=200)
+    email = forms.EmailField(
+        label="Adresse e-mail de son compte Relais",
+        required=False,
+        help_text="Facultatif : seulement s'il ou elle a un compte.",
+    )
+
+
+class ObjectionForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label="Opposition au partage avec", queryset=None, required=False, empty_label="Toute l'équipe de soins"
+    )
+    expressed_by = forms.CharField(label="Exprimée par", max_length=200, initial="la personne")
+
+    def __init__(self, *args, record, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = record.members.filter(
+            kind=MemberKind.PROFESSIONAL, ground=Ground.CARE_TEAM
+        ).select_related("user", "organisation")
+        self.fields["member"].label_from_instance = lambda mb: f"{mb.user} — {mb.organisation}"
+
+
+class ConsentRevokeForm(forms.Form):
+    revoked_by = forms.CharField(label="Retiré par", max_length=300, initial="la personne")
+
+
+class NeedForm(forms.Form):
+    domain = forms.CharField(label="Domaine", max_length=80, help_text="Santé, autonomie, logement, vie sociale…")
+    description = forms.CharField(label="Besoin", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class GoalForm(forms.Form):
+    description = forms.CharField(label="Objectif", widget=forms.Textarea(attrs={"rows": 2}))
+    need = forms.ModelChoiceField(label="Besoin", queryset=None, required=False, empty_label="— aucun —")
+    target_date = forms.DateField(label="Échéance", widget=DateInput(), required=False)
+
+    def __init__(self, *args, plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["need"].queryset = plan.needs.all() if plan else PlanNeed.objects.none()
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label="Action", max_length=200)
+    assignee = forms.ChoiceField(label="Confiée à")
+    due_date = forms.DateField(label="Échéance", widget=DateInput(), required=False)
+    goal = forms.ModelChoiceField(label="Objectif", queryset=None, required=False, empty_label="— aucun —")
+
+    def __init__(self, *args, plan, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["goal"].queryset = plan.goals.all() if plan else PlanGoal.objects.none()
+        self.fields["goal"].label_from_instance = lambda g: g.description[:80]
+        people = [
+            (f"m:{mb.pk}", f"{mb.user or mb.display_name} — {mb.organisation or mb.get_proxy_role_display()}")
+            for mb in members
+            if mb.is_active
+        ]
+        organisations = {mb.organisation_id: mb.organisation for mb in members if mb.is_active and mb.organisation_id}
+        self.fields["assignee"].choices = [
+            ("", "— choisir —"),
+            ("Membres", people),
+            ("Organisations", [(f"o:{pk}", str(org)) for pk, org in organisations.items()]),
+        ]
+
+
+class TaskStatusForm(forms.Form):
+    status = forms.ChoiceField(label="Statut", choices=TaskStatus.choices)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}))
