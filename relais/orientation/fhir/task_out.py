@@ -50,8 +50,8 @@ def _input(name: str, **value) -> dict[str, Any]:
 
 def _organisation_reference(organisation) -> dict[str, Any]:
     reference: dict[str, Any] = {"reference": f"Organization/relais-{organisation.pk}", "display": organisation.name}
-    if organisation.finess:
-        reference["identifier"] = {"system": c.FINESS_SYSTEM, "value": organisation.finess}
+    if finess := organisation.finess_number:
+        reference["identifier"] = {"system": c.FINESS_SYSTEM, "value": finess}
     return reference
 
 
