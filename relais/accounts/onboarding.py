@@ -80,3 +80,23 @@ def _attach_legal_entity(legal_entity: LegalEntity, managing_body: Organisation)
         f"Le répertoire rattache cet établissement à « {legal_entity.name} », "
         f"pas à « {managing_body} » : le rattachement suit le répertoire FINESS."
     )
+
+
+def organisations_link_to_directory() -> int:
+    """Organisations created before the directory listed them (their FINESS number kept here) become the identity
+    of the entry that now has that number, when the entry has none yet and the directory agrees with their
+    attachment. Run after each FINESS import; returns how many were linked."""
+    linked = 0
+    for organisation in Organisation.objects.exclude(finess=None).order_by("pk"):
+        entry = directory_entry_for_finess(organisation.finess, kind=organisation.kind)
+        if entry is None or entry.organisation_id not in (None, organisation.pk):
+            continue
+        if type(entry).objects.filter(organisation=organisation).exclude(pk=entry.pk).exists():
+            continue  # already the identity of another entry of that table
+        try:
+            with transaction.atomic():
+                directory_link(organisation=organisation, entry=entry)
+        except ValidationError:
+            continue  # the directory gives it another managing body: left as it is, outside the directory
+        linked += 1
+    return linked
