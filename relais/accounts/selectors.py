@@ -8,6 +8,9 @@ from relais.offer.acting import organisation_ids_acted_for
 from .actor import Actor
 from .models import ApiClient, Membership, Organisation, User
 
+# What ``Organisation.finess_number`` and ``attached_to`` read, in the same query.
+WITH_DIRECTORY = ("parent", "directory_site__legal_entity__organisation", "directory_legalentity")
+
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
@@ -32,7 +35,7 @@ def organisation_get(*, actor: Actor, pk: int) -> Organisation:
     """404 for anything the actor does not act for, exactly as for a missing id."""
     if pk not in organisation_ids_visible(actor=actor):
         raise Http404("Organisation introuvable.")
-    return Organisation.objects.select_related("parent", "region", "departement").get(pk=pk)
+    return Organisation.objects.select_related("region", "departement", *WITH_DIRECTORY).get(pk=pk)
 
 
 def membership_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:

@@ -173,6 +173,11 @@ def visible_transitions(actor) -> QuerySet[StatusTransition]:
         "request__person",
         "request__decision__organisation",
         "request__created_by_organisation",
+        # The requester's FINESS number is its directory entry's (decision 0029).
+        "request__decision__organisation__directory_site",
+        "request__decision__organisation__directory_legalentity",
+        "request__created_by_organisation__directory_site",
+        "request__created_by_organisation__directory_legalentity",
     )
 
 
