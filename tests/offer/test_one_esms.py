@@ -1,10 +1,12 @@
 """An ESMS is modelled once (decision 0029): the directory entry is its identity, onboarding reuses it, and every
 policy answers "who acts for which site" with the same rule (relais/offer/acting.py)."""
 
+import io
 import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from relais.accounts import selectors as account_selectors
 from relais.accounts.actor import Actor, actor_for_api_client
@@ -17,6 +19,7 @@ from relais.offer import policy as offer_policy
 from relais.offer.models import LegalEntity, Site
 from relais.orientation import policy as orientation_policy
 from relais.orientation.admission_models import AdmissionRequest
+from relais.persons.services import person_create
 
 pytestmark = pytest.mark.django_db
 
@@ -159,8 +162,6 @@ _names = itertools.count(1)
 
 
 def _person(make_member):
-    from relais.persons.services import person_create
-
     _user, coordinator = make_member(
         Organisation.objects.create(kind=OrganisationKind.DAC, name="DAC"), Role.COORDINATOR
     )
@@ -172,3 +173,18 @@ def _person(make_member):
         birth_date="1980-05-02",
         sex="M",
     )
+
+
+def test_onboarding_command_then_an_api_client_for_the_same_identity(directory):
+    _entity, ehpad, _foyer, _other = directory
+    out, err = io.StringIO(), io.StringIO()
+    call_command("organisation_onboard", ehpad.finess, stdout=out, stderr=err)
+    organisation = Organisation.objects.get(pk=int(out.getvalue()))
+    assert "créée et reliée" in err.getvalue() and Site.objects.get(pk=ehpad.pk).organisation == organisation
+    out = io.StringIO()
+    call_command("organisation_onboard", ehpad.finess, stdout=out, stderr=err)
+    assert int(out.getvalue()) == organisation.pk and "déjà reliée" in err.getvalue()
+    call_command(
+        "api_client_create", organisation=ehpad.finess, name="Dossier usager", stdout=io.StringIO(), stderr=err
+    )
+    assert organisation.api_clients.get().name == "Dossier usager" and Organisation.objects.count() == 1
