@@ -175,8 +175,8 @@ def _person(make_member):
     )
 
 
-def test_onboarding_command_then_an_api_client_for_the_same_identity(directory):
-    _entity, ehpad, _foyer, _other = directory
+def test_onboarding_command_then_an_api_client_for_the_same_identity(client, directory):
+    entity, ehpad, _foyer, _other = directory
     out, err = io.StringIO(), io.StringIO()
     call_command("organisation_onboard", ehpad.finess, stdout=out, stderr=err)
     organisation = Organisation.objects.get(pk=int(out.getvalue()))
@@ -184,7 +184,13 @@ def test_onboarding_command_then_an_api_client_for_the_same_identity(directory):
     out = io.StringIO()
     call_command("organisation_onboard", ehpad.finess, stdout=out, stderr=err)
     assert int(out.getvalue()) == organisation.pk and "déjà reliée" in err.getvalue()
-    call_command(
-        "api_client_create", organisation=ehpad.finess, name="Dossier usager", stdout=io.StringIO(), stderr=err
-    )
+    out = io.StringIO()
+    call_command("api_client_create", organisation=ehpad.finess, name="Dossier usager", stdout=out, stderr=err)
     assert organisation.api_clients.get().name == "Dossier usager" and Organisation.objects.count() == 1
+    # The REST API shows the directory's number and managing body, as the organisation's own columns used to.
+    body = organisation_onboard(entry=entity)
+    token = {"HTTP_AUTHORIZATION": f"Bearer {out.getvalue().strip()}"}
+    shown = client.get(f"/api/v1/organisations/{organisation.pk}/", **token).json()
+    assert (shown["finess"], shown["parent"]) == (ehpad.finess, body.pk)
+    listed = client.get("/api/v1/organisations/", **token).json()
+    assert [o["id"] for o in listed.get("results", listed)] == [organisation.pk]
