@@ -49,7 +49,8 @@ def link_forward(apps, schema_editor):
         if entry.organisation_id == org.pk:
             Organisation.objects.filter(pk=org.pk).update(finess=None)
         else:
-            _say(schema_editor, f"organisation {org.pk} keeps FINESS {org.finess}: its entry has another organisation")
+            # The entry has another organisation, or this one already is another entry: no one-to-one link.
+            _say(schema_editor, f"organisation {org.pk} keeps FINESS {org.finess}: its entry cannot be linked to it")
     # A linked organisation whose number is still its own entry's (linked before this migration) drops it too.
     for model in (Site, LegalEntity):
         same = model.objects.filter(organisation_id=models.OuterRef("pk"), finess=models.OuterRef("finess"))
