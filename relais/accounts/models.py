@@ -3,20 +3,31 @@
 import hashlib
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .professions import ProfessionalCategory
 from .roles import OrganisationKind, Role
 
 
 class Organisation(models.Model):
+    """A Relais tenant: who has users, memberships and API clients (decision 0029).
+
+    An ESMS or a managing body is a directory entry (``offer.Site`` / ``offer.LegalEntity``) linked one-to-one to
+    its organisation: the directory owns its FINESS number and its managing body. ``finess`` and ``parent`` are
+    only for organisations outside the directory; they stay empty on a linked one.
+    """
+
     kind = models.CharField("type", max_length=32, choices=OrganisationKind.choices)
     name = models.CharField("nom", max_length=200)
+    # The FINESS number of an organisation the directory does not list (a hospital or a practice outside the import).
     finess = models.CharField("numéro FINESS", max_length=9, unique=True, null=True, blank=True)
     siret = models.CharField("SIRET", max_length=14, blank=True)
-    # A managing body's sites, an ARS's or a département's own services.
+    # Attachment outside the directory (an ARS's or a département's own services); a managing body's sites are
+    # the sites of its legal entity (offer.acting).
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name="rattachement"
     )
@@ -40,6 +51,33 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @cached_property
+    def directory_entry(self):
+        """The directory entry this organisation is (a site, or a legal entity for a managing body), or None."""
+        names = ["directory_site", "directory_legalentity"]
+        if self.kind == OrganisationKind.MANAGING_BODY:
+            names.reverse()
+        for name in names:
+            try:
+                return getattr(self, name)
+            except ObjectDoesNotExist:
+                continue
+        return None
+
+    @property
+    def finess_number(self) -> str | None:
+        """The FINESS number: the directory entry's, or the one kept here for an organisation outside it."""
+        entry = self.directory_entry
+        return entry.finess if entry is not None else self.finess
+
+    @property
+    def attached_to(self) -> "Organisation | None":
+        """Rattachement: the organisation of the site's legal entity (its managing body), else ``parent``."""
+        entry = self.directory_entry
+        if entry is not None and hasattr(entry, "legal_entity_id") and entry.legal_entity.organisation_id:
+            return entry.legal_entity.organisation
+        return self.parent
 
 
 class UserManager(BaseUserManager):

@@ -35,7 +35,7 @@ def organisation_detail(request, pk: int):
     context = {
         "organisation": organisation,
         "members": memberships,
-        "children": organisation.children.order_by("name"),
+        "children": selectors.organisations_acted_for(organisation=organisation),
         "is_admin_here": is_admin_here,
         "invite_form": invite_form,
         "api_clients": selectors.api_client_list(actor=actor) if is_admin_here else [],

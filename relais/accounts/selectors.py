@@ -3,8 +3,13 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from relais.offer.acting import organisation_ids_acted_for
+
 from .actor import Actor
 from .models import ApiClient, Membership, Organisation, User
+
+# What ``Organisation.finess_number`` and ``attached_to`` read, in the same query.
+WITH_DIRECTORY = ("parent", "directory_site__legal_entity__organisation", "directory_legalentity")
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -16,17 +21,21 @@ def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
 
 
 def organisation_ids_visible(*, actor: Actor) -> set[int]:
-    """The acting organisation and, for a managing body, its sites (one level down)."""
-    ids = {actor.organisation.pk}
-    ids.update(Organisation.objects.filter(parent=actor.organisation).values_list("pk", flat=True))
-    return ids
+    """The acting organisation and those it acts for (a managing body's sites): the rule of ``offer.acting``."""
+    return organisation_ids_acted_for(actor.organisation.pk)
+
+
+def organisations_acted_for(*, organisation: Organisation) -> QuerySet[Organisation]:
+    """The organisations ``organisation`` acts for besides itself (a managing body's sites), by name."""
+    ids = organisation_ids_acted_for(organisation.pk) - {organisation.pk}
+    return Organisation.objects.filter(pk__in=ids).order_by("name")
 
 
 def organisation_get(*, actor: Actor, pk: int) -> Organisation:
     """404 for anything the actor does not act for, exactly as for a missing id."""
     if pk not in organisation_ids_visible(actor=actor):
         raise Http404("Organisation introuvable.")
-    return Organisation.objects.select_related("parent", "region", "departement").get(pk=pk)
+    return Organisation.objects.select_related("region", "departement", *WITH_DIRECTORY).get(pk=pk)
 
 
 def membership_list(*, actor: Actor, organisation: Organisation) -> QuerySet[Membership]:

@@ -11,6 +11,7 @@ from relais.audit.services import access_log_record
 
 from .actor import Actor
 from .models import ApiClient, Membership, Organisation, User, hash_token
+from .onboarding import directory_entry_for_finess, organisation_onboard
 from .roles import reads_personal_data, role_allowed
 
 TOKEN_PREFIX = "relais_"
@@ -39,8 +40,18 @@ def requires_two_factor(*, user: User) -> bool:
 
 
 @transaction.atomic
-def organisation_create(*, kind: str, name: str, parent: Organisation | None = None, **fields) -> Organisation:
-    organisation = Organisation(kind=kind, name=name, parent=parent, **fields)
+def organisation_create(
+    *, kind: str, name: str, parent: Organisation | None = None, finess: str | None = None, **fields
+) -> Organisation:
+    """A new organisation. With the FINESS number of a directory entry, this is that entry's onboarding: the entry
+    becomes the organisation's identity (decision 0029), and an entry that already has one is refused."""
+    entry = directory_entry_for_finess(finess, kind=kind) if finess else None
+    if entry is not None:
+        if entry.organisation_id is not None:
+            message = f"« {entry.name} » ({entry.finess}) a déjà son organisation Relais : « {entry.organisation} »."
+            raise ValidationError({"finess": message})
+        return organisation_onboard(entry=entry, kind=kind, name=name, parent=parent, **fields)
+    organisation = Organisation(kind=kind, name=name, parent=parent, finess=finess, **fields)
     organisation.full_clean()
     organisation.save()
     return organisation

@@ -6,6 +6,9 @@ from relais.territory.models import Commune
 
 class OrganisationSerializer(serializers.ModelSerializer):
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    # From the directory entry for an ESMS or a managing body (decision 0029), else from the organisation.
+    finess = serializers.CharField(source="finess_number", read_only=True, allow_null=True)
+    parent = serializers.IntegerField(source="attached_to.pk", read_only=True, allow_null=True)
 
     class Meta:
         model = Organisation

@@ -37,7 +37,9 @@ class OrganisationList(generics.ListAPIView):
 
     def get_queryset(self):
         ids = account_selectors.organisation_ids_visible(actor=request_actor(self.request))
-        return Organisation.objects.filter(pk__in=ids).order_by("name")
+        return (
+            Organisation.objects.filter(pk__in=ids).select_related(*account_selectors.WITH_DIRECTORY).order_by("name")
+        )
 
 
 class OrganisationDetail(APIView):

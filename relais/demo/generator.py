@@ -208,6 +208,11 @@ def _add_demo_logins(builder: _Builder, dep: Departement) -> None:
             builder.plan.memberships.append((login.email, key, role))
 
 
+# Organisations the demo offer links to a directory entry, which carries their FINESS number and managing body
+# (decision 0029): the organisation keeps neither.
+DIRECTORY_KINDS = frozenset({Kind.MANAGING_BODY, Kind.ESMS, Kind.HOSPITAL})
+
+
 @transaction.atomic
 def apply_plan(plan: Plan) -> dict[str, int]:
     """Create what is missing; never touch what exists. Returns counts of created rows."""
@@ -219,6 +224,9 @@ def apply_plan(plan: Plan) -> dict[str, int]:
             continue
         fields = dict(fields)
         parent_key = fields.pop("parent", None)
+        if key[0] in DIRECTORY_KINDS:
+            fields.pop("finess", None)
+            parent_key = None
         if fields.get("finess") in finess_taken:
             fields["finess"] = None
         new_orgs.append((parent_key, Organisation(**fields)))

@@ -235,18 +235,26 @@ def build_offer_plan(*, seed: int, codes: list[str], organisations, now: datetim
     plan = OfferPlan()
     communes = _communes(codes)
     db = {
-        (kind, name): (pk, finess)
-        for kind, name, pk, finess in Organisation.objects.filter(
+        (kind, name): pk
+        for kind, name, pk in Organisation.objects.filter(
             kind__in=[Kind.MANAGING_BODY, Kind.ESMS, Kind.HOSPITAL]
-        ).values_list("kind", "name", "pk", "finess")
+        ).values_list("kind", "name", "pk")
     }
+    # Who holds each number already: a directory entry (its organisation, or None) or an organisation outside it.
+    holders = dict(Organisation.objects.exclude(finess=None).values_list("finess", "pk"))
+    for model in (LegalEntity, Site):
+        holders.update(model.objects.values_list("finess", "organisation_id"))
     linked_by_dep: dict[str, list] = {}
     bodies_of = {}
     for key, fields in organisations.organisations.items():
         if key[0] in (Kind.MANAGING_BODY, Kind.ESMS, Kind.HOSPITAL) and key in db:
-            # The number the organisation really got (None if it was taken): the site shares it.
+            # The planned number, unless something else holds it (then the entry gets a new one). The directory entry
+            # carries it, not the organisation (decision 0029).
+            finess = fields.get("finess")
+            if finess in holders and holders[finess] != db[key]:
+                finess = None
             linked_by_dep.setdefault(fields.get("departement_id"), []).append(
-                (key[0], {**fields, "finess": db[key][1]}, key)
+                (key[0], {**fields, "finess": finess}, key)
             )
             if key[0] == Kind.ESMS:
                 bodies_of[key] = fields.get("parent")

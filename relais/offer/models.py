@@ -59,9 +59,14 @@ class DirectoryEntry(Address):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.FINESS)
     source_updated_on = models.DateField("mise à jour à la source", null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
-    # The Relais organisation whose members act for this entry (manage its capacity).
+    # The Relais organisation whose members act for this entry: the one identity of an ESMS or a managing body in
+    # Relais (decision 0029). An entry without users yet has none; onboarding links one, never a second entry.
     organisation = models.OneToOneField(
-        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="directory_%(class)s",
     )
 
     class Meta:

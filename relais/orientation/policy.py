@@ -4,8 +4,9 @@ The one place for these rules (decision 0015). Every view, REST endpoint and FHI
 app scopes its querysets with ``requests_visible_to`` / ``persons_visible_to``; what is out of scope is a 404,
 exactly like a missing id. Aggregates (territory view) follow ``may_see_territory`` and never expose a person.
 
-- ESMS side: members with a personal-data role of the site's organisation, or of its managing body's, see the
-  requests addressed to their sites (and machine clients of those organisations, for their record systems).
+- ESMS side: members with a personal-data role of an organisation that acts for the site (``offer.acting``,
+  decision 0029: the site's organisation, or its managing body's) see the requests addressed to it (and machine
+  clients of those organisations, for their record systems).
 - Orientation side (MDPH, département, DAC, hospital or practice coordinators): the requests their organisation
   sent, and the requests following a decision their organisation issued.
 - Analysts (ARS, CNSA, département analysts): never a person; aggregates only.
@@ -18,7 +19,7 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from relais.accounts.roles import OrganisationKind, Role
-from relais.offer.models import LegalEntity, Site
+from relais.offer.acting import acts_for_site, site_filter, sites_acted_for
 from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.models import OrientationDecision
 from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest
@@ -41,9 +42,7 @@ def _reads_persons(actor) -> bool:
 
 
 def _esms_filter(organisation_id: int, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}site__organisation_id": organisation_id}) | Q(
-        **{f"{prefix}site__legal_entity__organisation_id": organisation_id}
-    )
+    return site_filter(organisation_id, prefix)
 
 
 def _sender_filter(organisation_id: int, prefix: str = "") -> Q:
@@ -58,10 +57,7 @@ def requests_visible_to(actor) -> QuerySet[AdmissionRequest]:
     organisation_id = actor.organisation.pk
     # The same rule as _esms_filter | _sender_filter, written as IN subqueries so that SQLite and PostgreSQL use
     # the foreign-key indexes (one index per OR branch) instead of scanning every request joined to its site.
-    sites = Site.objects.filter(
-        Q(organisation_id=organisation_id)
-        | Q(legal_entity__in=LegalEntity.objects.filter(organisation_id=organisation_id).values("pk"))
-    )
+    sites = sites_acted_for(organisation_id)
     decisions = OrientationDecision.objects.filter(organisation_id=organisation_id)
     return AdmissionRequest.objects.filter(
         Q(site__in=sites.values("pk"))
@@ -98,17 +94,26 @@ def may_read_site_requests(actor, site) -> bool:
     medical part), or a machine client, of the site's organisation or its managing body's."""
     if not _reads_persons(actor):
         return False
-    return actor.organisation.pk in {site.organisation_id, site.legal_entity.organisation_id} - {None}
+    return acts_for_site(actor.organisation, site)
 
 
 def may_process_request(actor, request: AdmissionRequest) -> bool:
     """ESMS staff who run admissions for the request's site (or a machine client of that organisation)."""
     if actor is None:
         return False
-    site = request.site
-    if actor.organisation.pk not in {site.organisation_id, site.legal_entity.organisation_id} - {None}:
+    if not acts_for_site(actor.organisation, request.site):
         return False
     return actor.api_client is not None or actor.role in ADMISSION_ROLES
+
+
+def acts_for_request_site(actor, request: AdmissionRequest) -> bool:
+    """The organisation acting is on the ESMS side of the request (whatever the role)."""
+    return actor is not None and acts_for_site(actor.organisation, request.site)
+
+
+def esms_sites(actor):
+    """The sites the actor's organisation acts for (whatever the role), as a queryset of ``offer.Site``."""
+    return sites_acted_for(actor.organisation.pk)
 
 
 def may_edit_file(actor, person: Person) -> bool:

@@ -50,14 +50,18 @@ def test_offer_created_once_then_nothing(demo):
 
 
 def test_linked_to_the_demo_organisations_with_their_finess(demo):
+    # The directory entry holds the number and the managing body; the organisation keeps neither (decision 0029).
+    plan = build_plan(seed=3, scale="departement", departement="2A").organisations
     bodies = Organisation.objects.filter(kind=OrganisationKind.MANAGING_BODY)
     for body in bodies:
         entity = LegalEntity.objects.get(organisation=body)
-        assert entity.finess == body.finess
+        assert entity.finess == plan[(body.kind, body.name)]["finess"] == body.finess_number and body.finess is None
     for esms in Organisation.objects.filter(kind=OrganisationKind.ESMS):
         site = Site.objects.get(organisation=esms)
-        assert site.finess == esms.finess and site.is_open and site.has_coordinates
-        assert site.legal_entity.organisation_id == esms.parent_id  # its managing body
+        planned = plan[(esms.kind, esms.name)]
+        assert site.finess == planned["finess"] == esms.finess_number and site.is_open and site.has_coordinates
+        assert site.legal_entity.organisation.name == planned["parent"][1]  # its managing body
+        assert esms.attached_to == site.legal_entity.organisation and esms.parent_id is None and esms.finess is None
     hospital = Organisation.objects.get(kind=OrganisationKind.HOSPITAL)
     assert Site.objects.get(organisation=hospital).category_id == "355"
     # Many more unlinked entries; every number synthetic, unique across both tables except linked pairs.
@@ -66,11 +70,12 @@ def test_linked_to_the_demo_organisations_with_their_finess(demo):
     entity_numbers = set(LegalEntity.objects.values_list("finess", flat=True))
     assert all(FINESS.match(n) for n in site_numbers | entity_numbers)
     assert not site_numbers & entity_numbers
-    organisation_numbers = set(Organisation.objects.exclude(finess=None).values_list("finess", flat=True))
+    organisation_numbers = {o.finess_number for o in Organisation.objects.all()} - {None}
     linked = set(Site.objects.exclude(organisation=None).values_list("finess", flat=True)) | set(
         LegalEntity.objects.exclude(organisation=None).values_list("finess", flat=True)
     )
     assert (site_numbers | entity_numbers) & organisation_numbers == linked
+    assert not Organisation.objects.exclude(finess=None).exists()  # one owner: no number kept twice
     assert offer_finess("2A", 1) == "2A9950001" and offer_finess("974", 1) == "974995001"
 
 

@@ -30,9 +30,10 @@ def test_generates_real_geography_and_is_idempotent():
     assert mdph.name == "MDPH Corse-du-Sud" and mdph.departement_id == "2A" and mdph.region_id == "94"
     assert Organisation.objects.get(kind=OrganisationKind.ARS).name == "ARS Corse"
     sites = Organisation.objects.filter(kind=OrganisationKind.ESMS)
-    assert all(site.parent.kind == OrganisationKind.MANAGING_BODY for site in sites)
+    # Managing body and number come from the directory entry the ESMS is (decision 0029).
+    assert all(site.attached_to.kind == OrganisationKind.MANAGING_BODY for site in sites)
     assert all(site.commune.departement_id == "2A" for site in sites)
-    assert all(site.finess.startswith("2A99") for site in sites)
+    assert all(site.finess_number.startswith("2A99") for site in sites)
 
 
 def test_same_seed_same_plan_other_seed_other_plan():

@@ -46,11 +46,13 @@ def make_unit(site, name, *, updated_days_ago=None, **figures) -> Unit:
 
 def build_world(make_organisation, make_member) -> World:
     managing_body = make_organisation(kind=OrganisationKind.MANAGING_BODY, name="Association Les Tilleuls")
-    esms = make_organisation(name="EHPAD Les Tilleuls", parent=managing_body)
     other = make_organisation(name="EHPAD Autre Gestion")
     entity = LegalEntity.objects.create(finess="350000014", name="Association Les Tilleuls", organisation=managing_body)
     other_entity = LegalEntity.objects.create(finess="350000048", name="Autre gestionnaire")
-    site_a = Site.objects.create(finess="350000022", name="EHPAD Les Tilleuls", legal_entity=entity, organisation=esms)
+    site_a = Site.objects.create(finess="350000022", name="EHPAD Les Tilleuls", legal_entity=entity)
+    # The ESMS's organisation is its directory entry's (decision 0029): its managing body is the entity's.
+    esms = make_organisation(name="EHPAD Les Tilleuls", finess=site_a.finess)
+    site_a.refresh_from_db()
     site_b = Site.objects.create(finess="350000030", name="EHPAD Les Chênes", legal_entity=entity)
     site_c = Site.objects.create(finess="350000055", name="EHPAD Autre", legal_entity=other_entity, organisation=other)
     return World(

@@ -11,6 +11,8 @@ from typing import Protocol
 from django.db import transaction
 from django.utils import timezone
 
+from relais.accounts.onboarding import organisations_link_to_directory
+
 from .etalab import read_etalab
 from .finessplus import read_finessplus
 from .records import FinessError, Parsed
@@ -86,6 +88,8 @@ def finess_import(
     try:
         with transaction.atomic():
             report = write(parsed, advance=bar.update)
+            # An organisation that was waiting for its entry becomes that entry's identity (decision 0029).
+            report["organisations_linked"] = organisations_link_to_directory()
             if dry_run:
                 transaction.set_rollback(True)
     finally:
@@ -131,6 +135,8 @@ def summary_lines(report: dict) -> list[str]:
             f"{report['placeholder_legal_entities']} entité(s) juridique(s) connue(s) seulement par leur numéro "
             "(pas de section structureej) : créées avec un nom provisoire si absentes, jamais modifiées."
         )
+    if report.get("organisations_linked"):
+        lines.append(f"Organisations Relais reliées à leur entrée du répertoire : {report['organisations_linked']}")
     flagged = report["flagged"]
     if flagged:
         lines.append(f"Établissements signalés, importés sans coordonnées : {sum(flagged.values())}")

@@ -20,7 +20,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from relais.fhir.errors import FhirError
 from relais.fhir.search import parse_int_id, parse_reference
 from relais.offer.models import Unit
-from relais.orientation.policy import may_process_request, may_send_requests, requests_visible_to
+from relais.orientation.policy import (
+    acts_for_request_site,
+    may_process_request,
+    may_send_requests,
+    requests_visible_to,
+)
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
 from relais.orientation.requests.services import admission_request_transition, unit_request_transition
@@ -148,8 +153,7 @@ def _find_request(actor, resource: dict[str, Any]) -> AdmissionRequest:
 
 
 def _check_role(actor, request: AdmissionRequest) -> None:
-    site = request.site
-    on_esms_side = actor.organisation.pk in {site.organisation_id, site.legal_entity.organisation_id}
+    on_esms_side = acts_for_request_site(actor, request)
     if not (may_process_request(actor, request) if on_esms_side else may_send_requests(actor)):
         raise FhirError(403, "forbidden", "Votre rôle ne permet pas de changer le statut de cette demande.")
 

@@ -50,8 +50,8 @@ def _input(name: str, **value) -> dict[str, Any]:
 
 def _organisation_reference(organisation) -> dict[str, Any]:
     reference: dict[str, Any] = {"reference": f"Organization/relais-{organisation.pk}", "display": organisation.name}
-    if organisation.finess:
-        reference["identifier"] = {"system": c.FINESS_SYSTEM, "value": organisation.finess}
+    if finess := organisation.finess_number:
+        reference["identifier"] = {"system": c.FINESS_SYSTEM, "value": finess}
     return reference
 
 
@@ -173,6 +173,11 @@ def visible_transitions(actor) -> QuerySet[StatusTransition]:
         "request__person",
         "request__decision__organisation",
         "request__created_by_organisation",
+        # The requester's FINESS number is its directory entry's (decision 0029).
+        "request__decision__organisation__directory_site",
+        "request__decision__organisation__directory_legalentity",
+        "request__created_by_organisation__directory_site",
+        "request__created_by_organisation__directory_legalentity",
     )
 
 

@@ -21,6 +21,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from relais.matching.instance import Instance, Request, Unit
+from relais.offer.acting import site_filter
 from relais.offer.codes import CareMode
 from relais.offer.models import Unit as UnitModel
 from relais.orientation.policy import ADMISSION_ROLES
@@ -33,11 +34,8 @@ def units_run_by(actor) -> QuerySet[UnitModel]:
     rule, for units): members with an admission role of the site's organisation or of its legal entity's."""
     if actor is None or (actor.api_client is None and actor.role not in ADMISSION_ROLES):
         return UnitModel.objects.none()
-    organisation_id = actor.organisation.pk
     return (
-        UnitModel.objects.filter(
-            Q(site__organisation_id=organisation_id) | Q(site__legal_entity__organisation_id=organisation_id)
-        )
+        UnitModel.objects.filter(site_filter(actor.organisation.pk))
         .filter(is_open=True, available__gt=0)
         .select_related("site__commune", "site__legal_entity")
         .order_by("pk")

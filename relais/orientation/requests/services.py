@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from relais.accounts.roles import OrganisationKind
 from relais.audit.services import access_log_record
+from relais.offer.acting import acts_for_site
 from relais.offer.models import Unit
 from relais.offer.services import unit_capacity_update
 from relais.orientation import policy
@@ -46,8 +47,7 @@ def actor_kind_for(actor, site, *, system: bool = False) -> str:
             return wf.SYSTEM
         raise PermissionDenied("Action réservée au suivi automatique ou à un acteur identifié.")
     machine = actor.api_client is not None
-    organisation_id = actor.organisation.pk
-    if organisation_id in (site.organisation_id, site.legal_entity.organisation_id):
+    if acts_for_site(actor.organisation, site):
         if not (machine or actor.role in policy.ADMISSION_ROLES):
             raise PermissionDenied(
                 f"Seule l'équipe d'admission de « {site.name} » (direction, chargé·e des admissions) change le statut "

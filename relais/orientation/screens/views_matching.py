@@ -10,7 +10,6 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -36,8 +35,7 @@ def _run_sites(actor):
     """The sites of the actor's organisation, or of the legal entities it manages (whatever the role)."""
     if actor is None:
         return Site.objects.none()
-    organisation_id = actor.organisation.pk
-    return Site.objects.filter(Q(organisation_id=organisation_id) | Q(legal_entity__organisation_id=organisation_id))
+    return policy.esms_sites(actor)
 
 
 def proposals_visible_to(actor):

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from relais.matching.priority import PriorityScore, priority_score
 from relais.offer.geo import haversine_km
-from relais.offer.models import Category, LegalEntity, Site, Unit
+from relais.offer.models import Category, Site, Unit
 from relais.orientation import policy
 from relais.orientation.admission.models import Urgency
 from relais.orientation.requests import statuses as st
@@ -145,16 +145,7 @@ def esms_sites_for(actor) -> list[Site]:
     (``policy.may_read_site_requests``); processing them is ``may_process_request``, checked per action."""
     if actor is None:
         return []
-    organisation_id = actor.organisation.pk
-    candidates = (
-        # An IN subquery rather than a join in the OR, so the database looks both up by index instead of a scan.
-        Site.objects.filter(
-            Q(organisation_id=organisation_id)
-            | Q(legal_entity__in=LegalEntity.objects.filter(organisation_id=organisation_id).values("pk"))
-        )
-        .select_related("legal_entity")
-        .order_by("name", "pk")
-    )
+    candidates = policy.esms_sites(actor).select_related("legal_entity").order_by("name", "pk")
     return [site for site in candidates if policy.may_read_site_requests(actor, site)]
 
 

@@ -1,12 +1,17 @@
 from django.core.management.base import CommandError
 
 from relais.accounts.models import Organisation
+from relais.accounts.onboarding import directory_entry_for_finess
 
 
 def organisation_lookup(value: str) -> Organisation:
-    """An organisation by database id or FINESS number, with a clear error otherwise."""
+    """An organisation by database id or FINESS number (its directory entry's, decision 0029), with a clear error
+    otherwise."""
     value = value.strip()
-    organisation = Organisation.objects.filter(finess=value.upper()).first()
+    entry = directory_entry_for_finess(value)
+    organisation = (
+        entry.organisation if entry is not None else Organisation.objects.filter(finess=value.upper()).first()
+    )
     if organisation is None and value.isdigit():
         organisation = Organisation.objects.filter(pk=int(value)).first()
     if organisation is None:
