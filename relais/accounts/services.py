@@ -47,10 +47,11 @@ def organisation_create(
     becomes the organisation's identity (decision 0029), and an entry that already has one is refused."""
     entry = directory_entry_for_finess(finess, kind=kind) if finess else None
     if entry is not None:
-        if entry.organisation_id is not None:
-            message = f"« {entry.name} » ({entry.finess}) a déjà son organisation Relais : « {entry.organisation} »."
-            raise ValidationError({"finess": message})
-        return organisation_onboard(entry=entry, kind=kind, name=name, parent=parent, **fields)
+        # Checked under the entry's lock: never someone else's organisation returned after a race.
+        try:
+            return organisation_onboard(entry=entry, kind=kind, name=name, parent=parent, refuse_linked=True, **fields)
+        except ValidationError as error:
+            raise ValidationError({"finess": error.messages}) from error
     organisation = Organisation(kind=kind, name=name, parent=parent, finess=finess, **fields)
     organisation.full_clean()
     organisation.save()

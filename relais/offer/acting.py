@@ -6,8 +6,10 @@ A Relais organisation acts for a directory entry when the entry is linked to it 
 - An organisation acts for itself, for the organisations attached to it outside the directory
   (``Organisation.parent``: an ARS's or a département's own services), and, when it is linked to a legal entity
   (a managing body), for the organisations linked to that entity's sites.
-- It acts for a site linked to one of the organisations it acts for, and for every site of the legal entity linked
-  to it (whether or not that site has Relais users yet).
+- It acts for the site linked to it and for every site of the legal entity linked to it (whether or not that site
+  has Relais users yet). An organisation linked to an entry has no ``parent`` (the directory holds the attachment),
+  so an attached organisation never has a site: the site rule needs no ``parent`` branch, and "acts for the site"
+  is still "acts for the site's organisation" (``organisation_ids_acted_for``).
 
 Every policy (accounts, capacity, orientation, matching, FHIR) asks these functions: none re-derives the rule. The
 role side (who among the members may do what) stays in each policy.
@@ -27,9 +29,9 @@ def _own_and_attached(organisation_id: int) -> QuerySet[Organisation]:
 
 
 def site_condition(organisation_id: int) -> Q:
-    """The rule as a condition on ``Site``. IN subqueries rather than joins in the OR: each branch is an index
-    lookup, on SQLite and PostgreSQL alike, instead of a scan of the sites joined to their organisations."""
-    return Q(organisation_id__in=_own_and_attached(organisation_id).values("pk")) | Q(
+    """The rule as a condition on ``Site``. An IN subquery rather than a join in the OR: each branch is an index
+    lookup, on SQLite and PostgreSQL alike."""
+    return Q(organisation_id=organisation_id) | Q(
         legal_entity__in=LegalEntity.objects.filter(organisation_id=organisation_id).values("pk")
     )
 
@@ -45,13 +47,9 @@ def site_filter(organisation_id: int, prefix: str = "") -> Q:
 
 
 def acts_for_site(organisation: Organisation, site: Site) -> bool:
-    """True when ``organisation`` acts for ``site``: the rule of ``sites_acted_for``, for one site."""
-    if organisation.pk in {site.organisation_id, site.legal_entity.organisation_id}:
-        return True
-    return (
-        site.organisation_id is not None
-        and Organisation.objects.filter(pk=site.organisation_id, parent_id=organisation.pk).exists()
-    )
+    """True when ``organisation`` acts for ``site``: the rule of ``sites_acted_for``, for one site, without a query
+    (``legal_entity`` is usually selected with the site)."""
+    return organisation.pk in {site.organisation_id, site.legal_entity.organisation_id}
 
 
 def organisation_ids_acted_for(organisation_id: int) -> set[int]:

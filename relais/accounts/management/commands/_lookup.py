@@ -9,9 +9,10 @@ def organisation_lookup(value: str) -> Organisation:
     otherwise."""
     value = value.strip()
     entry = directory_entry_for_finess(value)
-    organisation = (
-        entry.organisation if entry is not None else Organisation.objects.filter(finess=value.upper()).first()
-    )
+    # An entry left unlinked (kind or attachment refused) leaves the organisation its own number: look there too.
+    organisation = (entry.organisation if entry is not None else None) or Organisation.objects.filter(
+        finess=value.upper()
+    ).first()
     if organisation is None and value.isdigit():
         organisation = Organisation.objects.filter(pk=int(value)).first()
     if organisation is None:
