@@ -101,3 +101,70 @@ def _counts(apps) -> tuple[int, int, int]:
         apps.get_model(app, model).objects.count()
         for app, model in (("accounts", "Organisation"), ("offer", "LegalEntity"), ("offer", "Site"))
     )
+
+
+def _populate_kinds(apps) -> dict:
+    Organisation = apps.get_model("accounts", "Organisation")
+    LegalEntity = apps.get_model("offer", "LegalEntity")
+    Site = apps.get_model("offer", "Site")
+    org = lambda kind, name, **fields: Organisation.objects.create(kind=kind, name=name, **fields)  # noqa: E731
+    chu = LegalEntity.objects.create(finess="350005179", name="CHU de Rennes")
+    Site.objects.create(finess="350000741", name="EHPAD du CHU", legal_entity=chu)
+    hospital = org("hospital", "Hôpital Pontchaillou", finess="350005179")  # holds its CHU's EJ number
+    council = org("departement_council", "Conseil départemental", finess="2A0000012")
+    ej_2a = LegalEntity.objects.create(finess="2A0000012", name="Association corse")
+    sibling = LegalEntity.objects.create(finess="350000089", name="Association Sœurs")
+    Site.objects.create(finess="350000097", name="Foyer sœur", legal_entity=sibling)
+    esms_with_ej = org("esms", "Foyer typé avec son EJ", finess="350000089")
+    # Two linked sites that disagree on their managing body: the entity is given to neither.
+    body = org("managing_body", "Gestionnaire A")
+    split = LegalEntity.objects.create(finess="290000033", name="Entité partagée")
+    a = org("esms", "Site A", parent=body)
+    b = org("esms", "Site B")
+    Site.objects.create(finess="290000126", name="A", legal_entity=split, organisation_id=a.pk)
+    Site.objects.create(finess="290000134", name="B", legal_entity=split, organisation_id=b.pk)
+    # A parent that is no managing body: dropped, the entity stays unlinked.
+    ars = org("ars", "ARS")
+    entity_ars = LegalEntity.objects.create(finess="290000041", name="Entité sous ARS")
+    under_ars = org("esms", "Sous l'ARS", parent=ars)
+    Site.objects.create(finess="290000142", name="C", legal_entity=entity_ars, organisation_id=under_ars.pk)
+    # A managing body linked to its entity but still attached elsewhere; an old link between unfit kinds.
+    linked_body = org("managing_body", "OG relié", parent=ars)
+    LegalEntity.objects.create(finess="290000058", name="OG relié", organisation_id=linked_body.pk)
+    dac = org("dac", "DAC")
+    LegalEntity.objects.create(finess="290000066", name="Entité du DAC", organisation_id=dac.pk)
+    return {
+        "chu": chu.pk, "hospital": hospital.pk, "council": council.pk, "ej_2a": ej_2a.pk, "sibling": sibling.pk,
+        "esms_with_ej": esms_with_ej.pk, "split": split.pk, "a": a.pk, "entity_ars": entity_ars.pk,
+        "under_ars": under_ars.pk, "linked_body": linked_body.pk, "dac": dac.pk,
+    }  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_only_fitting_kinds_and_agreed_parents_are_linked(capsys):
+    try:
+        _migrate(BEFORE)
+        ids = _populate_kinds(_migrate(BEFORE))
+        after = _migrate(AFTER)
+        Organisation = after.get_model("accounts", "Organisation")
+        LegalEntity = after.get_model("offer", "LegalEntity")
+        Site = after.get_model("offer", "Site")
+        o = lambda name: Organisation.objects.get(pk=ids[name])  # noqa: E731
+        # No organisation of an unfit kind becomes a legal entity's: each keeps its own number, reported.
+        for name, entity in (("hospital", "chu"), ("council", "ej_2a"), ("esms_with_ej", "sibling")):
+            assert LegalEntity.objects.get(pk=ids[entity]).organisation_id is None, name
+            assert o(name).finess is not None, name
+        assert not Site.objects.exclude(organisation=None).filter(finess__in=["350000741", "350000097"]).exists()
+        # Disagreeing sites, a non-managing parent: no entity given, the parents dropped.
+        assert LegalEntity.objects.get(pk=ids["split"]).organisation_id is None and o("a").parent_id is None
+        assert LegalEntity.objects.get(pk=ids["entity_ars"]).organisation_id is None
+        assert o("under_ars").parent_id is None
+        # A managing body linked to an entity keeps no parent; the DAC's old link is undone.
+        assert o("linked_body").parent_id is None
+        assert not LegalEntity.objects.filter(organisation_id=ids["dac"]).exists()
+    finally:
+        _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    reported = capsys.readouterr().out
+    assert f"organisation {ids['hospital']} (hospital) keeps FINESS 350005179" in reported
+    assert f"organisation {ids['linked_body']} linked to a legal entity: parent" in reported
+    assert "unlinked from organisation" in reported

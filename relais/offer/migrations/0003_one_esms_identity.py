@@ -1,12 +1,16 @@
 """An ESMS is modelled once (decision 0029): the directory entry owns the FINESS number and the managing body.
 
 Forward, on a populated database:
-1. an organisation with the FINESS number of a directory entry is linked to that entry when the entry has no
-   organisation yet; a linked organisation then keeps no number (the entry's is the one);
+0. a link made before between kinds that may not be linked (a site is an ESMS's or a hospital's, a legal entity a
+   managing body's) is undone;
+1. an organisation with the FINESS number of a directory entry is linked to that entry when the kinds fit and the
+   entry has no organisation yet; a linked organisation then keeps no number (the entry's is the one);
 2. a linked site's organisation gives up its ``parent``: the managing body is the site's legal entity's
-   organisation. A parent that the legal entity's link does not say yet moves onto the directory when the entity has
-   no organisation (and the parent no entity); a parent that contradicts the directory is dropped, never turned into
-   access to the entity's sites. Each case the directory cannot take is printed.
+   organisation. A parent moves onto the directory only when every linked site of the entity names it, it is a
+   managing body, and neither it nor the entity is linked yet (the sites it gains are printed); any other parent is
+   dropped, never turned into access to the entity's sites;
+3. an organisation linked to a legal entity gives up its ``parent`` too.
+Each case the directory cannot take is printed.
 Nothing is created: no organisation, no entry. Organisations outside the directory keep their number and parent.
 
 Backward: the columns are filled again from the directory (the links made forward stay, harmless to the old code).
@@ -16,6 +20,10 @@ from django.db import migrations, models
 from django.db.models import Q
 
 MANAGING_BODY = "managing_body"
+# The kinds that may be an entry's identity (relais/accounts/onboarding.py, frozen here): a site is an ESMS or a
+# hospital site, a legal entity a managing body. Any other pairing would turn a number into access to sites.
+SITE_KINDS = {"esms", "hospital"}
+LEGAL_ENTITY_KINDS = {MANAGING_BODY}
 
 
 def _say(schema_editor, line: str) -> None:
@@ -23,6 +31,7 @@ def _say(schema_editor, line: str) -> None:
 
 
 def _entry_for(apps, finess: str, kind: str):
+    finess = finess.strip().upper()  # as onboarding does (Corsican 2A/2B numbers)
     models_ = [apps.get_model("offer", "Site"), apps.get_model("offer", "LegalEntity")]
     if kind == MANAGING_BODY:
         models_.reverse()
@@ -33,16 +42,34 @@ def _entry_for(apps, finess: str, kind: str):
     return None
 
 
+def _fits(kind: str, model) -> bool:
+    return kind in (LEGAL_ENTITY_KINDS if model.__name__ == "LegalEntity" else SITE_KINDS)
+
+
 def link_forward(apps, schema_editor):
     Organisation = apps.get_model("accounts", "Organisation")
     Site = apps.get_model("offer", "Site")
     LegalEntity = apps.get_model("offer", "LegalEntity")
 
+    # 0. A link made before, between kinds that may not be linked, is undone (it would widen access).
+    for model in (Site, LegalEntity):
+        for entry in model.objects.exclude(organisation=None).order_by("pk"):
+            kind = Organisation.objects.get(pk=entry.organisation_id).kind
+            if not _fits(kind, model):
+                model.objects.filter(pk=entry.pk).update(organisation_id=None)
+                _say(schema_editor, f"{model.__name__} {entry.finess} unlinked from organisation "
+                     f"{entry.organisation_id}: a {kind} cannot be its identity")  # fmt: skip
+
+    # 1. An organisation with an entry's number becomes its identity, when the kinds fit and the entry is free.
     for org in Organisation.objects.exclude(finess=None).order_by("pk"):
         entry = _entry_for(apps, org.finess, org.kind)
         if entry is None:
             continue  # outside the directory: the organisation keeps its number
         model = type(entry)
+        if not _fits(org.kind, model):
+            _say(schema_editor, f"organisation {org.pk} ({org.kind}) keeps FINESS {org.finess}: "
+                 f"a {model.__name__}'s number, not linked")  # fmt: skip
+            continue
         if entry.organisation_id is None and not model.objects.filter(organisation_id=org.pk).exists():
             model.objects.filter(pk=entry.pk).update(organisation_id=org.pk)
             entry.organisation_id = org.pk
@@ -56,18 +83,38 @@ def link_forward(apps, schema_editor):
         same = model.objects.filter(organisation_id=models.OuterRef("pk"), finess=models.OuterRef("finess"))
         Organisation.objects.filter(models.Exists(same)).update(finess=None)
 
-    for site in Site.objects.exclude(organisation=None).filter(organisation__parent__isnull=False).order_by("pk"):
-        org = Organisation.objects.get(pk=site.organisation_id)
-        entity = LegalEntity.objects.get(pk=site.legal_entity_id)
-        parent = Organisation.objects.get(pk=org.parent_id)
-        entity_free = entity.organisation_id is None and parent.kind == MANAGING_BODY
-        if entity_free and not LegalEntity.objects.filter(organisation_id=parent.pk).exists():
+    # 2. A parent moves onto the directory only when every linked site of the legal entity names it, it is a
+    # managing body, and neither it nor the entity is linked yet: one row never gives a body a whole entity.
+    claimed = Site.objects.exclude(organisation=None).filter(organisation__parent__isnull=False)
+    for entity in LegalEntity.objects.filter(pk__in=claimed.values("legal_entity_id")).order_by("pk"):
+        linked_sites = Site.objects.filter(legal_entity_id=entity.pk).exclude(organisation=None)
+        parents = set(linked_sites.values_list("organisation__parent_id", flat=True))
+        parent = Organisation.objects.get(pk=parents.pop()) if len(parents) == 1 and None not in parents else None
+        if (
+            parent is not None
+            and parent.kind == MANAGING_BODY
+            and entity.organisation_id is None
+            and not LegalEntity.objects.filter(organisation_id=parent.pk).exists()
+        ):
             LegalEntity.objects.filter(pk=entity.pk).update(organisation_id=parent.pk)
             entity.organisation_id = parent.pk
-            _say(schema_editor, f"legal entity {entity.finess} linked to organisation {parent.pk} (its sites')")
-        if entity.organisation_id != parent.pk:
-            _say(schema_editor, f"organisation {org.pk}: parent {parent.pk} dropped, the directory says otherwise")
-        Organisation.objects.filter(pk=org.pk).update(parent=None)
+            gained = ", ".join(Site.objects.filter(legal_entity_id=entity.pk).order_by("finess").values_list(
+                "finess", flat=True))  # fmt: skip
+            _say(schema_editor, f"legal entity {entity.finess} linked to organisation {parent.pk}, which now "
+                 f"acts for its sites {gained}")  # fmt: skip
+        for org_id, parent_id in linked_sites.exclude(organisation__parent=None).values_list(
+            "organisation_id", "organisation__parent_id"
+        ):
+            if parent_id != entity.organisation_id:
+                _say(schema_editor, f"organisation {org_id}: parent {parent_id} dropped, the directory says otherwise")
+            Organisation.objects.filter(pk=org_id).update(parent=None)
+
+    # 3. An organisation linked to a legal entity is a managing body: attached to nothing (its parent goes too).
+    for org_id, parent_id in LegalEntity.objects.filter(organisation__parent__isnull=False).values_list(
+        "organisation_id", "organisation__parent_id"
+    ):
+        _say(schema_editor, f"organisation {org_id} linked to a legal entity: parent {parent_id} dropped")
+        Organisation.objects.filter(pk=org_id).update(parent=None)
 
 
 def fill_back(apps, schema_editor):
