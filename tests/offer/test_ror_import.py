@@ -52,6 +52,7 @@ def test_import_creates_the_directory_units_and_dated_capacities(tmp_path):
         "units": {**ZERO, "created": 3, "skipped": 1},
         "capacities": {"updated": 3, "unchanged": 0, "skipped": 0},
         "ignored": 3,  # the internal organisation, a location without service, a Practitioner
+        "organisations_linked": 0,
     }
     assert "Consultation mémoire" in output and "TRE_R213 : 32" in output and "Practitioner/ror-pr-1" in output
 
@@ -229,3 +230,11 @@ def test_imported_units_are_served_back_in_the_ror_shape(tmp_path, client):
     service = fhir_json(client.get(f"/fhir/HealthcareService/unit-{permanent.pk}"))
     assert {"system": "urn:relais:ror-id", "value": "ror-hs-1", "use": "secondary"} in service["identifier"]
     assert fhir_json(client.get("/fhir/Organization/359900226"))["active"] is False
+
+
+def test_an_organisation_waiting_for_its_entry_is_linked_after_the_import(tmp_path, make_organisation):
+    esms = make_organisation(name="Résidence Les Genêts", finess="359900218")
+    summary, _output = run(tmp_path)
+    assert summary["organisations_linked"] == 1
+    esms.refresh_from_db()
+    assert Site.objects.get(finess="359900218").organisation == esms and esms.finess is None

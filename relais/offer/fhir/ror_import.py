@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from relais.accounts.onboarding import organisations_link_to_directory
 from relais.offer.codes import MEDICO_SOCIAL_CATEGORIES, domain_of
 from relais.offer.models import Category, LegalEntity, Site, Source, Unit
 from relais.offer.services import unit_capacity_update
@@ -40,6 +41,7 @@ class ImportReport:
     units: Counter = field(default_factory=Counter)
     capacities: Counter = field(default_factory=Counter)
     ignored: int = 0
+    organisations_linked: int = 0
     messages: list[str] = field(default_factory=list)
 
     def skip(self, counter: Counter, resource: dict[str, Any], reason: str) -> None:
@@ -52,6 +54,7 @@ class ImportReport:
         }
         result["capacities"] = {key: self.capacities[key] for key in ("updated", "unchanged", "skipped")}
         result["ignored"] = self.ignored
+        result["organisations_linked"] = self.organisations_linked
         return result
 
 
@@ -61,6 +64,9 @@ def ror_bundle_import(data: Any, *, dry_run: bool = False) -> ImportReport:
     report = ImportReport()
     with transaction.atomic():
         _Importer(index_bundle(data), report).run()
+        if report.legal_entities["created"] or report.sites["created"]:
+            # An organisation waiting for its entry becomes its identity, as after a FINESS import (decision 0029).
+            report.organisations_linked = organisations_link_to_directory()
         if dry_run:
             transaction.set_rollback(True)
     return report
