@@ -8,6 +8,8 @@ giving an entry users or an API client never makes a second identity for it (dec
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -17,6 +19,8 @@ from relais.offer.models import LegalEntity, Site
 
 from .models import Organisation
 from .roles import OrganisationKind
+
+logger = logging.getLogger(__name__)
 
 # Which organisation kinds may be a directory entry's identity (decision 0029). A site (an ET) is an ESMS or a
 # sanitary establishment (a hospital site); a legal entity (an EJ) is a managing body only. Any other pairing would
@@ -151,8 +155,9 @@ def _refuse_attachment(legal_entity: LegalEntity, managing_body: Organisation):
 
 def organisations_link_to_directory() -> int:
     """Organisations created before the directory listed them (their FINESS number kept here) become the identity
-    of the entry that now has that number, when the entry has none yet and the directory agrees with their
-    attachment. Run after each FINESS import; returns how many were linked."""
+    of the entry that now has that number, when the kinds fit, the entry has none yet and the directory agrees with
+    their attachment (others are logged, left outside). Run after each FINESS or ROR import; returns how many were
+    linked."""
     linked = 0
     for organisation in Organisation.objects.exclude(finess=None).order_by("pk"):
         entry = directory_entry_for_finess(organisation.finess, kind=organisation.kind)
@@ -163,7 +168,9 @@ def organisations_link_to_directory() -> int:
         try:
             with transaction.atomic():
                 directory_link(organisation=organisation, entry=entry)
-        except ValidationError:
-            continue  # the directory gives it another managing body: left as it is, outside the directory
+        except ValidationError as error:
+            # An unfit kind, or the directory gives it another managing body: left outside, with its own number.
+            logger.warning("Organisation %s left outside the directory: %s", organisation.pk, " ".join(error.messages))
+            continue
         linked += 1
     return linked
