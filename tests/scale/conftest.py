@@ -42,7 +42,7 @@ def replica_alias_only():
 
 
 def pytest_collection_modifyitems(items):
-    """The tests that use the local Redis (fixed database numbers) run in one pytest-xdist process, one after another."""
+    """The tests using the local Redis (fixed database numbers) run in one pytest-xdist process, one after another."""
     for item in items:
         if item.nodeid.startswith("tests/scale/"):
             item.add_marker(pytest.mark.xdist_group("redis"))
