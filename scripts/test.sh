@@ -11,6 +11,14 @@ case "${DATABASE_URL:-}" in
   *) PG_URL="postgres://postgres@127.0.0.1:5432/relais" ;;
 esac
 
+# pytest-xdist: one test process per core, each with its own test database; the tests marked xdist_group (tests/scale
+# and its fixed Redis databases) run in one process. The caller's arguments come last and win: `-n 0` runs the suite in
+# one process, `-n 4` in four; with `-p no:xdist` none of these options is passed.
+XDIST=(-n auto --dist loadgroup)
+for arg in "$@"; do
+  case "$arg" in *no:xdist) XDIST=() ;; esac
+done
+
 bash scripts/ensure-chromium.sh
 stage_started=$SECONDS
 stages=""
@@ -27,7 +35,7 @@ RELAIS_TESTING=1 $PY manage.py reference_check >/dev/null
 stage_done "lint, migrations and reference data checks"
 
 echo "== Tests on SQLite"
-DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $PY -m pytest "$@"
+DATABASE_URL="sqlite:///$(pwd)/var/test.sqlite3" $PY -m pytest ${XDIST[@]+"${XDIST[@]}"} "$@"
 stage_done "tests on SQLite"
 
 if $PY - "$PG_URL" <<'PYEOF'
@@ -42,7 +50,7 @@ except Exception as exc:
 PYEOF
 then
   echo "== Tests on PostgreSQL ($PG_URL)"
-  DATABASE_URL="$PG_URL" $PY -m pytest "$@"
+  DATABASE_URL="$PG_URL" $PY -m pytest ${XDIST[@]+"${XDIST[@]}"} "$@"
   stage_done "tests on PostgreSQL"
   echo "PostgreSQL run: done"
 else

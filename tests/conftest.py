@@ -13,6 +13,11 @@ PASSWORD = "mot-de-passe-de-test-42"
 _counter = itertools.count(1)
 
 
+def pytest_configure(config):
+    # pytest-xdist declares this marker; without it (`-p no:xdist`) --strict-markers would refuse tests/scale's.
+    config.addinivalue_line("markers", "xdist_group(name): run these tests in one pytest-xdist process")
+
+
 @pytest.fixture
 def make_organisation(db):
     def make(kind=OrganisationKind.ESMS, name=None, **fields) -> Organisation:

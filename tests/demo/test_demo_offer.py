@@ -1,13 +1,10 @@
 """The demo offer directory: linked to the demo organisations, consistent units, deterministic, idempotent."""
 
-import io
 import itertools
-import json
 import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
@@ -20,19 +17,17 @@ from relais.offer.models import CapacityUpdate, Category, LegalEntity, Site, Sou
 from relais.offer.search_criteria import SearchCriteria
 from relais.offer.selectors import offer_search
 
+from .shared import demo_once, run_demo
+
 pytestmark = pytest.mark.django_db
 FINESS = re.compile(r"^2A99[0-9]{5}$")
 
 
 def run(*args) -> dict:
-    out = io.StringIO()
-    call_command("demo_territory", "--scale", "departement", "--departement", "2A", *args, stdout=out)
-    return json.loads(out.getvalue().strip().splitlines()[-1])
+    return run_demo("--scale", "departement", "--departement", "2A", *args)
 
 
-@pytest.fixture
-def demo():
-    return run("--seed", "3")
+demo = demo_once("--scale", "departement", "--departement", "2A", "--seed", "3")
 
 
 def test_offer_created_once_then_nothing(demo):

@@ -1,12 +1,9 @@
 """The demo orientation data: deterministic, idempotent, and every row is one the services could have written."""
 
-import io
-import json
 from collections import Counter
 from datetime import date, timedelta
 
 import pytest
-from django.core.management import call_command
 
 from relais.accounts.models import Membership
 from relais.demo.logins import EMAIL_DOMAIN
@@ -16,18 +13,12 @@ from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest, StatusTransition, UnitRequestStatus
 from relais.orientation.terminology.selectors import sdo_rules
 
+from .shared import demo_once, run_demo
+
 pytestmark = pytest.mark.django_db
 
 
-def _run(*args) -> dict:
-    out = io.StringIO()
-    call_command("demo_territory", *args, stdout=out)
-    return json.loads(out.getvalue().strip().splitlines()[-1])
-
-
-@pytest.fixture
-def demo():
-    return _run("--seed", "1", "--scale", "departement", "--departement", "2A")
+demo = demo_once("--seed", "1", "--scale", "departement", "--departement", "2A")
 
 
 def test_requests_follow_the_workflow_and_keep_their_log(demo):
@@ -71,7 +62,7 @@ def test_demo_logins_find_requests_and_a_rerun_creates_nothing(demo):
     assert AdmissionRequest.objects.filter(site__organisation=admissions).exclude(status__in=ESMS_ENDED).count() >= 5
     coordinator = Membership.objects.get(user__email=f"coordination.dac@{EMAIL_DOMAIN}", organisation__kind="dac")
     assert AdmissionRequest.objects.filter(created_by_organisation=coordinator.organisation).count() > 10
-    again = _run("--seed", "1", "--scale", "departement", "--departement", "2A")
+    again = run_demo("--seed", "1", "--scale", "departement", "--departement", "2A")
     assert again["orientation"]["requests"] == 0 and again["orientation"]["decisions"] == 0
 
 

@@ -1,9 +1,6 @@
 """The demo's coordination records: built through the real services, seen by the demo GP and nurse, idempotent."""
 
-import io
-
 import pytest
-from django.core.management import call_command
 
 from relais.accounts.models import Membership
 from relais.demo.logins import DEMO_LOGINS
@@ -14,11 +11,12 @@ from relais.pathway.circle.selectors import records_for
 from relais.pathway.policy import decide
 from relais.pathway.record.selectors import my_tasks
 
+from .shared import demo_once
 
-@pytest.fixture
-def demo(db, settings):
-    settings.RELAIS_REQUIRE_2FA = False
-    call_command("demo_territory", "--seed", "1", "--scale", "departement", "--departement", "2A", stdout=io.StringIO())
+pytestmark = pytest.mark.django_db
+
+
+demo = demo_once("--seed", "1", "--scale", "departement", "--departement", "2A", RELAIS_REQUIRE_2FA=False)
 
 
 def member(local):

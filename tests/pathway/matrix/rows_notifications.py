@@ -43,7 +43,7 @@ def _notified_of(category: str):
         actor = ctx.world.subjects[subject].actor
         if actor is None:
             return False
-        _subscribe_everyone(ctx.world)
+        # Everyone was subscribed by prepare(); nothing unsubscribes (a cell's own change is rolled back after it).
         result = person_event_emit(
             kind="pathway.discharge",
             person=ctx.world.person,

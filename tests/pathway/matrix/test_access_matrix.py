@@ -12,12 +12,15 @@ import importlib
 import os
 import pkgutil
 from datetime import timedelta
+from http.cookies import SimpleCookie
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -54,15 +57,21 @@ assert len(_BY_NAME) == len(ENDPOINTS), "two rows of the matrix share a name (ce
 for _e in ENDPOINTS:
     assert _e.category in m.CATEGORIES and _e.action in m.ACTIONS and _e.rule in RULES, _e
     assert _e.effect is not None or not _e.writes, f"{_e.name}: a row that writes needs an Effect (framework.py)"
+# Ordered by situation, then subject: the database state a cell needs (``_state``) changes once per group.
 CELLS = [
     pytest.param(situation, endpoint.name, subject, id=f"{situation}|{endpoint.name}|{subject}")
     for situation in SITUATIONS
-    for endpoint in ENDPOINTS
     for subject in SUBJECTS
+    for endpoint in ENDPOINTS
 ]
 
 
 # --- The world, built once per module and rolled back after it; each cell runs in its own savepoint ------------
+#
+# Savepoints, outermost first: the world (module), the situation (shared by the cells that need the same one, rolled
+# back when a cell needs another), the cell (pytest-django's ``db``). Every cell thus starts from the world plus its
+# situation, whatever ran before it; the ``situated`` fixture runs before ``db`` so that the situation's savepoint is
+# the outer one (``Situations`` checks the depth).
 
 
 @pytest.fixture(scope="module")
@@ -73,49 +82,116 @@ def shared_world(django_db_setup, django_db_blocker, tmp_path_factory):
         for module in ROW_MODULES:
             if hasattr(module, "prepare"):
                 module.prepare(world)
+        world.sessions = _sessions(world)
+        world.situations = Situations(world)
         yield world
+        world.situations.leave()
         transaction.set_rollback(True)
 
 
-def _situate(world, situation: str, subject: str) -> None:
+def _sessions(world) -> dict[str, str]:
+    """One session per subject with an account, opened once by ``force_login`` (a cell then only sends its cookie).
+
+    The sessions outlive the module (their idle timeout is SESSION_COOKIE_AGE): a cell's request that saves one is
+    rolled back with the cell, so each cell starts from the same freshly opened session."""
+    sessions = {}
+    for key, subject in world.subjects.items():
+        if subject.actor is not None:
+            client = Client()
+            client.force_login(subject.user)
+            sessions[key] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    alive = timezone.now() + timedelta(days=1)
+    assert Session.objects.filter(session_key__in=sessions.values()).update(expire_date=alive) == len(sessions)
+    return sessions
+
+
+def _state(world, situation: str, subject: str) -> tuple[str, str | None]:
+    """The database state a cell needs: its situation, for the subject's own membership when the situation names it
+    (without a membership, nothing is applied: the baseline)."""
+    if situation in ("objection_member", "membership_ended"):
+        return (situation, subject) if world.subjects[subject].member is not None else ("baseline", None)
+    return (situation, None)
+
+
+def _situate(world, situation: str, subject: str | None) -> None:
     if situation == "consent_narrow":
         narrow_consent(world)
     elif situation == "consent_revoked":
         consent_revoke(actor=world.referent, consent=world.consent, revoked_by="la personne")
     elif situation == "objection_team":
         objection_record(actor=world.referent, person=world.person, expressed_by="la personne")
-    elif situation == "objection_member" and world.subjects[subject].member is not None:
+    elif situation == "objection_member":
         member = world.subjects[subject].member
         objection_record(actor=world.referent, person=world.person, expressed_by="la personne", member=member)
-    elif situation == "membership_ended" and world.subjects[subject].member is not None:
+    elif situation == "membership_ended":
         today = timezone.localdate()
         member = world.subjects[subject].member
         ended = {"start": today - timedelta(days=30), "end": today - timedelta(days=1)}
         CircleMember.objects.filter(pk=member.pk).update(**ended)
 
 
+class Situations:
+    """The situation applied above the cells, in its own savepoint: kept while cells need the same state, rolled back
+    before another is applied. Only between cells: the cell's savepoint must be closed (checked by depth)."""
+
+    def __init__(self, world):
+        self.world, self.key, self._atomic = world, None, None
+        self.depth = len(connection.savepoint_ids)
+
+    def enter(self, key: tuple[str, str | None]) -> None:
+        if key == self.key:
+            return
+        self.leave()
+        assert len(connection.savepoint_ids) == self.depth, "a situation is applied outside any cell's savepoint"
+        self._atomic = transaction.atomic()
+        self._atomic.__enter__()
+        self.key = key
+        try:
+            _situate(self.world, *key)
+        except BaseException:
+            self.leave()
+            raise
+
+    def leave(self) -> None:
+        if self._atomic is None:
+            return
+        assert len(connection.savepoint_ids) == self.depth + 1, "a situation is left once its cells' savepoints closed"
+        transaction.set_rollback(True)
+        atomic, self._atomic, self.key = self._atomic, None, None
+        atomic.__exit__(None, None, None)
+
+
+@pytest.fixture
+def situated(shared_world, django_db_blocker, request):
+    """The world in the cell's situation (requested before ``db``: the situation's savepoint encloses the cell's)."""
+    params = request.node.callspec.params
+    with django_db_blocker.unblock():
+        shared_world.situations.enter(_state(shared_world, params["situation"], params["subject"]))
+    return shared_world
+
+
 @pytest.mark.parametrize(("situation", "endpoint_name", "subject"), CELLS)
-def test_cell(shared_world, db, settings, situation, endpoint_name, subject):
+def test_cell(situated, db, settings, situation, endpoint_name, subject):
     settings.SITE_URL = "https://relais.example.org"
     settings.RELAIS_REQUIRE_2FA = False
     cache.clear()
     endpoint = _BY_NAME[endpoint_name]
-    _situate(shared_world, situation, subject)
     client = Client()
 
     def login(key):
-        client.logout()
-        if shared_world.subjects[key].actor is not None:
-            client.force_login(shared_world.subjects[key].user)
+        """What logout then force_login did: no cookie left, the subject's session (opened once) if they have one."""
+        client.cookies = SimpleCookie()
+        if key in situated.sessions:
+            client.cookies[settings.SESSION_COOKIE_NAME] = situated.sessions[key]
         return client
 
-    ctx = SimpleNamespace(world=shared_world, login=login)
+    ctx = SimpleNamespace(world=situated, login=login)
     want = expected(subject, situation, endpoint)
     effect = endpoint.effect
-    before = effect.state(shared_world) if effect else None
+    before = effect.state(situated) if effect else None
     assert endpoint.call(ctx, subject) is want, f"{endpoint.name} for {subject} in {situation}: expected {want}"
     if effect:
-        effect.check(shared_world, before, allowed=want)
+        effect.check(situated, before, allowed=want)
 
 
 # --- The generated documentation ---------------------------------------------------------------------------------
