@@ -1,6 +1,7 @@
 """A small but real data set for the backup tests: a care circle, an uploaded document, a signed access-log head."""
 
 import json
+import sys
 from io import StringIO
 from types import SimpleNamespace
 
@@ -14,6 +15,27 @@ from relais.accounts.services import organisation_create
 from relais.operations.backup import DATABASE_FILES
 from relais.pathway.record import services as record_services
 from tests.pathway.conftest import PDF, circle  # noqa: F401 (the shared circle fixture)
+
+
+@pytest.fixture(autouse=True)
+def _no_leftover_sessions():
+    """PostgreSQL: end the idle client sessions earlier tests of this process left on its test database.
+
+    A restore counts the other sessions and the tests count exactly the ones they open. Under pytest-xdist each
+    process owns its test database, so any other session on it is a leftover (a thread of an earlier test that kept
+    its connection), not a user; it is listed on stderr so that its source can be found.
+    """
+    connection = connections["default"]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, state, left(query, 80), pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+                " AND state = 'idle'"
+            )
+            for leftover in cursor.fetchall():
+                print(f"leftover session ended before a backup test: {leftover}", file=sys.stderr)
+    yield
 
 
 def run(*args, **options) -> dict:
