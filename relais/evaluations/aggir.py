@@ -1,6 +1,7 @@
 """The AGGIR grid and its GIR algorithm, as published in the Code de l'action sociale et des familles (pure Python).
 
-Sources (see docs/decisions/0023-evaluations-and-aggir.md, which reproduces the tables):
+Sources (see docs/decisions/0023-evaluations-and-aggir.md, which reproduces the tables, and 0035 for the
+sub-variable rule checked against independent implementations):
 - CASF annexe 2-1 (décret n° 2008-821 du 21 août 2008): the grid, its ten discriminant variables scored A/B/C, and
   the filling guide, which splits six variables into sub-variables and combines them into the variable's modality;
 - CASF annexe 2-2 (algorithm of décret n° 97-427 du 28 avril 1997, text in force): eight groups of weights (A to H)
