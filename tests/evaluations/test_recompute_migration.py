@@ -92,3 +92,17 @@ def test_drafts_and_current_scores_are_left_alone(world):
     after = {r.pk: (r.score, r.score_details, r.response) for r in FormResponse.objects.all()}
     assert after == before
     assert before[draft.pk][0] is None and before[current.pk][0] == 2
+
+
+def test_unreadable_answers_are_left_as_they_are_and_logged(world, caplog):
+    stored = _as_stored_by_the_former_rule(_saved(world, DEMENTIA), 4, "BBBBABAABB")
+    document = copy.deepcopy(stored.response)
+    document["item"] = []  # answers lost: nothing to recompute from
+    FormResponse.objects.filter(pk=stored.pk).update(response=document)
+
+    with caplog.at_level("WARNING", logger="relais.evaluations"):
+        migration.recompute(apps, None)
+
+    stored.refresh_from_db()
+    assert (stored.score, "rule_version" in stored.score_details) == (4, False)
+    assert f"AGGIR evaluation {stored.pk} left unchanged" in caplog.text

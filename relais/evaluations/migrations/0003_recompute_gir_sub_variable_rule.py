@@ -5,12 +5,14 @@ combined to B instead of C (and a typical dementia profile got GIR 4 instead of 
 is scored again from its stored answers with the current scorer; when the result differs, the details keep what was
 computed at the time ("previous": GIR, rule version, date of the recomputation) so that the result page says so, and
 the score extension of the stored QuestionnaireResponse is updated. Idempotent: an evaluation already stamped with
-the current rule version is left alone. The chronology event posted at completion ("Résultat : GIR n") is history
+the current rule version is left alone; one whose stored answers cannot be read is left as it is and logged (a
+migration must not stop on one bad row). The chronology event posted at completion ("Résultat : GIR n") is history
 and is not rewritten.
 """
 
 import logging
 
+from django.core.exceptions import ValidationError
 from django.db import migrations
 from django.utils import timezone
 
@@ -30,8 +32,11 @@ def recompute(apps, schema_editor):
         details = response.score_details or {}
         if details.get("rule_version") == aggir.RULE_VERSION:
             continue
-        raw = engine.raw_from_response(response.response.get("item"))
-        score = SCORERS["aggir"](raw)
+        try:
+            score = SCORERS["aggir"](engine.raw_from_response(response.response.get("item")))
+        except (KeyError, ValueError, ValidationError) as exc:  # unreadable answers: leave it, say so
+            logger.warning("AGGIR evaluation %s left unchanged, answers unreadable: %s", response.pk, exc)
+            continue
         new_details = dict(score.details)
         old_modalities = [v.get("modality") for v in details.get("variables", [])]
         new_modalities = [v["modality"] for v in new_details["variables"]]
