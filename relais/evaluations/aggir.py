@@ -70,10 +70,9 @@ SUB_LABELS = {
 
 # How the filling guide (annexe 2-1, 2008) combines the sub-variables into the variable's modality. The guide's
 # fac-similé is not reproduced in the consolidated Légifrance text ("Guide non reproduit, consulter le fac-similé"),
-# so each rule is taken from the guide's lines as quoted by two independent public implementations, which agree
-# (FreeHealth libs/medicalutils/aggir/girscore.cpp; Mediboard/OpenXtrem CExamGir.php as published in
-# sergeinack3/PowerCare); see docs/decisions/0035-aggir-reference-rule.md for the exact quotes and the one
-# disagreement (alimentation AC/CA).
+# so each rule is taken from the guide's lines as quoted and coded by FreeHealth (libs/medicalutils/aggir/
+# girscore.cpp) and as coded by Mediboard/OpenXtrem (CExamGir.php, as published in sergeinack3/PowerCare); the two
+# agree except on alimentation AC/CA. Exact quotes and commits: docs/decisions/0035-aggir-reference-rule.md.
 # - "C dominates": AA → A; one sub-variable C → C; otherwise (AB, BA, BB) → B.
 #   Guide, as quoted by FreeHealth: "Coherence AA = A ; AB, BA, BB = B ; CC, BC, CB, AC, CA = C" (same line for
 #   orientation) and "Elimination AA=A CC=C CB_BC=C AC=C CA=C BB=B"; Mediboard codes the same three variables so.
