@@ -1,6 +1,7 @@
 """The AGGIR grid and its GIR algorithm, as published in the Code de l'action sociale et des familles (pure Python).
 
-Sources (see docs/decisions/0023-evaluations-and-aggir.md, which reproduces the tables):
+Sources (see docs/decisions/0023-evaluations-and-aggir.md, which reproduces the tables, and 0035 for the
+sub-variable rule checked against independent implementations):
 - CASF annexe 2-1 (décret n° 2008-821 du 21 août 2008): the grid, its ten discriminant variables scored A/B/C, and
   the filling guide, which splits six variables into sub-variables and combines them into the variable's modality;
 - CASF annexe 2-2 (algorithm of décret n° 97-427 du 28 avril 1997, text in force): eight groups of weights (A to H)
@@ -67,20 +68,40 @@ SUB_LABELS = {
     "fecale": "Fécale",
 }
 
-# How the guide combines sub-variables: all A → A, all C → C, otherwise B ("autres = B"), with two stricter rules:
-# - alimentation: one sub-variable B and the other C (BC, CB) → C;
-# - élimination: any sub-variable C (AC, CA, BC, CB) → C.
-# The guide's fac-similé is not reproduced in the consolidated Légifrance text; these rules are taken from the
-# 2008 guide as published in the JO and cross-checked with public implementations (see the decision record).
-RULE_DEFAULT, RULE_ALIMENTATION, RULE_ELIMINATION = "default", "alimentation", "elimination"
+# How the filling guide (annexe 2-1, 2008) combines the sub-variables into the variable's modality. The guide's
+# fac-similé is not reproduced in the consolidated Légifrance text ("Guide non reproduit, consulter le fac-similé"),
+# so each rule is taken from the guide's lines as quoted and coded by FreeHealth (libs/medicalutils/aggir/
+# girscore.cpp) and as coded by Mediboard/OpenXtrem (CExamGir.php, as published in sergeinack3/PowerCare); the two
+# agree except on alimentation AC/CA. Exact quotes and commits: docs/decisions/0035-aggir-reference-rule.md.
+# - "C dominates": AA → A; one sub-variable C → C; otherwise (AB, BA, BB) → B.
+#   Guide, as quoted by FreeHealth: "Coherence AA = A ; AB, BA, BB = B ; CC, BC, CB, AC, CA = C" (same line for
+#   orientation) and "Elimination AA=A CC=C CB_BC=C AC=C CA=C BB=B"; Mediboard codes the same three variables so.
+RULE_C_DOMINATES = "c_dominates"
+# - "all or B": all A → A; all C → C; otherwise → B.
+#   Guide, as quoted by FreeHealth: "Toilette AA=A CC=C autres=B", "Habillage (Haut, Moyen, Bas) AAA=A CCC=C
+#   Autres=B"; Mediboard codes both so.
+RULE_ALL_OR_B = "all_or_b"
+# - alimentation: AA → A; CC, BC, CB → C; otherwise (AB, BA, BB, AC, CA) → B.
+#   Guide, as quoted by FreeHealth: "Alimentation SM AA=A CC=C BC=C CB=C Autres=B" (se servir, manger).
+#   Mediboard gives C for AC and CA too; we follow the guide's line as quoted (decision 0035).
+RULE_ALIMENTATION = "alimentation"
 COMBINATION_RULES = {
-    "coherence": RULE_DEFAULT,
-    "orientation": RULE_DEFAULT,
-    "toilette": RULE_DEFAULT,
-    "habillage": RULE_DEFAULT,
+    "coherence": RULE_C_DOMINATES,
+    "orientation": RULE_C_DOMINATES,
+    "toilette": RULE_ALL_OR_B,
+    "habillage": RULE_ALL_OR_B,
     "alimentation": RULE_ALIMENTATION,
-    "elimination": RULE_ELIMINATION,
+    "elimination": RULE_C_DOMINATES,
 }
+# The rules in words, for the result page ("how it was computed").
+RULE_TEXTS = {
+    RULE_C_DOMINATES: "toutes A → A ; au moins une C → C ; autres → B",
+    RULE_ALL_OR_B: "toutes A → A ; toutes C → C ; autres → B",
+    RULE_ALIMENTATION: "AA → A ; CC, BC, CB → C ; autres (dont AC, CA) → B",
+}
+# Stamped in each stored score: evaluations computed before 2026-12 used "2008-guide-v1", which gave B for
+# cohérence and orientation with one sub-variable C (decision 0035); data migration 0003 recomputed them.
+RULE_VERSION = "2008-guide-v2"
 
 
 def combine(variable: str, modalities: tuple[str, ...] | list[str]) -> str:
@@ -94,9 +115,9 @@ def combine(variable: str, modalities: tuple[str, ...] | list[str]) -> str:
     if values == {C}:
         return C
     rule = COMBINATION_RULES[variable]
-    if rule == RULE_ALIMENTATION and values == {B, C}:
+    if rule == RULE_C_DOMINATES and C in values:
         return C
-    if rule == RULE_ELIMINATION and C in values:
+    if rule == RULE_ALIMENTATION and values == {B, C}:
         return C
     return B
 

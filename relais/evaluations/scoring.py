@@ -41,11 +41,13 @@ def aggir_score(answers: dict[str, Any]) -> Score:
             {"label": aggir.SUB_LABELS[s], "modality": answers[f"{variable}.{s}"]}
             for s in aggir.SUB_VARIABLES.get(variable, ())
         ]
+        rule = aggir.COMBINATION_RULES.get(variable)
         variables.append(
             {
                 "variable": variable,
                 "label": aggir.LABELS[variable],
                 "subs": subs,
+                "rule": aggir.RULE_TEXTS[rule] if rule else "",
                 "modality": result.modalities[variable],
             }
         )
@@ -55,5 +57,11 @@ def aggir_score(answers: dict[str, Any]) -> Score:
     return Score(
         value=result.gir,
         label=f"GIR {result.gir}",
-        details={"rank": result.rank, "gir": result.gir, "variables": variables, "steps": steps},
+        details={
+            "rank": result.rank,
+            "gir": result.gir,
+            "rule_version": aggir.RULE_VERSION,
+            "variables": variables,
+            "steps": steps,
+        },
     )

@@ -116,6 +116,8 @@ def test_nurse_fills_aggir_and_the_gp_reads_the_gir(make_context, circle, screen
     expect(groups.locator("tbody tr")).to_have_count(4)  # groups A, B, C, D: D reaches 2 400
     expect(groups.locator("tbody tr").nth(3)).to_contain_text("2600")
     expect(gp_page.locator("#variables")).to_contain_text("Alimentation")
+    # The sub-variable combination used is shown per variable (decision 0035).
+    expect(gp_page.locator("#variables tbody tr").first).to_contain_text("au moins une C → C")
     gp_page.screenshot(path=screenshots / "evaluation-aggir-result.png", full_page=True)
 
     # The refused submission answers 400 on purpose (the browser logs it); nothing else went wrong.

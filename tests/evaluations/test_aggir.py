@@ -108,7 +108,13 @@ def test_steps_show_each_group_score_until_one_ranks():
         ("elimination", "BC", "C"),
         ("elimination", "AB", "B"),
         ("elimination", "AA", "A"),
-        ("coherence", "AC", "B"),
+        # Decision 0035: one sub-variable C gives C for cohérence and orientation (was B before).
+        ("coherence", "AC", "C"),
+        ("coherence", "BC", "C"),
+        ("coherence", "AB", "B"),
+        ("orientation", "CB", "C"),
+        ("orientation", "CA", "C"),
+        ("orientation", "BB", "B"),
         ("orientation", "CC", "C"),
     ],
 )
