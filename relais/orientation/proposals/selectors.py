@@ -21,11 +21,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from relais.matching.instance import Instance, Request, Unit
+from relais.matching.priority import days_waited
 from relais.offer.acting import site_filter
 from relais.offer.codes import CareMode
 from relais.offer.models import Unit as UnitModel
 from relais.orientation.policy import ADMISSION_ROLES
 from relais.orientation.requests.models import AdmissionRequest
+from relais.orientation.requests.selectors import with_sent_at
 from relais.orientation.requests.statuses import ESMS_ON_WAITING_LIST, ESMS_PENDING
 
 
@@ -88,7 +90,7 @@ def _request_record(request: AdmissionRequest, today: date) -> Request:
         site_id=request.site_id,
         site_category=site.category_id or "",
         urgency=admission_file.urgency if admission_file is not None else 0,
-        days_waited=max((today - timezone.localdate(request.created_at)).days, 0),
+        days_waited=days_waited(timezone.localdate(request.sent_at), today),
         wish_rank=request.wish_rank,
         latitude=commune.latitude if commune is not None else None,
         longitude=commune.longitude if commune is not None else None,
@@ -101,11 +103,11 @@ def _request_record(request: AdmissionRequest, today: date) -> Request:
 
 
 def _requests(filters: Q, statuses) -> QuerySet[AdmissionRequest]:
-    return (
-        AdmissionRequest.objects.filter(filters, status__in=statuses)
-        .select_related("person__admission_file__commune", "site__commune", "decision")
-        .order_by("pk")
-    )
+    return with_sent_at(
+        AdmissionRequest.objects.filter(filters, status__in=statuses).select_related(
+            "person__admission_file__commune", "site__commune", "decision"
+        )
+    ).order_by("pk")
 
 
 def instance_for_units(units, *, today: date | None = None) -> Instance:
