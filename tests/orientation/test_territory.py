@@ -58,6 +58,7 @@ def _person(
             sites_ranked=[land.sites[i] for i in sites],
             decision=decision if status == "valid" else None,
             idempotency_key=f"k{n}",
+            derogation="Synthetic territory: a site outside the decision on purpose (decision 0033).",
         )
     return person, decision, requests
 
