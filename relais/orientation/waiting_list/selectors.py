@@ -30,6 +30,7 @@ from relais.orientation.requests import statuses as st
 from relais.orientation.requests.models import AdmissionRequest, UnitRequestStatus
 from relais.orientation.requests.selectors import with_sent_at
 from relais.orientation.terminology.selectors import status_labels
+from relais.orientation.waiting_list.labels import person_label
 
 # Loaded, scored and exported at most; beyond that the user is asked to filter (a site's list is far smaller).
 MAX_ROWS = 10_000
@@ -190,6 +191,10 @@ class WaitingRow:
     @property
     def site(self):
         return self.request.site
+
+    @property
+    def person_label(self) -> str:
+        return person_label(self.request.person)
 
     @property
     def status_label(self) -> str:
