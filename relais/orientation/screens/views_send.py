@@ -111,6 +111,7 @@ def requests_send(request, pk: int):
         "results": results,
         "excluded_count": len(excluded),
         "show_excluded": show_excluded,
+        "any_uncovered": any(row["not_covered"] for row in selection),
         "derogation": request.POST.get("derogation") == "1",
         "justification": request.POST.get("justification", ""),
         "chosen": chosen,
