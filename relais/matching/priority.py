@@ -10,6 +10,7 @@ score = urgency + time waited + wish rank + distance (the last one is 0 or negat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 # Points for the urgency level of the admission file (0 none, 1 to watch, 2 urgent, 3 critical).
 URGENCY_POINTS = (0, 30, 60, 100)
@@ -49,6 +50,12 @@ class PriorityScore:
     def as_dict(self) -> dict:
         parts = [{"key": p.key, "label": p.label, "points": p.points} for p in self.parts]
         return {"total": self.total, "parts": parts}
+
+
+def days_waited(sent_on: date, today: date) -> int:
+    """Full days since the request was sent (its first ESMS-level status, ``requests.selectors.with_sent_at``), never
+    negative. The one count of the time waited: the waiting list and matching both call it (decision 0033)."""
+    return max((today - sent_on).days, 0)
 
 
 def urgency_points(urgency: int) -> int:

@@ -14,7 +14,7 @@ ADMITTED_ELSEWHERE = register(
     NotificationKind(
         code="orientation.admitted_elsewhere",
         label="Demande close : personne admise dans un autre ESMS",
-        description="Le suivi automatique a clos une demande (motif 119) car la personne a été admise ailleurs.",
+        description="Une demande a été close (motif 119) car la personne a été admise dans un autre ESMS.",
         default_roles=ADMISSION_ROLES,
     )
 )

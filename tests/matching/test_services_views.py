@@ -95,7 +95,7 @@ def test_proposals_page_compute_accept_refuse(client, waiting):
     html = response.content.decode()
     assert "1 proposition calculée" in html
     assert "Urgence : situation critique : 100 points" in html
-    assert "Morvan Anne" in html and "inférieur à celui de la dernière personne proposée" in html
+    assert "MORVAN Anne" in html and "inférieur à celui de la dernière personne proposée" in html
     reads = AccessLogEntry.objects.filter(action="read", ground="orientation_matching")
     assert {entry.subject for entry in reads} == {f"persons.person:{p.pk}" for p in waiting.persons}
     proposal = MatchProposal.objects.get(status=ProposalStatus.PROPOSED)

@@ -51,7 +51,7 @@ def test_admit_from_admissible_and_from_an_existing_unit_status(world, waiting):
 def test_no_place_left_writes_nothing(world, waiting):
     Unit.objects.filter(pk=world.unit.pk).update(available=0)
     before = StatusTransition.objects.count()
-    with pytest.raises(NoPlaceLeft, match="plus de place disponible"):
+    with pytest.raises(NoPlaceLeft, match=r"n.a aucune place disponible"):
         admission_admit(actor=world.staff[0], request=waiting, unit=world.unit)
     waiting.refresh_from_db()
     assert waiting.status == "42"

@@ -189,7 +189,8 @@ def test_no_place_left_is_a_message_not_an_error(client, world, esms):
     client = logged_in(client, world.staff[0])
     response = post(client, "esms_request_admit", esms.yann, unit=world.unit.pk, **{"from": "42"})
     assert response.status_code == 200
-    assert "Il n&#x27;y a plus de place disponible" in response.content.decode()
+    assert "n&#x27;a aucune place disponible" in response.content.decode()
+    assert "collègue" not in response.content.decode()
     assert AdmissionRequest.objects.get(pk=esms.yann.pk).status == "42"
 
 

@@ -21,7 +21,7 @@ from relais.orientation.decisions.services import (
     orientation_decision_create,
     orientation_decision_expire,
 )
-from relais.orientation.follow_up import services as follow_up
+from relais.orientation.follow_up import admitted_elsewhere
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
 from relais.orientation.requests.services import (
     admission_request_transition,
@@ -293,14 +293,14 @@ def test_a_failing_item_is_reported_and_rolled_back_the_others_go_on(world, unit
     move(world.staff[1], r1, "40", "42")
     unit_request_transition(actor=world.staff[1], request=r1, unit=unit1, target="182")
     admit(world, r0)
-    real = follow_up.services.admission_request_transition
+    real = admitted_elsewhere.admission_request_transition
 
     def changed_meanwhile(*, request, **kwargs):
         if request.pk == r1.pk:
             raise ValidationError("Passage de 42 à 46 non autorisé.")
         return real(request=request, **kwargs)
 
-    monkeypatch.setattr(follow_up.services, "admission_request_transition", changed_meanwhile)
+    monkeypatch.setattr(admitted_elsewhere, "admission_request_transition", changed_meanwhile)
     summary = tick()
     assert summary["admitted_elsewhere"] == 1
     error = {"step": "admitted_elsewhere", "id": r1.pk, "message": "Passage de 42 à 46 non autorisé."}

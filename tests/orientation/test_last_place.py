@@ -49,7 +49,7 @@ def _assert_one_admitted(world, requests, successes, failures):
     assert len(successes) == 1 and len(failures) == len(requests) - 1
     for error in failures:
         assert isinstance(error, NoPlaceLeft)
-        assert "Il n'y a plus de place disponible dans l'unité « Hébergement »" in error.messages[0]
+        assert "La dernière place de l'unité « Hébergement » vient d'être prise" in error.messages[0]
     unit = Unit.objects.get(pk=world.unit.pk)
     assert (unit.available, unit.occupied) == (0, 20)
     statuses = AdmissionRequest.objects.filter(pk__in=[r.pk for r in requests]).values_list("status", flat=True)

@@ -58,6 +58,7 @@ def _person(
             sites_ranked=[land.sites[i] for i in sites],
             decision=decision if status == "valid" else None,
             idempotency_key=f"k{n}",
+            derogation="Synthetic territory: a site outside the decision on purpose (decision 0033).",
         )
     return person, decision, requests
 
@@ -84,9 +85,7 @@ def test_demand_counts_each_person_once_and_an_admission_changes_the_figures(lan
     assert dict(demand.body) == {"ESAT (246)": ["1", "1"], "MAS (255)": ["3", "2"]}
     assert tables["sans-solution"].total_display == ["2"]
 
-    _admit(land, requests_a[0])
-    for other in requests_a[1:]:
-        admission_request_transition(actor=None, system=True, request=other, target="46", reason="119")
+    _admit(land, requests_a[0])  # closes the person's other requests (46 + 119) in the same transaction (0033)
     tables = _tables(land.mdph)
     assert tables["demande-categorie"].total_display == ["1", "1"]
     assert tables["sans-solution"].total_display == ["1"]

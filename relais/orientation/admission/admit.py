@@ -9,12 +9,16 @@ See docs/decisions/0015-admission-file-and-policy.md.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from relais.offer.models import Unit
+from relais.offer.codes import CapacityStatus
+from relais.offer.models import CapacityUpdate, Unit
 from relais.offer.services import unit_capacity_update
+from relais.orientation.follow_up.admitted_elsewhere import other_requests_close
 from relais.orientation.policy import may_process_request
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
 from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
@@ -31,12 +35,45 @@ ADMISSIBLE_FROM = {
 }
 
 
+# A last place taken this recently by someone else is reported as such; otherwise the unit simply has none.
+RECENTLY_TAKEN = timedelta(minutes=30)
+WHAT_TO_DO = (
+    "Si une place s'est libérée (sortie, fin de séjour), mettez d'abord à jour la capacité de l'unité, puis "
+    "admettez. Sinon, la personne reste sur la liste d'attente : déclarez-la admissible et notez la date d'entrée "
+    "prévue dans son dossier."
+)
+
+
 class NoPlaceLeft(ValidationError):
-    """The unit has no free place any more (someone else took the last one)."""
+    """The unit has no free place (none left, or the last one just taken by someone else)."""
+
+
+def no_place_message(unit: Unit, actor) -> str:
+    """Why there is no place, without blaming a colleague unless one did take the last place recently."""
+    last = CapacityUpdate.objects.filter(unit=unit, status=CapacityStatus.AVAILABLE).order_by("-at", "-pk").first()
+    user_id = getattr(getattr(actor, "user", None), "pk", None)
+    taken = (
+        last is not None
+        and last.previous_value is not None
+        and last.value < last.previous_value
+        and last.at >= timezone.now() - RECENTLY_TAKEN
+        and (last.by_id is None or last.by_id != user_id)
+    )
+    if taken:
+        at = timezone.localtime(last.at)
+        return (
+            f"La dernière place de l'unité « {unit.name} » vient d'être prise (à {at:%H:%M}, par {last.by_label}). "
+            + WHAT_TO_DO
+        )
+    return f"L'unité « {unit.name} » n'a aucune place disponible. " + WHAT_TO_DO
 
 
 @transaction.atomic
-def admission_admit(*, actor, request: AdmissionRequest, unit: Unit, source: str = Source.WEB) -> AdmissionRequest:
+def admission_admit(
+    *, actor, request: AdmissionRequest, unit: Unit, source: str = Source.WEB, keep_request_ids=None
+) -> AdmissionRequest:
+    """Admit under the unit's lock; in the same transaction, close the person's other open requests (46 + 119)
+    except ``keep_request_ids`` (default: those marked ``stay_on_list``). Their ESMS are notified after the commit."""
     unit = Unit.objects.select_for_update().select_related("site__legal_entity").get(pk=unit.pk)
     request = AdmissionRequest.objects.select_related("site__legal_entity").get(pk=request.pk)
     if not may_process_request(actor, request):
@@ -44,11 +81,7 @@ def admission_admit(*, actor, request: AdmissionRequest, unit: Unit, source: str
     if unit.site_id != request.site_id:
         raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
     if unit.available < 1:
-        raise NoPlaceLeft(
-            f"Il n'y a plus de place disponible dans l'unité « {unit.name} » : elle vient sans doute d'être "
-            "attribuée par un·e collègue. Rechargez la liste d'attente.",
-            code="no_place_left",
-        )
+        raise NoPlaceLeft(no_place_message(unit, actor), code="no_place_left")
     path = ADMISSIBLE_FROM.get(request.status)
     if path is None:
         raise ValidationError(
@@ -68,4 +101,5 @@ def admission_admit(*, actor, request: AdmissionRequest, unit: Unit, source: str
     MatchProposal.objects.filter(request=request, status=ProposalStatus.PROPOSED).update(
         status=ProposalStatus.WITHDRAWN, decided_at=timezone.now(), decided_by="admission prononcée"
     )
+    other_requests_close(actor=actor, admitted=request, keep_ids=keep_request_ids)
     return request

@@ -116,10 +116,14 @@ def admission_file_medical_update(
 
 
 @transaction.atomic
-def admission_requests_send_with_wishes(*, actor, person: Person, choices, decision=None, idempotency_key: str) -> list:
+def admission_requests_send_with_wishes(
+    *, actor, person: Person, choices, decision=None, idempotency_key: str, wish_ranks=None, derogation: str = ""
+) -> list:
     """``requests.services.admission_requests_send`` for ``choices`` = [(site, stay_on_list), …] in the person's
-    order of wishes, then each request's "stay on the list if admitted elsewhere" (the send service does not take it).
-    A replay (same key) returns the same requests; their wishes are set to the ones submitted."""
+    order of wishes (or with the typed ``wish_ranks``; equal ranks refused), then each request's "stay on the list if
+    admitted elsewhere" (the send service does not take it). ``derogation``: the justification for sending to an ESMS
+    the decision does not cover. A replay (same key) returns the same requests; their wishes are set to the ones
+    submitted."""
     choices = list(choices)
     requests = admission_requests_send(
         actor=actor,
@@ -127,6 +131,8 @@ def admission_requests_send_with_wishes(*, actor, person: Person, choices, decis
         sites_ranked=[site for site, _stay in choices],
         decision=decision,
         idempotency_key=idempotency_key,
+        wish_ranks=wish_ranks,
+        derogation=derogation,
     )
     stay_by_site = {site.pk: bool(stay) for site, stay in choices}
     for request in requests:

@@ -18,19 +18,15 @@ from django.utils import timezone
 
 from relais.orientation import notification_kinds as notices
 from relais.orientation.decisions.models import DecisionStatus, OrientationDecision
-from relais.orientation.decisions.services import orientation_decision_expire, unit_pairs_remove
-from relais.orientation.requests import services
+from relais.orientation.decisions.services import orientation_decision_expire
+from relais.orientation.follow_up.admitted_elsewhere import CLOSABLE_BY_SYSTEM, request_close_admitted_elsewhere
+from relais.orientation.follow_up.tasks import notify_closed
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
-from relais.orientation.requests.models import AdmissionRequest, Source, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
 from relais.orientation.terminology.selectors import status_labels
 
 REMINDER_DAYS = 10
-ADMITTED_ELSEWHERE_STATUS, ADMITTED_ELSEWHERE_REASON = st.ADMISSION_IMPOSSIBLE_CONFIRMED, st.REASON_ADMITTED_ELSEWHERE
-# The statuses the follow-up may close with 46: the pending ones (and 45, an impossibility not yet confirmed).
-CLOSABLE_BY_SYSTEM = tuple(
-    sorted(s for (s, t), who in wf.ESMS_TRANSITIONS.items() if t == ADMITTED_ELSEWHERE_STATUS and wf.SYSTEM in who)
-)
 
 
 def _start_of(day: date) -> datetime:
@@ -102,37 +98,7 @@ def _error(summary: dict, step: str, obj, error: Exception) -> None:
     summary["errors"].append({"step": step, "id": obj.pk, "message": message})
 
 
-def _close_admitted_elsewhere(request: AdmissionRequest) -> int:
-    with transaction.atomic():
-        removed = unit_pairs_remove(actor=None, request=request, reason=st.REASON_AUTOMATIC_CANCELLATION)
-        services.admission_request_transition(
-            actor=None,
-            request=request,
-            target=ADMITTED_ELSEWHERE_STATUS,
-            reason=ADMITTED_ELSEWHERE_REASON,
-            system=True,
-            source=Source.SYSTEM,
-            comment="Admission dans un autre ESMS",
-        )
-    return removed
-
-
-def _notify_closed(kind: str, request: AdmissionRequest, subject: str, body: str, dedup_key: str) -> int:
-    sent = notices.notify_esms(kind=kind, request=request, subject=subject, body=body, dedup_key=dedup_key)
-    sent += notices.notify_sender(
-        kind=kind,
-        organisation=request.created_by_organisation,
-        user=request.created_by_user,
-        person_id=request.person_id,
-        subject=subject,
-        body=body,
-        dedup_key=dedup_key,
-    )
-    return len(sent)
-
-
 def step_admitted_elsewhere(summary: dict, *, dry_run: bool) -> None:
-    kind = notices.ADMITTED_ELSEWHERE.code
     for request in admitted_elsewhere_due():
         if dry_run:
             summary["admitted_elsewhere"] += 1
@@ -141,20 +107,15 @@ def step_admitted_elsewhere(summary: dict, *, dry_run: bool) -> None:
             ).count()
             continue
         try:
-            summary["unit_pairs_removed"] += _close_admitted_elsewhere(request)
+            with transaction.atomic():
+                summary["unit_pairs_removed"] += request_close_admitted_elsewhere(
+                    request=request, comment="Admission dans un autre ESMS"
+                )
         except (ValidationError, PermissionDenied) as error:  # changed since selected (e.g. admitted meanwhile)
             _error(summary, "admitted_elsewhere", request, error)
             continue
         summary["admitted_elsewhere"] += 1
-        initials = notices.initials(request.person)
-        summary["notifications"] += _notify_closed(
-            kind,
-            request,
-            f"Demande close — {initials} admis·e dans un autre ESMS",
-            f"La demande n° {request.pk} adressée à « {request.site.name} » pour {initials} a été close "
-            "automatiquement : la personne a été admise dans un autre établissement (statut 46, motif 119).",
-            f"{kind}:request:{request.pk}",
-        )
+        summary["notifications"] += notify_closed(request)
 
 
 def step_reminders(summary: dict, *, today: date, dry_run: bool) -> None:

@@ -7,8 +7,8 @@ The engine is pure; this module decides what it sees:
   54 "réactivée") addressed to those sites; for the simulation, the pending ones (``ESMS_PENDING``: 39 to 42, 72,
   54; not 45, a place the ESMS already refused) too;
 - per request: the person's age (birth date), the admission file's urgency, GIR and commune (coordinates and
-  département), the decision's oriented categories and types of care, the wish rank, and the days since the request
-  was created (sent).
+  département), the decision's oriented categories, the care modes asked for (``asked_care_modes``), the wish rank,
+  and the days since the request was sent (``requests.selectors.with_sent_at``, as on the waiting list).
 
 The GIR (medical part) is used for compatibility only; no explanation shown to ESMS staff ever states it.
 """
@@ -21,12 +21,14 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from relais.matching.instance import Instance, Request, Unit
+from relais.matching.priority import days_waited
 from relais.offer.acting import site_filter
 from relais.offer.codes import CareMode
 from relais.offer.models import Unit as UnitModel
 from relais.orientation.policy import ADMISSION_ROLES
 from relais.orientation.requests.models import AdmissionRequest
-from relais.orientation.requests.statuses import ESMS_ON_WAITING_LIST, ESMS_PENDING
+from relais.orientation.requests.selectors import with_sent_at
+from relais.orientation.requests.statuses import ESMS_ON_WAITING_LIST, ESMS_PENDING, UNIT_PENDING
 
 
 def units_run_by(actor) -> QuerySet[UnitModel]:
@@ -75,12 +77,26 @@ def _unit_record(unit: UnitModel) -> Unit:
     )
 
 
+def asked_care_modes(request: AdmissionRequest) -> frozenset[str]:
+    """The care modes the person asked for at this ESMS: the decision's types of care, narrowed to the modes of the
+    units where the ESMS put the person on a list (pending unit pairs 182/183/184) when there are any — a person on
+    the permanent unit's list only is not proposed a temporary place. Empty means any (no decision, no pair)."""
+    decided = frozenset(c for c in (request.decision.care_types if request.decision else ()) if c in CareMode.values)
+    listed = frozenset(
+        pair.unit.care_mode for pair in request.unit_statuses.all() if pair.status in UNIT_PENDING and pair.unit.is_open
+    )
+    if not listed:
+        return decided
+    if not decided:
+        return listed
+    return (decided & listed) or decided
+
+
 def _request_record(request: AdmissionRequest, today: date) -> Request:
     person, site = request.person, request.site
     admission_file = getattr(person, "admission_file", None)
     commune = admission_file.commune if admission_file is not None else None
-    decision = request.decision
-    modes = frozenset(code for code in (decision.care_types if decision else ()) if code in CareMode.values)
+    modes = asked_care_modes(request)
     zone = commune.departement_id if commune is not None else (site.commune.departement_id if site.commune_id else "")
     return Request(
         id=request.pk,
@@ -88,13 +104,13 @@ def _request_record(request: AdmissionRequest, today: date) -> Request:
         site_id=request.site_id,
         site_category=site.category_id or "",
         urgency=admission_file.urgency if admission_file is not None else 0,
-        days_waited=max((today - timezone.localdate(request.created_at)).days, 0),
+        days_waited=days_waited(timezone.localdate(request.sent_at), today),
         wish_rank=request.wish_rank,
         latitude=commune.latitude if commune is not None else None,
         longitude=commune.longitude if commune is not None else None,
         age=_age(person.birth_date, today),
         gir=admission_file.gir if admission_file is not None else None,
-        categories=frozenset(decision.categories or ()) if decision else frozenset(),
+        categories=frozenset(request.decision.categories or ()) if request.decision else frozenset(),
         care_modes=modes,
         zone=zone,
     )
@@ -102,8 +118,12 @@ def _request_record(request: AdmissionRequest, today: date) -> Request:
 
 def _requests(filters: Q, statuses) -> QuerySet[AdmissionRequest]:
     return (
-        AdmissionRequest.objects.filter(filters, status__in=statuses)
-        .select_related("person__admission_file__commune", "site__commune", "decision")
+        with_sent_at(
+            AdmissionRequest.objects.filter(filters, status__in=statuses).select_related(
+                "person__admission_file__commune", "site__commune", "decision"
+            )
+        )
+        .prefetch_related("unit_statuses__unit")
         .order_by("pk")
     )
 

@@ -79,6 +79,10 @@ class AdmissionRequest(models.Model):
     # The identifier the sending system gave (SI-SDO notification, FHIR Task), for idempotent imports.
     external_ref = models.CharField("référence externe", max_length=100, null=True, blank=True, unique=True)
     last_reminder_at = models.DateTimeField("dernière relance", null=True, blank=True)
+    # Sent to an ESMS the decision does not cover (category, care mode, age): who chose to, when and why (0033).
+    derogation_reason = models.TextField("justification de la dérogation", blank=True)
+    derogation_by = models.CharField("dérogation décidée par", max_length=300, blank=True)
+    derogation_at = models.DateTimeField("dérogation décidée le", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -93,6 +97,12 @@ class AdmissionRequest(models.Model):
             models.UniqueConstraint(
                 fields=["person", "wish_rank"], condition=OPEN_REQUEST, name="request_open_unique_rank"
             ),
+            # A derogation is whole: a justification, who and when, or nothing.
+            models.CheckConstraint(
+                condition=Q(derogation_reason="", derogation_by="", derogation_at__isnull=True)
+                | (~Q(derogation_reason="") & ~Q(derogation_by="") & Q(derogation_at__isnull=False)),
+                name="request_derogation_whole",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -101,6 +111,10 @@ class AdmissionRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status not in ESMS_ENDED
+
+    @property
+    def has_derogation(self) -> bool:
+        return bool(self.derogation_reason)
 
 
 class UnitRequestStatus(models.Model):

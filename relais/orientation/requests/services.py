@@ -31,6 +31,7 @@ from relais.orientation.requests.models import (
     StatusTransition,
     UnitRequestStatus,
 )
+from relais.orientation.requests.selectors import sites_coverage
 from relais.orientation.terminology.selectors import sdo_rules, status_labels
 from relais.persons.models import Person
 
@@ -105,20 +106,56 @@ def _next_rank(person_id: int) -> int:
     return (top["m"] or 0) + 1
 
 
+def wish_ranks_check(ranked) -> None:
+    """``ranked`` = [(rank, site name), …]: two ESMS with the same wish rank are refused, naming the rank (never
+    renumbered behind the user's back)."""
+    names: dict[int, list[str]] = {}
+    for rank, name in ranked:
+        names.setdefault(rank, []).append(name)
+    duplicated = [(rank, sites) for rank, sites in sorted(names.items()) if len(sites) > 1]
+    if duplicated:
+        raise ValidationError(
+            [
+                f"Le rang de souhait {rank} est donné à plusieurs établissements ("
+                + ", ".join(f"« {n} »" for n in sites)
+                + ") : donnez à chacun un rang différent."
+                for rank, sites in duplicated
+            ],
+            code="duplicate_wish_rank",
+        )
+
+
 def admission_requests_send(
-    *, actor, person: Person, sites_ranked, decision=None, idempotency_key: str, source: str = Source.WEB
+    *,
+    actor,
+    person: Person,
+    sites_ranked,
+    decision=None,
+    idempotency_key: str,
+    source: str = Source.WEB,
+    wish_ranks=None,
+    derogation: str = "",
 ) -> list[AdmissionRequest]:
     """Create one request per site (status 39, ranked in the given order after the person's open requests).
+    ``wish_ranks`` (optional, one per site) are the ranks the user typed: equal ranks are refused, the sites are sent
+    in rank order. A site the decision does not cover (``coverage.py``) is refused with the reason, unless
+    ``derogation`` (a justification) is given: it is then recorded on that request, with who and when.
     The same ``idempotency_key`` from the same creator returns the requests of the first call."""
     sites = list(sites_ranked)
     if not idempotency_key:
         raise ValueError("A send needs an idempotency key.")
     if not sites or len({s.pk for s in sites}) != len(sites):
         raise ValidationError("Choisissez au moins un établissement, chacun une seule fois.")
+    if wish_ranks is not None:
+        ranks = list(wish_ranks)
+        if len(ranks) != len(sites):
+            raise ValueError("One wish rank per site.")
+        wish_ranks_check(zip(ranks, [s.name for s in sites], strict=True))
+        sites = [site for _rank, site in sorted(zip(ranks, sites, strict=True), key=lambda pair: pair[0])]
     creator = _creator(actor)
     fingerprint = hashlib.sha256(f"{person.pk}|{[s.pk for s in sites]}".encode()).hexdigest()
     try:
-        return _send(actor, person, sites, decision, creator, idempotency_key, fingerprint, source)
+        return _send(actor, person, sites, decision, creator, idempotency_key, fingerprint, source, derogation.strip())
     except IntegrityError as error:
         # A concurrent double submit (same key) or send (same site) won the race: find the winner's submission.
         existing = AdmissionSubmission.objects.filter(creator=creator, idempotency_key=idempotency_key).first()
@@ -133,8 +170,26 @@ def _replay(submission: AdmissionSubmission, fingerprint: str) -> list[Admission
     return list(submission.requests.order_by("wish_rank", "pk"))
 
 
+def _uncovered(person, sites, decision, derogation: str) -> set[int]:
+    """The ids of the sites the decision does not cover; refused (with the reasons) unless a derogation is given."""
+    reasons = sites_coverage(decision=decision, person=person, sites=sites, day=timezone.localdate())
+    uncovered = [site for site in sites if reasons[site.pk]]
+    if uncovered and not derogation:
+        raise ValidationError(
+            [
+                f"« {site.name} » n'est pas couvert par la décision d'orientation : "
+                + " ; ".join(reasons[site.pk])
+                + "."
+                for site in uncovered
+            ]
+            + ["Pour l'envoyer malgré tout, cochez « Envoyer par dérogation » et justifiez ce choix."],
+            code="not_covered",
+        )
+    return {site.pk for site in uncovered}
+
+
 @transaction.atomic
-def _send(actor, person, sites, decision, creator, key, fingerprint, source):
+def _send(actor, person, sites, decision, creator, key, fingerprint, source, derogation=""):
     person = Person.objects.select_for_update().get(pk=person.pk)  # serialises the sends for one person
     existing = AdmissionSubmission.objects.filter(creator=creator, idempotency_key=key).first()
     if existing is not None:
@@ -146,6 +201,7 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source):
     result = _check(None, st.NOTIFIED, actor_kind=actor_kind_for(actor, sites[0]), reason=None)
     for site in sites[1:]:
         actor_kind_for(actor, site)
+    derogated = _uncovered(person, sites, decision, derogation)
     open_sites = AdmissionRequest.objects.filter(person=person, site__in=sites).exclude(status__in=ESMS_ENDED)
     taken = [request.site.name for request in open_sites.select_related("site")]
     if taken:
@@ -171,8 +227,13 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source):
             created_by_organisation=getattr(actor, "organisation", None),
             created_by_user=getattr(actor, "user", None),
         )
-        _log(actor=actor, request=request, result=result, source=source)
-        _trace(actor, "create", request, person.pk)
+        if site.pk in derogated:
+            request.derogation_reason, request.derogation_at = derogation, timezone.now()
+            request.derogation_by = (actor.label if actor is not None else "système")[:300]
+            request.save(update_fields=["derogation_reason", "derogation_by", "derogation_at"])
+        comment = f"Envoi par dérogation : {derogation}" if site.pk in derogated else ""
+        _log(actor=actor, request=request, result=result, source=source, comment=comment)
+        _trace(actor, "create", request, person.pk, f"dérogation : {derogation}"[:300] if site.pk in derogated else "")
         requests.append(request)
     return requests
 

@@ -12,6 +12,7 @@ from relais.offer.codes import CareMode, Domain
 from relais.offer.models import Category
 from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.models import DecisionKind
+from relais.orientation.requests.services import wish_ranks_check
 from relais.orientation.requests.statuses import DECISION_CANCELLED
 from relais.persons.models import Person
 from relais.territory.selectors import commune_search
@@ -231,11 +232,11 @@ def chosen_site_ids(params) -> list[int]:
     return ids
 
 
-def ranked_choices(post, sites: dict) -> tuple[list, list[str]]:
-    """[(site, stay_on_list)] sorted by the ranks typed (ties keep the displayed order), or French errors naming
-    the site."""
-    rows, errors = [], []
-    for position, site_id in enumerate(chosen_site_ids(post)):
+def ranked_choices(post, sites: dict) -> tuple[list, list[int], list[str]]:
+    """[(site, stay_on_list)] in the order displayed and the ranks typed, or French errors naming the site. Two
+    sites with the same rank are refused (the service says which rank), never silently renumbered."""
+    rows, ranks, errors = [], [], []
+    for site_id in chosen_site_ids(post):
         site = sites.get(site_id)
         if site is None:
             errors.append(f"L'établissement n° {site_id} n'existe pas ou est fermé : retirez-le.")
@@ -244,7 +245,13 @@ def ranked_choices(post, sites: dict) -> tuple[list, list[str]]:
         if not raw.isdigit() or not 1 <= int(raw) <= 99:
             errors.append(f"Rang de « {site.name} » : saisissez un nombre entier de 1 à 99.")
             continue
-        rows.append((int(raw), position, site, post.get(f"rester_{site_id}") == "1"))
+        rows.append((site, post.get(f"rester_{site_id}") == "1"))
+        ranks.append(int(raw))
     if not rows and not errors:
         errors.append("Choisissez au moins un établissement.")
-    return [(site, stay) for _rank, _pos, site, stay in sorted(rows, key=lambda r: r[:2])], errors
+    if not errors:
+        try:
+            wish_ranks_check(zip(ranks, [site.name for site, _stay in rows], strict=True))
+        except ValidationError as error:
+            errors.extend(error.messages)
+    return rows, ranks, errors

@@ -18,8 +18,9 @@ from django.views.decorators.http import require_POST
 
 from relais.audit.services import access_log_record
 from relais.offer.models import Unit
-from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, admission_admit
+from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, WHAT_TO_DO, admission_admit
 from relais.orientation.admission.models import Urgency
+from relais.orientation.follow_up.admitted_elsewhere import other_requests_closable
 from relais.orientation.policy import can_read_medical, may_process_request
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
@@ -148,11 +149,30 @@ def _unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
                 if row and row.status_reason
                 else "",
                 "actions": _actions(current, wf.UNIT) if may_process and (unit.is_open or row) else [],
-                "may_admit": may_process and admissible and unit.is_open,
+                "may_admit": may_process and admissible and unit.is_open and unit.available > 0,
+                "no_place": may_process and admissible and unit.is_open and unit.available < 1,
                 "history": _history_rows(by_unit.get(unit.pk, [])),
             }
         )
     return blocks
+
+
+def _other_requests(actor, admission_request) -> list:
+    """The person's other open requests an admission here would close: the admission team chooses which to keep.
+    Only the ESMS name and wish rank are shown; the read is traced."""
+    if admission_request.status not in ADMISSIBLE_FROM:
+        return []
+    others = other_requests_closable(admission_request)
+    if others:
+        access_log_record(
+            actor=actor,
+            action="read",
+            obj=admission_request,
+            subject=f"persons.person:{admission_request.person_id}",
+            ground=GROUND,
+            detail=f"autres demandes en cours ({len(others)}), pour l'admission",
+        )
+    return others
 
 
 def esms_request_view(request, pk: int):
@@ -186,6 +206,8 @@ def esms_request_view(request, pk: int):
         "may_process": may_process,
         "actions": _actions(admission_request.status, wf.ESMS) if may_process else [],
         "units": _unit_blocks(admission_request, may_process=may_process),
+        "others": _other_requests(actor, admission_request) if may_process else [],
+        "what_to_do": WHAT_TO_DO,
     }
     return render(request, "orientation/esms/request.html", context)
 
@@ -258,13 +280,20 @@ def esms_request_admit_view(request, pk: int):
         else:
             _stale(request, admission_request.status, "")
         return redirect("orientation:esms_request", pk=pk)
+    closable = {r.pk for r in other_requests_closable(admission_request)}
+    keep = [int(v) for v in request.POST.getlist("garder") if v.isdigit() and int(v) in closable]
     try:
-        admission_admit(actor=actor, request=admission_request, unit=unit)
+        admission_admit(actor=actor, request=admission_request, unit=unit, keep_request_ids=keep)
     except (ValidationError, PermissionDenied) as error:
         for message in _errors_of(error) if isinstance(error, ValidationError) else [str(error)]:
             messages.error(request, message)
     else:
         unit.refresh_from_db(fields=["available"])
         left = f"{unit.available} place disponible" if unit.available <= 1 else f"{unit.available} places disponibles"
-        messages.success(request, f"Admission prononcée dans « {unit.name} ». Il reste {left} dans cette unité.")
+        closed = len(closable) - len(keep)
+        messages.success(
+            request,
+            f"Admission prononcée dans « {unit.name} ». Il reste {left} dans cette unité."
+            + (f" {closed} autre(s) demande(s) de la personne close(s) (admise ailleurs)." if closed else ""),
+        )
     return redirect("orientation:esms_request", pk=pk)

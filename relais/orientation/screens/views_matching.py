@@ -23,6 +23,7 @@ from relais.orientation.proposals.models import MatchProposal, ProposalStatus
 from relais.orientation.proposals.selectors import instance_for_departement, units_run_by
 from relais.orientation.proposals.services import GROUND, proposal_accept, proposal_refuse, proposals_compute
 from relais.orientation.territory_figures.selectors import departements_in, territory_scope
+from relais.orientation.waiting_list.labels import person_label, unit_label
 
 KEY_ORDER = ("urgency", "waited", "wish", "distance")
 
@@ -57,7 +58,7 @@ def _others_labels(actor, proposals) -> dict[int, str]:
     visible = policy.requests_visible_to(actor).filter(pk__in=ids).select_related("person")
     names = {}
     for request in visible:
-        names[request.pk] = f"{request.person.family_name} {request.person.first_names}"
+        names[request.pk] = person_label(request.person)
         access_log_record(
             actor=actor,
             action="read",
@@ -76,12 +77,14 @@ def proposals(request):
     rows = list(
         proposals_visible_to(actor)
         .filter(status__in=[ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED])
-        .select_related("request__person", "request__site", "unit")
+        .select_related("request__person", "request__site", "unit__site")
         .order_by("unit__site__name", "unit__name", "-score", "pk")
     )
     names = _others_labels(actor, rows)
     for proposal in rows:
         explanation = proposal.explanation or {}
+        proposal.person_label = person_label(proposal.request.person)
+        proposal.unit_label = unit_label(proposal.unit)
         proposal.parts = explanation.get("score", {}).get("parts", [])
         proposal.others = [
             {**row, "name": names.get(row["request_id"], f"demande n° {row['request_id']}")}

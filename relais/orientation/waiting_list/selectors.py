@@ -17,20 +17,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from relais.matching.priority import PriorityScore, priority_score
+from relais.matching.priority import PriorityScore, days_waited, priority_score
 from relais.offer.geo import haversine_km
 from relais.offer.models import Category, Site, Unit
 from relais.orientation import policy
 from relais.orientation.admission.models import Urgency
 from relais.orientation.requests import statuses as st
-from relais.orientation.requests import workflow as wf
-from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.models import AdmissionRequest, UnitRequestStatus
+from relais.orientation.requests.selectors import with_sent_at
 from relais.orientation.terminology.selectors import status_labels
+from relais.orientation.waiting_list.labels import person_label
 
 # Loaded, scored and exported at most; beyond that the user is asked to filter (a site's list is far smaller).
 MAX_ROWS = 10_000
@@ -193,6 +193,10 @@ class WaitingRow:
         return self.request.site
 
     @property
+    def person_label(self) -> str:
+        return person_label(self.request.person)
+
+    @property
     def status_label(self) -> str:
         return status_labels().get(self.request.status, "")
 
@@ -279,7 +283,7 @@ def _score_row(request: AdmissionRequest, today: date) -> WaitingRow:
     if commune is not None and None not in (commune.latitude, commune.longitude, site.latitude, site.longitude):
         distance = haversine_km(commune.latitude, commune.longitude, site.latitude, site.longitude)
     sent_at = request.sent_at
-    days = max((today - timezone.localdate(sent_at)).days, 0)
+    days = days_waited(timezone.localdate(sent_at), today)
     return WaitingRow(
         request=request,
         sent_at=sent_at,
@@ -313,15 +317,11 @@ def waiting_list(*, actor, filters: Filters, today: date | None = None) -> Waiti
     today = today or timezone.localdate()
     sites = esms_sites_for(actor)
     units = list(Unit.objects.filter(site__in=[s.pk for s in sites]).order_by("site__name", "name", "pk"))
-    first_sent = (
-        StatusTransition.objects.filter(request=OuterRef("pk"), level=wf.ESMS).order_by("at", "pk").values("at")[:1]
-    )
-    queryset = (
-        _filtered(waiting_list_scope(actor, sites), filters, sites, units, today)
-        .select_related("person__admission_file__commune", "site", "decision")
-        .annotate(sent_at=Coalesce(Subquery(first_sent), "created_at"))
-        .order_by("sent_at", "pk")
-    )
+    queryset = with_sent_at(
+        _filtered(waiting_list_scope(actor, sites), filters, sites, units, today).select_related(
+            "person__admission_file__commune", "site", "decision"
+        )
+    ).order_by("sent_at", "pk")
     requests = list(queryset[: MAX_ROWS + 1])
     truncated = len(requests) > MAX_ROWS
     rows = [_score_row(request, today) for request in requests[:MAX_ROWS]]

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from relais.fhir.testing import fhir_json
+from relais.offer.models import Unit
 from relais.orientation.decisions.models import OrientationDecision
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition
 from relais.persons.models import Person
@@ -171,3 +172,16 @@ def test_a_notification_may_point_to_a_person_the_sender_follows(client, sent, t
     request = AdmissionRequest.objects.get(person=sent.person, site=sent.sites[2])
     assert request.wish_rank == 3 and request.decision.organisation == sent.coordinator.organisation
     assert counts() == (before[0], before[1] + 1, before[2] + 1)
+
+
+def test_an_esms_the_decision_does_not_cover_is_a_business_rule_error(client, world, token):
+    """Same coverage rule as the screens (decision 0033): the person (born 1994) is too young for site 0's only unit,
+    and a notification carries no derogation. Nothing is created."""
+    Unit.objects.filter(pk=world.unit.pk).update(age_min=60)
+    before = counts()
+    response = post_json(client, "/fhir/Bundle", completed_example(world), token(world.mdph.organisation))
+    outcome = fhir_json(response, 422, "OperationOutcome")
+    assert outcome["issue"][0]["code"] == "business-rule"
+    assert "« Foyer 0 » n'est pas couvert par la décision d'orientation" in outcome["issue"][0]["diagnostics"]
+    assert "aucune de ses unités n'accueille une personne de" in outcome["issue"][0]["diagnostics"]
+    assert counts() == before
