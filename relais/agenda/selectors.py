@@ -14,7 +14,7 @@ from relais.pathway.access import CoordinationRecord, Decision, MemberKind, deci
 from relais.pathway.access import matrix as m
 
 from .models import Agenda, Appointment, AppointmentStatus, Slot
-from .services import ORGANISATION_AGENDA_ROLES, PARIS
+from .services import ORGANISATION_AGENDA_ROLES
 
 
 @dataclass
@@ -55,7 +55,7 @@ def monday_of(day: date) -> date:
 
 
 def week_slots(agenda: Agenda, monday: date) -> list[Slot]:
-    return week_slots_range(agenda, datetime.combine(monday, time.min, tzinfo=PARIS), days=7)
+    return week_slots_range(agenda, datetime.combine(monday, time.min, tzinfo=agenda.zone), days=7)
 
 
 def week_slots_range(agenda: Agenda, start: datetime, *, days: int) -> list[Slot]:

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from relais.pathway.access import acting, form_errors, run_service, trace
 from relais.persons.models import Person
+from relais.territory.timezones import local_today
 
 from . import ics
 from . import selectors as sel
@@ -39,14 +40,15 @@ def _trace_read(request, shown_list, detail: str) -> None:
 def my_agenda(request):
     actor = acting(request)
     agenda = sel.my_agenda(actor)
-    monday = sel.monday_of(parse_date(request.GET.get("semaine", "")) or timezone.localdate())
+    today = local_today(agenda.zone) if agenda else timezone.localdate()
+    monday = sel.monday_of(parse_date(request.GET.get("semaine", "")) or today)
     days = [monday + timedelta(days=i) for i in range(7)]
     slots = sel.week_slots(agenda, monday) if agenda else []
     shown = []
     cells: dict[tuple[date, int], list] = {}
     for slot in slots:
-        local = timezone.localtime(slot.start, svc.PARIS)
-        entry = {"slot": slot, "start": local, "end": timezone.localtime(slot.end, svc.PARIS), "shown": None}
+        local = timezone.localtime(slot.start, agenda.zone)
+        entry = {"slot": slot, "start": local, "end": timezone.localtime(slot.end, agenda.zone), "shown": None}
         if slot.active:
             entry["shown"] = sel.Shown(slot.active[0], sel.ask(actor, slot.active[0].person))
             shown.append(entry["shown"])
