@@ -46,15 +46,6 @@ def organisation_zone(organisation) -> ZoneInfo:
     """The zone of an organisation's territory (the acting organisation's staff see "today" and times in it)."""
     if organisation is None:
         return PARIS
-    cached = getattr(organisation, "_relais_zone", None)
-    if cached is not None:
-        return cached
-    zone = _derive(organisation)
-    organisation._relais_zone = zone
-    return zone
-
-
-def _derive(organisation) -> ZoneInfo:
     if getattr(organisation, "departement_id", None):
         return zone_for_departement(organisation.departement_id)
     if getattr(organisation, "commune_id", None):

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
@@ -139,6 +140,8 @@ def create_consent(actor, resource: dict[str, Any]) -> dict[str, Any]:
         raw = str(resource["dateTime"])
         day = parse_date(raw) if "T" not in raw else None  # a date alone: its first minute, never in the future
         collected_at = datetime.combine(day, time.min) if day else parse_datetime(raw)
+        if collected_at is not None and timezone.is_naive(collected_at):
+            collected_at = timezone.make_aware(collected_at)
         if collected_at is None:
             raise FhirError(
                 422,
