@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.db.models import F, Q
 
-from relais.territory.timezones import organisation_zone
+from relais.territory.timezones import organisation_zone, zone_label
 
 
 class SlotKind(models.TextChoices):
@@ -52,6 +52,11 @@ class Agenda(models.Model):
     def zone(self) -> ZoneInfo:
         """Where its appointments happen: openings, slots, reminders and notices use this wall clock (0034)."""
         return organisation_zone(self.organisation)
+
+    @property
+    def zone_label(self) -> str:
+        """ "heure de La Réunion" beside times shown outside Europe/Paris; empty in Paris time."""
+        return zone_label(self.zone)
 
 
 class Opening(models.Model):

@@ -95,11 +95,14 @@ def _aware(day: date, moment: time, zone=PARIS) -> datetime:
 
 
 def _lock_holder(agenda: Agenda) -> None:
-    """Serialise the slot writes of one professional (all their agendas) or of one organisation's agenda."""
+    """Serialise the slot writes of one professional (all their agendas) or of one organisation's agenda.
+
+    FOR NO KEY UPDATE (PostgreSQL): it excludes the same lock, not the key-share locks that inserting a row referencing
+    the user takes (a notification to them), so a booking notifying this professional never deadlocks with it."""
     if agenda.owner_id is not None:
-        get_user_model().objects.select_for_update().only("pk").get(pk=agenda.owner_id)
+        get_user_model().objects.select_for_update(no_key=True).only("pk").get(pk=agenda.owner_id)
     else:
-        Agenda.objects.select_for_update().only("pk").get(pk=agenda.pk)
+        Agenda.objects.select_for_update(no_key=True).only("pk").get(pk=agenda.pk)
 
 
 def holder_slots(agenda: Agenda):
@@ -260,7 +263,7 @@ def _no_overlap(slot: Slot, person) -> None:
     """Neither the holder nor the person has another booked appointment overlapping ``slot`` (locks: slot taken by
     the caller, then the holder's row, then the person's row: always in this order, so no deadlock)."""
     _lock_holder(slot.agenda)
-    type(person).objects.select_for_update().only("pk").get(pk=person.pk)
+    type(person).objects.select_for_update(no_key=True).only("pk").get(pk=person.pk)
     booked = Appointment.objects.filter(
         status=AppointmentStatus.BOOKED, slot__start__lt=slot.end, slot__end__gt=slot.start
     ).exclude(slot=slot)
