@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -92,9 +93,19 @@ def opening_add(request):
     form = OpeningForm(request.POST)
     if not form.is_valid():
         return form_errors(request, form, back=back)
+
+    def create():
+        opening = svc.opening_create(actor=acting(request), agenda=agenda, **form.cleaned_data)
+        if opening.skipped_slots:  # already past, or overlapping a slot of the same professional (decision 0034)
+            messages.info(
+                request,
+                f"{opening.skipped_slots} créneau(x) non créé(s) : heure déjà passée, ou chevauchement "
+                "d'un créneau existant de cet agenda ou de vos autres agendas.",
+            )
+
     return run_service(
         request,
-        lambda: svc.opening_create(actor=acting(request), agenda=agenda, **form.cleaned_data),
+        create,
         success="L'ouverture et ses créneaux sont créés.",
         back=f"{back}?semaine={form.cleaned_data['first_day']:%Y-%m-%d}",
     )

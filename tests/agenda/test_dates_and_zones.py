@@ -264,3 +264,22 @@ def test_a_reminder_for_martinique_is_computed_in_martinique(db):
     reminder = Notification.objects.filter(kind="agenda.reminder", recipient=nurse.user).get()
     assert f"{day:%d/%m/%Y} à 20:00 (heure de la Martinique)" in reminder.body
     assert Appointment.objects.get(pk=appointment.pk).reminder_sent_at == the_day_before
+
+
+def test_the_opening_screen_says_how_many_slots_were_not_created(world, client):
+    client.force_login(world.nurse.user)
+    tomorrow = timezone.localdate(world.slots[0].start)
+    opening = {
+        "weekday": tomorrow.weekday(),
+        "start_time": "08:00",
+        "end_time": "10:00",
+        "duration_minutes": 30,
+        "kind": "in_person",
+        "first_day": tomorrow.isoformat(),
+        "last_day": tomorrow.isoformat(),
+    }
+    page = client.post("/agenda/ouvertures/", opening, follow=True).content.decode()
+    assert "2 créneau(x) non créé(s)" in page and "L&#x27;ouverture et ses créneaux sont créés." in page
+    opening["first_day"] = (timezone.localdate() - timedelta(days=1)).isoformat()
+    page = client.post("/agenda/ouvertures/", opening, follow=True).content.decode()
+    assert "« À partir du » ne peut précéder aujourd&#x27;hui" in page
