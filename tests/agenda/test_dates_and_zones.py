@@ -283,3 +283,19 @@ def test_the_opening_screen_says_how_many_slots_were_not_created(world, client):
     opening["first_day"] = (timezone.localdate() - timedelta(days=1)).isoformat()
     page = client.post("/agenda/ouvertures/", opening, follow=True).content.decode()
     assert "« À partir du » ne peut précéder aujourd&#x27;hui" in page
+
+
+def test_the_morning_jobs_run_when_every_french_zone_shares_the_paris_date():
+    """Why the schedule may stay in Paris time: at 06:15-07:00 in Paris, every overseas zone is on the same date (the
+    Antilles at 00:15-02:00, La Réunion at 08:15-10:00), whatever the daylight-saving period (decision 0034)."""
+    from relais.jobs.schedule import JOBS_BY_COMMAND
+    from relais.territory.timezones import OVERSEAS
+
+    morning = ["orientation_tick", "pathway_tick", "notifications_digest", "offer_capacity_reminders"]
+    zones = [ZoneInfo(key) for key, _label in OVERSEAS.values()]
+    first = datetime(2027, 1, 1).date()
+    for offset in range(0, 365, 3):
+        day = first + timedelta(days=offset)
+        for job in (JOBS_BY_COMMAND[name] for name in morning):
+            at = _at(day, job.hour, job.minute)
+            assert all(local_today(zone, at) == day for zone in zones), (job.command, day)
