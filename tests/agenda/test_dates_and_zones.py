@@ -299,3 +299,22 @@ def test_the_morning_jobs_run_when_every_french_zone_shares_the_paris_date():
         for job in (JOBS_BY_COMMAND[name] for name in morning):
             at = _at(day, job.hour, job.minute)
             assert all(local_today(zone, at) == day for zone in zones), (job.command, day)
+
+
+def test_a_time_typed_in_la_reunion_is_a_reunion_time(reunion, client):
+    """Half an hour ago in Saint-Denis is two or three hours ahead of Paris: read in Paris time, it would be refused
+    as a date in the future (issue 12 items 5 and 8 together)."""
+    from django.urls import reverse
+
+    from relais.pathway.record.models import TimelineEvent
+
+    client.force_login(reunion.nurse.user)
+    typed = (timezone.localtime(timezone.now(), REUNION) - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    url = reverse("pathway:event_add", args=[reunion.record.pk])
+    data = {"kind": "note", "category": "social", "occurred_at": typed, "title": "Appel du voisin"}
+    client.post(url, data)
+    event = TimelineEvent.objects.get(title="Appel du voisin")
+    assert timezone.localtime(event.occurred_at, REUNION).strftime("%Y-%m-%dT%H:%M") == typed
+    ahead = (timezone.localtime(timezone.now(), REUNION) + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")
+    page = client.post(url, {**data, "occurred_at": ahead, "title": "Trop tôt"}, follow=True).content.decode()
+    assert "ne peut pas être dans le futur" in page and not TimelineEvent.objects.filter(title="Trop tôt").exists()
