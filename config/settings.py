@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "relais.accounts.middleware.ActorMiddleware",
+    "relais.accounts.middleware.OrganisationTimezoneMiddleware",  # "today" and times where the organisation lives
     "relais.accounts.middleware.TwoFactorEnforcementMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     "config.db_router.ReplicaReadsMiddleware",  # the requests that may read from DATABASE_REPLICA_URL

@@ -2,7 +2,10 @@
 
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
+
+from relais.territory.timezones import organisation_zone
 
 from .actor import Actor
 from .selectors import membership_list_for_user
@@ -40,6 +43,26 @@ class ActorMiddleware:
     def __call__(self, request):
         request.actor = SimpleLazyObject(lambda: actor_for_request(request))
         return self.get_response(request)
+
+
+class OrganisationTimezoneMiddleware:
+    """Times and "today" follow the acting organisation's territory (decision 0034): an organisation in La Réunion
+    reads and enters times in Indian/Reunion. Forms parse naive input in the active zone, templates show it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        actor = request.actor if user is not None and user.is_authenticated else None
+        organisation = getattr(actor, "organisation", None) if actor else None
+        if organisation is None:
+            return self.get_response(request)
+        timezone.activate(organisation_zone(organisation))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class TwoFactorEnforcementMiddleware:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
+from django.utils import timezone
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
@@ -88,6 +89,11 @@ def _booked():
     return Appointment.objects.filter(slot=OuterRef("pk"), status=AppointmentStatus.BOOKED)
 
 
+def _local(moment, agenda: Agenda) -> str:
+    """An instant with the offset of the place of the appointment (09:00+04:00 in La Réunion, decision 0034)."""
+    return timezone.localtime(moment, agenda.zone).isoformat()
+
+
 def slot_to_fhir(slot: Slot) -> dict[str, Any]:
     return {
         "resourceType": "Slot",
@@ -95,13 +101,17 @@ def slot_to_fhir(slot: Slot) -> dict[str, Any]:
         "serviceType": _kind(slot),
         "schedule": {"reference": f"Schedule/{slot.agenda_id}"},
         "status": "busy" if slot.is_booked else ("busy-unavailable" if slot.withdrawn_at else "free"),
-        "start": c.instant(slot.start),
-        "end": c.instant(slot.end),
+        "start": _local(slot.start, slot.agenda),
+        "end": _local(slot.end, slot.agenda),
     }
 
 
 def _slots():
-    return Slot.objects.annotate(is_booked=Exists(_booked())).order_by("start", "pk")
+    return (
+        Slot.objects.annotate(is_booked=Exists(_booked()))
+        .select_related("agenda__organisation")
+        .order_by("start", "pk")
+    )
 
 
 def read_slot(actor, resource_id: str):
@@ -141,8 +151,8 @@ def appointment_to_fhir(a: Appointment) -> dict[str, Any]:
         "identifier": [{"system": "urn:relais:appointment", "value": str(a.pk)}],
         "status": "booked" if a.status == AppointmentStatus.BOOKED else "cancelled",
         "serviceType": _kind(slot),
-        "start": c.instant(slot.start),
-        "end": c.instant(slot.end),
+        "start": _local(slot.start, slot.agenda),
+        "end": _local(slot.end, slot.agenda),
         "minutesDuration": int((slot.end - slot.start).total_seconds() // 60),
         "slot": [{"reference": f"Slot/{slot.pk}"}],
         "created": c.instant(a.created_at),

@@ -1,6 +1,8 @@
 """iCalendar (RFC 5545) export of an agenda, written with the ``icalendar`` library (escaping, folding, CRLF).
 
-Times are UTC (``DTSTART:...Z``), so no VTIMEZONE is needed. UIDs are stable (``relais-slot-<id>@<host>``) so a
+Times are UTC (``DTSTART:...Z``), so no VTIMEZONE is needed and a client anywhere shows the right instant;
+``X-WR-TIMEZONE`` names the agenda's zone (e.g. Indian/Reunion, decision 0034) for clients that display in it.
+UIDs are stable (``relais-slot-<id>@<host>``) so a
 calendar client updates an event instead of duplicating it. No personal medical data: a booked slot shows the person's
 initials (only to whoever may read the person's PLAN, else "Réservé") and a link to Relais; never the purpose.
 """
@@ -33,6 +35,7 @@ def calendar_for(*, agenda, slots, shown_by_slot: dict, base_url: str, host: str
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", Text(agenda.label))
+    cal.add("x-wr-timezone", Text(str(agenda.zone.key)))
     for slot in slots:
         event = Event()
         event.add("uid", f"relais-slot-{slot.pk}@{host}")

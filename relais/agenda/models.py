@@ -3,7 +3,8 @@
 An agenda belongs to a professional (user × organisation) or to an organisation (no user). Weekly openings generate
 slots; a slot carries its type (in person, home visit, teleconsultation with its https video link). An appointment
 books one slot for one person: the partial unique constraint ``agenda_one_booking_per_slot`` is the last line of
-defence against double booking (the service also locks the slot row). See docs/decisions/0022-agenda.md.
+defence against double booking (the service also locks the slot row). See docs/decisions/0022-agenda.md. Times are
+wall-clock times of the agenda's organisation's territory (``Agenda.zone``, decision 0034).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.db.models import F, Q
 
-PARIS = ZoneInfo("Europe/Paris")  # openings, slots and the times in notifications are Paris wall-clock times
+from relais.territory.timezones import organisation_zone, zone_label
 
 
 class SlotKind(models.TextChoices):
@@ -46,6 +47,16 @@ class Agenda(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """Where its appointments happen: openings, slots, reminders and notices use this wall clock (0034)."""
+        return organisation_zone(self.organisation)
+
+    @property
+    def zone_label(self) -> str:
+        """ "heure de La Réunion" beside times shown outside Europe/Paris; empty in Paris time."""
+        return zone_label(self.zone)
 
 
 class Opening(models.Model):

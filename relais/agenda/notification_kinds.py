@@ -18,8 +18,7 @@ from django.utils import timezone
 from relais.notifications.services import notification_send
 from relais.pathway.access import PersonEventKind, decide, initials, person_event_emit, person_event_kind_register
 from relais.pathway.access import matrix as m
-
-from .models import PARIS
+from relais.territory.timezones import wall_clock
 
 BOOKED = person_event_kind_register(
     PersonEventKind(
@@ -48,7 +47,8 @@ REMINDER = person_event_kind_register(
 
 
 def _when(appointment) -> str:
-    return f"{timezone.localtime(appointment.slot.start, PARIS):%d/%m/%Y à %H:%M}"
+    # The wall clock of the place of the appointment, named when it is not Paris time (decision 0034).
+    return wall_clock(appointment.slot.start, appointment.slot.agenda.zone)
 
 
 def _participants(appointment) -> list[tuple]:

@@ -14,7 +14,7 @@ from relais.pathway.access import CoordinationRecord, Decision, MemberKind, deci
 from relais.pathway.access import matrix as m
 
 from .models import Agenda, Appointment, AppointmentStatus, Slot
-from .services import ORGANISATION_AGENDA_ROLES, PARIS
+from .services import ORGANISATION_AGENDA_ROLES
 
 
 @dataclass
@@ -55,7 +55,7 @@ def monday_of(day: date) -> date:
 
 
 def week_slots(agenda: Agenda, monday: date) -> list[Slot]:
-    return week_slots_range(agenda, datetime.combine(monday, time.min, tzinfo=PARIS), days=7)
+    return week_slots_range(agenda, datetime.combine(monday, time.min, tzinfo=agenda.zone), days=7)
 
 
 def week_slots_range(agenda: Agenda, start: datetime, *, days: int) -> list[Slot]:
@@ -111,7 +111,7 @@ def appointments_of(actor, *, upcoming_only: bool = True) -> list[Shown]:
     mine = Q(slot__agenda__owner=user, slot__agenda__organisation=actor.organisation) | Q(booked_by_user=user)
     if actor.organisation is not None and actor.role in ORGANISATION_AGENDA_ROLES:
         mine |= Q(slot__agenda__owner__isnull=True, slot__agenda__organisation=actor.organisation)
-    rows = Appointment.objects.filter(mine).select_related("slot__agenda", "person")
+    rows = Appointment.objects.filter(mine).select_related("slot__agenda__organisation", "person")
     if upcoming_only:
         rows = rows.filter(slot__end__gte=timezone.now(), status=AppointmentStatus.BOOKED)
     return [Shown(a, ask(actor, a.person)) for a in rows.order_by("slot__start", "pk")]
@@ -120,7 +120,9 @@ def appointments_of(actor, *, upcoming_only: bool = True) -> list[Shown]:
 def appointment_get(actor, pk: int) -> Shown:
     """One appointment: a 404 unless the actor may read the person's PLAN, exactly like a missing id."""
     appointment = (
-        Appointment.objects.select_related("slot__agenda__owner", "person", "rescheduled_to__slot")
+        Appointment.objects.select_related(
+            "slot__agenda__owner", "slot__agenda__organisation", "person", "rescheduled_to__slot"
+        )
         .filter(pk=pk)
         .first()
     )

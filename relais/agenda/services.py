@@ -6,12 +6,19 @@ appointment is an action of the person's coordination), and the agenda must belo
 or for an organisation's agenda, the organisation, is an active member). Each write is traced on the person with the
 rule that allowed it. Double booking is prevented by a row lock on the slot and, underneath, by the partial unique
 constraint ``agenda_one_booking_per_slot``.
+
+Dates that make sense (decision 0034): no slot starts in the past; the slots of one professional (across all their
+agendas) or of one organisation's agenda never overlap; one person never has two booked appointments that overlap,
+whoever the professional. Each check runs under a row lock (the professional's user row or the organisation's agenda
+row for slots; the person's row for appointments), so two concurrent writes are serialised and the second sees the
+first. Times are wall-clock times of the agenda's zone (``Agenda.zone``).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -21,8 +28,10 @@ from django.utils import timezone
 from relais.accounts.roles import Role
 from relais.pathway.access import CoordinationRecord, Decision, MemberKind, allow, decide, trace
 from relais.pathway.access import matrix as m
+from relais.territory.timezones import PARIS, local_today
+from relais.territory.timezones import wall_clock as when
 
-from .models import PARIS, Agenda, Appointment, AppointmentStatus, Opening, Slot, SlotKind
+from .models import Agenda, Appointment, AppointmentStatus, Opening, Slot, SlotKind
 from .notification_kinds import notify_booked, notify_cancelled, notify_moved
 
 MAX_OPENING_DAYS = 366
@@ -81,8 +90,32 @@ def agenda_create(*, actor, label: str = "", for_organisation: bool = False) -> 
     return Agenda.objects.create(organisation=actor.organisation, owner=user, label=label.strip() or default)
 
 
-def _aware(day: date, moment: time) -> datetime:
-    return datetime.combine(day, moment, tzinfo=PARIS)
+def _aware(day: date, moment: time, zone=PARIS) -> datetime:
+    return datetime.combine(day, moment, tzinfo=zone)
+
+
+def _lock_holder(agenda: Agenda) -> None:
+    """Serialise the slot writes of one professional (all their agendas) or of one organisation's agenda.
+
+    FOR NO KEY UPDATE (PostgreSQL): it excludes the same lock, not the key-share locks that inserting a row referencing
+    the user takes (a notification to them), so a booking notifying this professional never deadlocks with it."""
+    if agenda.owner_id is not None:
+        get_user_model().objects.select_for_update(no_key=True).only("pk").get(pk=agenda.owner_id)
+    else:
+        Agenda.objects.select_for_update(no_key=True).only("pk").get(pk=agenda.pk)
+
+
+def holder_slots(agenda: Agenda):
+    """The offered slots of the same holder: the professional's in every agenda, else this organisation agenda's."""
+    rows = Slot.objects.filter(withdrawn_at__isnull=True)
+    return rows.filter(agenda__owner_id=agenda.owner_id) if agenda.owner_id else rows.filter(agenda=agenda)
+
+
+def _overlap_error(other: Slot, zone) -> ValidationError:
+    end = timezone.localtime(other.end, zone)
+    return ValidationError(
+        {"start": f"Ce créneau chevauche celui du {when(other.start, zone)}–{end:%H:%M} ({other.agenda})."}
+    )
 
 
 @transaction.atomic
@@ -112,6 +145,13 @@ def opening_create(
         raise ValidationError({"last_day": "La date de fin doit suivre la date de début."})
     if (last_day - first_day).days > MAX_OPENING_DAYS:
         raise ValidationError({"last_day": "Une ouverture couvre au plus un an ; créez-en une nouvelle ensuite."})
+    zone = agenda.zone
+    today = local_today(zone)
+    if first_day < today:
+        raise ValidationError(
+            {"first_day": f"« À partir du » ne peut précéder aujourd'hui ({today:%d/%m/%Y}) (pas de créneau passé)."}
+        )
+    _lock_holder(agenda)
     opening = Opening.objects.create(
         agenda=agenda,
         weekday=weekday,
@@ -123,20 +163,26 @@ def opening_create(
         first_day=first_day,
         last_day=last_day,
     )
-    step = timedelta(minutes=int(duration_minutes))
-    taken = set(agenda.slots.filter(start__date__gte=first_day - timedelta(days=1)).values_list("start", flat=True))
-    slots = []
+    step, now = timedelta(minutes=int(duration_minutes)), timezone.now()
+    # Slots of the same holder already there (this agenda's, or the professional's other agendas'): a generated
+    # slot overlapping one of them is not created, so generating again never duplicates, and nothing overlaps.
+    since, until = _aware(first_day, time.min, zone), _aware(last_day + timedelta(days=1), end_time, zone)
+    taken = sorted(holder_slots(agenda).filter(start__lt=until, end__gt=since).values_list("start", "end"))
+    slots, skipped = [], 0
     day = first_day + timedelta(days=(int(weekday) - first_day.weekday()) % 7)
     while day <= last_day:
-        start, stop = _aware(day, start_time), _aware(day, end_time)
+        start, stop = _aware(day, start_time, zone), _aware(day, end_time, zone)
         while start + step <= stop:
-            if start not in taken:
+            if start <= now or any(s < start + step and e > start for s, e in taken):
+                skipped += 1
+            else:
                 slots.append(
                     Slot(agenda=agenda, opening=opening, start=start, end=start + step, kind=kind, video_link=link)
                 )
             start += step
         day += timedelta(days=7)
     Slot.objects.bulk_create(slots)
+    opening.created_slots, opening.skipped_slots = len(slots), skipped
     return opening
 
 
@@ -149,13 +195,19 @@ def slot_create(
     link = _video_link(kind, video_link)
     if not 5 <= int(duration_minutes) <= 480:
         raise ValidationError({"duration_minutes": "La durée d'un créneau va de 5 à 480 minutes."})
+    zone = agenda.zone
     if timezone.is_naive(start):
-        start = start.replace(tzinfo=PARIS)
+        start = start.replace(tzinfo=zone)
+    if start <= timezone.now():
+        raise ValidationError({"start": f"« Début » ({when(start, zone)}) est passé : un créneau commence plus tard."})
+    end = start + timedelta(minutes=int(duration_minutes))
+    _lock_holder(agenda)
     if agenda.slots.filter(start=start).exists():
         raise ValidationError({"start": "Un créneau commence déjà à cette heure dans cet agenda."})
-    return Slot.objects.create(
-        agenda=agenda, start=start, end=start + timedelta(minutes=int(duration_minutes)), kind=kind, video_link=link
-    )
+    other = holder_slots(agenda).filter(start__lt=end, end__gt=start).select_related("agenda").first()
+    if other is not None:
+        raise _overlap_error(other, zone)
+    return Slot.objects.create(agenda=agenda, start=start, end=end, kind=kind, video_link=link)
 
 
 def agenda_in_circle(*, agenda: Agenda, person) -> bool:
@@ -187,6 +239,7 @@ def _book(*, actor, slot_id: int, person, purpose: str, decision, notify: bool =
         raise ValidationError({"slot": "Le ou la titulaire de cet agenda ne fait pas partie du cercle de soins."})
     if slot.appointments.filter(status=AppointmentStatus.BOOKED).exists():
         raise ValidationError({"slot": "Ce créneau est déjà réservé."})
+    _no_overlap(slot, person)
     appointment = Appointment(
         slot=slot,
         person=person,
@@ -206,10 +259,31 @@ def _book(*, actor, slot_id: int, person, purpose: str, decision, notify: bool =
     return appointment
 
 
+def _no_overlap(slot: Slot, person) -> None:
+    """Neither the holder nor the person has another booked appointment overlapping ``slot`` (locks: slot taken by
+    the caller, then the holder's row, then the person's row: always in this order, so no deadlock)."""
+    _lock_holder(slot.agenda)
+    type(person).objects.select_for_update(no_key=True).only("pk").get(pk=person.pk)
+    booked = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED, slot__start__lt=slot.end, slot__end__gt=slot.start
+    ).exclude(slot=slot)
+    zone = slot.agenda.zone
+    clash = booked.filter(person=person).select_related("slot").first()
+    if clash is not None:
+        raise ValidationError(
+            {"slot": f"La personne a déjà un rendez-vous qui chevauche ce créneau (le {when(clash.slot.start, zone)})."}
+        )
+    holder = Q(slot__agenda__owner_id=slot.agenda.owner_id) if slot.agenda.owner_id else Q(slot__agenda=slot.agenda)
+    clash = booked.filter(holder).select_related("slot").first()
+    if clash is not None:
+        raise ValidationError(
+            {"slot": f"Le ou la titulaire a déjà un rendez-vous sur ce créneau (le {when(clash.slot.start, zone)})."}
+        )
+
+
 def _detail(appointment: Appointment) -> str:
-    local = timezone.localtime(appointment.slot.start, PARIS)
-    kind = appointment.slot.get_kind_display().lower()
-    return f"rendez-vous {kind} le {local:%d/%m/%Y à %H:%M} ({appointment.slot.agenda})"
+    slot = appointment.slot
+    return f"rendez-vous {slot.get_kind_display().lower()} le {when(slot.start, slot.agenda.zone)} ({slot.agenda})"
 
 
 @transaction.atomic

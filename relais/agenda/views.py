@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from relais.pathway.access import acting, form_errors, run_service, trace
 from relais.persons.models import Person
+from relais.territory.timezones import local_today
 
 from . import ics
 from . import selectors as sel
@@ -39,14 +41,15 @@ def _trace_read(request, shown_list, detail: str) -> None:
 def my_agenda(request):
     actor = acting(request)
     agenda = sel.my_agenda(actor)
-    monday = sel.monday_of(parse_date(request.GET.get("semaine", "")) or timezone.localdate())
+    today = local_today(agenda.zone) if agenda else timezone.localdate()
+    monday = sel.monday_of(parse_date(request.GET.get("semaine", "")) or today)
     days = [monday + timedelta(days=i) for i in range(7)]
     slots = sel.week_slots(agenda, monday) if agenda else []
     shown = []
     cells: dict[tuple[date, int], list] = {}
     for slot in slots:
-        local = timezone.localtime(slot.start, svc.PARIS)
-        entry = {"slot": slot, "start": local, "end": timezone.localtime(slot.end, svc.PARIS), "shown": None}
+        local = timezone.localtime(slot.start, agenda.zone)
+        entry = {"slot": slot, "start": local, "end": timezone.localtime(slot.end, agenda.zone), "shown": None}
         if slot.active:
             entry["shown"] = sel.Shown(slot.active[0], sel.ask(actor, slot.active[0].person))
             shown.append(entry["shown"])
@@ -90,9 +93,19 @@ def opening_add(request):
     form = OpeningForm(request.POST)
     if not form.is_valid():
         return form_errors(request, form, back=back)
+
+    def create():
+        opening = svc.opening_create(actor=acting(request), agenda=agenda, **form.cleaned_data)
+        if opening.skipped_slots:  # already past, or overlapping a slot of the same professional (decision 0034)
+            messages.info(
+                request,
+                f"{opening.skipped_slots} créneau(x) non créé(s) : heure déjà passée, ou chevauchement "
+                "d'un créneau existant de cet agenda ou de vos autres agendas.",
+            )
+
     return run_service(
         request,
-        lambda: svc.opening_create(actor=acting(request), agenda=agenda, **form.cleaned_data),
+        create,
         success="L'ouverture et ses créneaux sont créés.",
         back=f"{back}?semaine={form.cleaned_data['first_day']:%Y-%m-%d}",
     )

@@ -2,6 +2,11 @@
 
 Each is a management command that prints a JSON summary as its last line and may be re-run safely; the worker runs
 it on schedule (relais/jobs/tasks.py) and records the run (JobRun). An operator can still run one by hand.
+
+The table stays in Paris time (one worker, one clock); a job whose "today" depends on the place handles each
+organisation in its own zone (decision 0034): ``agenda_reminders`` reminds each appointment the local day before
+(18:00 Paris is 20:00/21:00 in La Réunion, 12:00/13:00 in the Antilles), ``notifications_digest`` sends each user the
+digest of their own local day.
 """
 
 from dataclasses import dataclass

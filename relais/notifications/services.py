@@ -17,7 +17,9 @@ from django.utils import timezone
 
 from relais.accounts.models import Membership, Organisation, User
 from relais.accounts.roles import Role
+from relais.accounts.selectors import membership_list_for_user
 from relais.jobs.services import after_commit
+from relais.territory.timezones import local_today, organisation_zone
 
 from .models import (
     Delivery,
@@ -164,21 +166,32 @@ def organisation_notification_setting_set(*, actor, kind: str, enabled: bool) ->
     return setting
 
 
-def _end_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+def _end_of(day: date, zone=None) -> datetime:
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min), zone)
 
 
-def notifications_digest_send(*, day: date) -> dict:
-    """Send each user one e-mail gathering their digest notifications created up to the end of ``day``.
-    At most one digest per user and day (``DigestSent``): running it twice sends nothing the second time."""
-    pending = Notification.objects.filter(digest=True, emailed_at__isnull=True, created_at__lt=_end_of(day))
-    summary = {"day": day.isoformat(), "digests": 0, "notifications": 0, "skipped_already_sent": 0, "failed": 0}
+def user_zone(user_id: int):
+    """A user's zone: the one of the organisation they act for by default (their first membership, like the actor)."""
+    membership = membership_list_for_user(user=user_id).first()
+    return organisation_zone(membership.organisation if membership else None)
+
+
+def notifications_digest_send(*, day: date | None = None, now: datetime | None = None) -> dict:
+    """Send each user one e-mail gathering their digest notifications created up to the end of their day.
+    The day is ``day`` when given (an operator's re-run), else today *in the user's zone* (decision 0034): the job
+    runs at 06:45 Paris time, and a user of an organisation in La Réunion or the Antilles gets the digest of their
+    own day. At most one digest per user and day (``DigestSent``): running it twice sends nothing the second time."""
+    pending = Notification.objects.filter(digest=True, emailed_at__isnull=True)
+    label = day.isoformat() if day else "local"
+    summary = {"day": label, "digests": 0, "notifications": 0, "skipped_already_sent": 0, "failed": 0}
     for user_id in sorted(set(pending.values_list("recipient_id", flat=True))):
-        if DigestSent.objects.filter(user_id=user_id, day=day).exists():
+        zone = user_zone(user_id)
+        user_day = day or local_today(zone, now)
+        if DigestSent.objects.filter(user_id=user_id, day=user_day).exists():
             summary["skipped_already_sent"] += 1
             continue
         try:
-            count = _digest_one(user_id, day, pending)
+            count = _digest_one(user_id, user_day, pending.filter(created_at__lt=_end_of(user_day, zone)))
         except IntegrityError:  # another run sent it meanwhile
             summary["skipped_already_sent"] += 1
             continue

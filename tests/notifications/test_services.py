@@ -177,3 +177,33 @@ def test_a_recipient_deactivated_before_the_worker_runs_gets_no_email(esms, mail
     director.save(update_fields=["is_active"])
     digest_email.call_local(director.email, "Récapitulatif", "Texte", [waiting.pk])  # the worker's digest task
     assert mailoutbox == []
+
+
+def test_digest_covers_each_users_own_local_day(make_organisation, make_member, mailoutbox):
+    """At 22:30 in Paris it is already tomorrow in La Réunion: each user gets the digest of their own day (0034)."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from relais.notifications.services import notifications_digest_send
+    from relais.territory.models import Departement, Region
+
+    Region.objects.get_or_create(code="04", defaults={"name": "La Réunion"})
+    Departement.objects.get_or_create(code="974", defaults={"name": "La Réunion", "region_id": "04"})
+    paris_org = make_organisation(kind=OrganisationKind.ESMS)
+    reunion_org = make_organisation(kind=OrganisationKind.ESMS, departement_id="974")
+    paris_user, _ = make_member(paris_org, role=Role.ADMISSION_OFFICER)
+    reunion_user, _ = make_member(reunion_org, role=Role.ADMISSION_OFFICER)
+    for organisation, user in ((paris_org, paris_user), (reunion_org, reunion_user)):
+        user_notification_preference_set(user=user, delivery="digest")
+        send(organisation, recipients=[user], key=f"digest-{user.pk}")
+    today = timezone.localdate()
+    late_evening = datetime.combine(today, time(22, 30), tzinfo=ZoneInfo("Europe/Paris"))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        summary = notifications_digest_send(now=late_evening)
+    assert summary["digests"] == 2
+    assert DigestSent.objects.get(user=paris_user).day == today
+    assert DigestSent.objects.get(user=reunion_user).day == today + timedelta(days=1)
+    subjects = sorted(message.subject for message in mailoutbox)
+    assert any(f"{today + timedelta(days=1):%d/%m/%Y}" in s for s in subjects) and any(
+        f"{today:%d/%m/%Y}" in s for s in subjects
+    )

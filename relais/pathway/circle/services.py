@@ -26,6 +26,9 @@ from relais.pathway.circle.models import (
 )
 from relais.pathway.guard import trace
 from relais.pathway.policy import Decision, may_manage_circle
+from relais.pathway.record.dates import past_only
+
+INFORMED = "Personne informée le"  # the label the forms and the errors share
 
 GROUND = "care_circle"
 
@@ -50,6 +53,7 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
         raise PermissionDenied("Seul·e un·e professionnel·le identifié·e ouvre un dossier de coordination.")
     if CoordinationRecord.objects.filter(person=person).exists():
         raise ValidationError("Cette personne a déjà un dossier de coordination.")
+    past_only(informed_at, field="informed_at", label=INFORMED)
     record = CoordinationRecord.objects.create(
         person=person, opened_by_organisation=actor.organisation, opened_by=actor.label
     )
@@ -88,6 +92,7 @@ def circle_professional_add(
         raise ValidationError({"user": "Ce professionnel n'est pas membre de l'organisation indiquée."})
     if ground == Ground.CARE_TEAM and informed_at is None:
         raise ValidationError({"informed_at": "Indiquez quand la personne a été informée (CSP L1110-12)."})
+    past_only(informed_at, field="informed_at", label=INFORMED)
     if ground == Ground.CONSENT and not consent:
         raise ValidationError({"consent": "Enregistrez le consentement de la personne pour ce professionnel."})
     member = CircleMember(
@@ -116,6 +121,7 @@ def consent_record(*, actor, member: CircleMember, scope, method, given_by, coll
     unknown = sorted(set(scope) - set(m.CATEGORIES))
     if not scope or unknown:
         raise ValidationError({"scope": f"Catégories inconnues ou absentes : {', '.join(unknown) or '(aucune)'}."})
+    past_only(collected_at, field="collected_at", label="Consentement recueilli le")
     consent = Consent(
         member=member,
         scope=sorted(set(scope)),

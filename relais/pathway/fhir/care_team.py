@@ -307,6 +307,9 @@ def _add_professional(actor, person, participant, path: str) -> None:
         )
     except (ValidationError, PermissionDenied) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+        if "informed_at" in getattr(exc, "message_dict", {}):  # e.g. informed in the future (decision 0034)
+            expression = f"{path}.extension({c.ACCESS_EXTENSION}).extension(personInformed)"
+            raise FhirError(422, "business-rule", f"{expression} : {message}", expression=expression) from None
         raise FhirError(422, "business-rule", f"{path} : {message}", expression=path) from None
 
 

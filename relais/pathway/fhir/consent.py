@@ -8,9 +8,12 @@ with ``provision.period.end`` = the revocation. Reads: category "identity"; crea
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
@@ -132,10 +135,29 @@ def create_consent(actor, resource: dict[str, Any]) -> dict[str, Any]:
             "Consent.performer[0].display : qui a donné le consentement.",
             expression="Consent.performer",
         )
+    collected_at = None
+    if resource.get("dateTime"):
+        raw = str(resource["dateTime"])
+        day = parse_date(raw) if "T" not in raw else None  # a date alone: its first minute, never in the future
+        collected_at = datetime.combine(day, time.min) if day else parse_datetime(raw)
+        if collected_at is not None and timezone.is_naive(collected_at):
+            collected_at = timezone.make_aware(collected_at)
+        if collected_at is None:
+            raise FhirError(
+                422,
+                "invalid",
+                f"Consent.dateTime : date « {raw} » illisible.",
+                expression="Consent.dateTime",
+            )
     try:
-        consent = consent_record(actor=actor, member=member, scope=scope, method=method, given_by=given_by)
+        consent = consent_record(
+            actor=actor, member=member, scope=scope, method=method, given_by=given_by, collected_at=collected_at
+        )
     except PermissionDenied as exc:
         raise FhirError(403, "forbidden", str(exc)) from None
     except ValidationError as exc:
+        if "collected_at" in getattr(exc, "message_dict", {}):  # collected in the future (decision 0034)
+            text = "; ".join(exc.message_dict["collected_at"])
+            raise FhirError(422, "business-rule", f"Consent.dateTime : {text}", expression="Consent.dateTime") from None
         raise FhirError(422, "business-rule", "Consent : " + "; ".join(exc.messages), expression="Consent") from None
     return consent_resource(consent)

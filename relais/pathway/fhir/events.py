@@ -154,7 +154,11 @@ def _occurred_at(resource: dict[str, Any], kind: str) -> datetime:
 
 
 # Fields of the timeline event -> where they come from in the Encounter, to name the path of a bad input.
-_PATHS = {"title": "Encounter.type[0].text", "body": f"Encounter.extension({DETAIL_EXTENSION})"}
+_PATHS = {
+    "title": "Encounter.type[0].text",
+    "body": f"Encounter.extension({DETAIL_EXTENSION})",
+    "occurred_at": "Encounter.period",  # a date in the future for a kind that is not planned ahead (0034)
+}
 
 
 @transaction.atomic

@@ -20,6 +20,7 @@ from relais.pathway.events.services import person_event_emit
 from relais.pathway.guard import allow, trace
 from relais.pathway.policy import Decision, may_manage_circle
 from relais.pathway.record import uploads
+from relais.pathway.record.dates import event_date_check
 from relais.pathway.record.models import (
     CarePlan,
     Document,
@@ -64,6 +65,7 @@ def event_post(
     decision = allow(actor=actor, person=person, category=category)
     if kind not in EventKind.values:
         raise ValidationError({"kind": f"Nature d'événement inconnue : « {kind} »."})
+    event_date_check(kind, occurred_at)
     event = TimelineEvent(
         record=person.coordination_record,
         kind=kind,

@@ -7,6 +7,7 @@ from django import forms
 from relais.accounts.models import Membership
 from relais.pathway import matrix as m
 from relais.pathway.circle.models import CircleRole, ConsentMethod, Ground, MemberKind, ProxyRole
+from relais.pathway.record.dates import event_date_check, past_only
 from relais.pathway.record.models import DocumentType, EventKind, PlanGoal, PlanNeed, TaskStatus
 from relais.pathway.record.uploads import ACCEPTED_LABEL
 from relais.persons.models import Sex
@@ -29,6 +30,16 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
+def _informed_not_future(form) -> object:
+    """The services' date rule (record/dates.py), shown at the field (typed in the organisation's zone)."""
+    value = form.cleaned_data.get("informed_at")
+    try:
+        past_only(value, field="informed_at", label="Personne informée le")
+    except forms.ValidationError as exc:
+        raise forms.ValidationError(exc.messages) from None
+    return value
+
+
 class RecordOpenForm(forms.Form):
     person = forms.ModelChoiceField(label="Personne", queryset=None, empty_label="— choisir —")
     informed_at = forms.DateTimeField(
@@ -42,6 +53,8 @@ class RecordOpenForm(forms.Form):
             f"{p.family_name.upper()} {p.first_names} ({p.birth_date:%d/%m/%Y})"
         )
 
+    clean_informed_at = _informed_not_future
+
 
 class PersonNewForm(forms.Form):
     family_name = forms.CharField(label="Nom de naissance", max_length=100)
@@ -50,6 +63,8 @@ class PersonNewForm(forms.Form):
     sex = forms.ChoiceField(label="Sexe", choices=Sex.choices)
     informed_at = forms.DateTimeField(label="Personne informée du partage le", widget=DateTimeInput())
 
+    clean_informed_at = _informed_not_future
+
 
 class EventForm(forms.Form):
     kind = forms.ChoiceField(label="Nature", choices=EventKind.choices)
@@ -57,6 +72,14 @@ class EventForm(forms.Form):
     occurred_at = forms.DateTimeField(label="Date", widget=DateTimeInput())
     title = forms.CharField(label="Titre", max_length=200)
     body = forms.CharField(label="Détail", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            event_date_check(data.get("kind", ""), data.get("occurred_at"))
+        except forms.ValidationError as exc:
+            self.add_error("occurred_at", exc.messages)
+        return data
 
 
 class DocumentForm(forms.Form):
@@ -91,6 +114,8 @@ class ProfessionalAddForm(forms.Form):
         label="Consentement : recueilli", choices=[("", "—"), *ConsentMethod.choices], required=False
     )
     given_by = forms.CharField(label="Consentement : donné par", max_length=200, required=False)
+
+    clean_informed_at = _informed_not_future
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
