@@ -8,6 +8,7 @@ and related objects model instances have loaded).
 
 import dataclasses
 import io
+import re
 import zipfile
 
 import pytest
@@ -192,3 +193,23 @@ def test_the_waiting_list_loads_no_medical_column(world, scene):
     result = waiting_list(actor=nurse, filters=Filters())
     files = [row.person.admission_file for row in result.rows if hasattr(row.person, "admission_file")]
     assert files and all(not {"gir", "care_needs", "medical_notes"} & set(f.__dict__) for f in files)
+
+
+def test_templates_read_the_medical_part_only_from_the_medical_object():
+    # A Person in a context reaches its file through the reverse accessor (person.admission_file.medical_notes):
+    # no template may take that path, nor read a medical field from anything but the `medical` object.
+    from pathlib import Path
+
+    import relais
+
+    pattern = re.compile(r"admission_file|(?<!medical)\.(gir|care_needs|medical_notes|medical_author)\b")
+    root = Path(relais.__file__).parent
+    offending = [
+        f"{path.relative_to(root)}:{number}"
+        for path in root.rglob("templates/**/*.*")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+        and not path.is_relative_to(root / "offer")
+        and not path.is_relative_to(root / "evaluations")
+    ]  # offer: a unit's GIR range (public); evaluations: an AGGIR grid's own result, under the record's policy
+    assert not offending, offending
