@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from .models import CapacityUpdate, Site, Unit
-from .policy import capacity_sites_filter
+from .policy import capacity_sites_filter, sees_capacity_author
 
 
 def frequency_days(days: int) -> int:
@@ -112,6 +112,19 @@ def capacity_annotate(units, *, now: datetime | None = None) -> list[Unit]:
     for unit in units:
         unit.capacity_age = capacity_age_label(unit.capacity_updated_at, now=now)
         unit.capacity_stale = capacity_is_stale(unit, now=now)
+    return units
+
+
+def capacity_author_for(actor, units: list[Unit]) -> list[Unit]:
+    """Who updated each unit's figures, as this audience may see it (decision 0032), in ``capacity_updated_by``.
+
+    The stored label names a person ("Prénom Nom <e-mail>"); outside the organisations acting for the site it is
+    replaced, on these in-memory instances only (never saved), by the establishment's name, so that neither the
+    page nor its template context holds a staff member's name or e-mail.
+    """
+    for unit in units:
+        if unit.capacity_updated_by and not sees_capacity_author(actor, unit.site):
+            unit.capacity_updated_by = unit.site.name
     return units
 
 

@@ -1,5 +1,8 @@
 """Who may change the offer. Reading the directory is public (FINESS is open data).
 
+Who updated a capacity (docs/decisions/0032-what-a-page-may-show.md): the name of the colleague only for the
+organisations acting for the site; everyone else, anonymous visitors first, sees the establishment.
+
 Capacity (docs/decisions/0010-capacity-updates.md): the organisation acting must act for the
 site (``acting``, decision 0029: the site's own organisation or its legal entity's, the managing body).
 A person needs an editor role there; a machine client (API token) of that organisation may
@@ -16,6 +19,12 @@ from .models import Site
 
 # Roles of a site's (or its managing body's) organisation that may update its capacity.
 CAPACITY_EDITOR_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.ADMISSION_OFFICER})
+
+
+def sees_capacity_author(actor, site: Site) -> bool:
+    """True when the actor may see which person updated the site's capacity: one of its organisations (the site's
+    own, or its managing body), whatever the role. Anonymous visitors and other organisations see the site."""
+    return actor is not None and acts_for_site(actor.organisation, site)
 
 
 def may_edit_capacity_at_all(actor) -> bool:

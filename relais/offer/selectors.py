@@ -24,7 +24,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from .capacity_selectors import capacity_age_label, capacity_annotate
+from .capacity_selectors import capacity_age_label, capacity_annotate, capacity_author_for
 from .codes import REPLACED_CATEGORIES
 from .geo import Haversine, bounding_box, round_km
 from .models import Category, Site, Unit
@@ -284,9 +284,10 @@ def site_get(*, finess: str) -> Site:
     return site
 
 
-def site_units(site: Site, *, now: datetime | None = None) -> list[Unit]:
-    """All units of a site (open first), annotated with the age of their figures."""
+def site_units(site: Site, *, actor, now: datetime | None = None) -> list[Unit]:
+    """All units of a site (open first), annotated with the age of their figures and who updated them, as the
+    actor may see it (None: an anonymous visitor sees the establishment, never a person)."""
     units = list(site.units.order_by("-is_open", "-installed", "name", "pk"))
     for unit in units:
         unit.site = site
-    return capacity_annotate(units, now=now)
+    return capacity_author_for(actor, capacity_annotate(units, now=now))

@@ -77,13 +77,13 @@ def search(request):
 @ratelimit(group=RATE_GROUP, key="ip", rate=_public_rate, block=True)
 def site_detail(request, finess: str):
     site = site_get(finess=finess)
-    units = site_units(site)
+    actor = request.actor or None
+    units = site_units(site, actor=actor)
     zone_codes = {code for unit in units for code in unit.eligibility_zone}
     names = dict(Commune.objects.filter(insee_code__in=zone_codes).values_list("insee_code", "name"))
     for unit in units:
         unit.zone_names = [names.get(code, code) for code in unit.eligibility_zone]
         unit.deficiency_labels = [DEFICIENCY_LABELS.get(code, code) for code in unit.deficiencies]
-    actor = request.actor or None
     context = {
         "site": site,
         "units": units,

@@ -20,8 +20,9 @@ from relais.audit.services import access_log_record
 from relais.offer.models import Unit
 from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, WHAT_TO_DO, admission_admit
 from relais.orientation.admission.models import Urgency
+from relais.orientation.admission.selectors import admission_file_parts
 from relais.orientation.follow_up.admitted_elsewhere import other_requests_closable
-from relais.orientation.policy import can_read_medical, may_process_request
+from relais.orientation.policy import may_process_request
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import StatusTransition, UnitRequestStatus
@@ -36,7 +37,6 @@ from relais.orientation.waiting_list.selectors import (
     attach_unit_statuses,
     category_choices,
     esms_request_get,
-    file_of,
     filters_from,
     waiting_list,
 )
@@ -179,7 +179,7 @@ def esms_request_view(request, pk: int):
     actor = request.actor
     admission_request = esms_request_get(actor=actor, pk=pk)
     person = admission_request.person
-    file = file_of(person)
+    file, medical = admission_file_parts(actor=actor, person=person)  # medical: None unless readable (0032)
     access_log_record(
         actor=actor,
         action="read",
@@ -197,7 +197,8 @@ def esms_request_view(request, pk: int):
         "person": person,
         "file": file,
         "representatives": list(person.representatives.all()),
-        "medical_readable": file is not None and can_read_medical(actor, file),
+        "medical": medical,
+        "medical_readable": medical is not None,
         "status_label": labels.get(admission_request.status, ""),
         "reason_label": concept_label(admission_request.status_reason, REASON_SYSTEM_NAME)
         if admission_request.status_reason

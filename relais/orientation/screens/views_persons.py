@@ -20,6 +20,7 @@ from relais.audit.services import access_log_record
 from relais.offer.codes import CareMode
 from relais.orientation import policy
 from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.admission.selectors import admission_file_parts, without_medical
 from relais.orientation.admission.services import (
     GROUND,
     admission_file_create_or_update,
@@ -203,12 +204,9 @@ def _acts_as_orientation(actor, site) -> bool:
 def person_detail(request, pk: int):
     actor = _actor(request)
     person = _person_or_404(actor, pk)
-    file = (
-        AdmissionFile.objects.select_related("commune", "author", "author_organisation", "medical_author")
-        .filter(person=person)
-        .first()
-    )
-    can_read_medical = file is not None and policy.can_read_medical(actor, file)
+    # The medical part reaches the page only for who may read it (decision 0032).
+    file, medical = admission_file_parts(actor=actor, person=person)
+    can_read_medical = medical is not None
     requests_ = _requests_of(actor, person)
     history = sorted(
         ((row, step) for row in requests_ for step in row.transitions.all()), key=lambda pair: pair[1].at, reverse=True
@@ -223,6 +221,7 @@ def person_detail(request, pk: int):
         "person": person,
         "decisions": decisions,
         "file": file,
+        "medical": medical,
         "can_read_medical": can_read_medical,
         "may_write_medical": policy.may_write_medical(actor, person),
         "may_edit_file": policy.may_edit_file(actor, person),
@@ -293,8 +292,8 @@ def file_edit(request, pk: int):
     person = _person_or_404(actor, pk)
     if not policy.may_edit_file(actor, person):
         raise PermissionDenied("Vous ne pouvez pas modifier le dossier d'admission de cette personne.")
-    file = AdmissionFile.objects.select_related("commune").filter(person=person).first()
-    form = AdmissionFileForm(request.POST or None, instance=file)
+    file = AdmissionFile.objects.select_related("commune").defer(*without_medical()).filter(person=person).first()
+    form = AdmissionFileForm(request.POST or None, instance=file)  # the administrative part only (decision 0032)
     if request.method == "POST" and form.is_valid():
         try:
             admission_file_create_or_update(actor=actor, person=person, **form.admin_fields())

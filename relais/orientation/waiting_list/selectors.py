@@ -26,6 +26,7 @@ from relais.offer.geo import haversine_km
 from relais.offer.models import Category, Site, Unit
 from relais.orientation import policy
 from relais.orientation.admission.models import Urgency
+from relais.orientation.admission.selectors import without_medical
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests.models import AdmissionRequest, UnitRequestStatus
 from relais.orientation.requests.selectors import with_sent_at
@@ -161,7 +162,7 @@ def esms_request_get(*, actor, pk: int) -> AdmissionRequest:
     """One request of the waiting list; a request out of scope is a 404, exactly like a missing one."""
     request = (
         waiting_list_scope(actor)
-        .select_related("person", "site__legal_entity", "site__category", "decision", "person__admission_file")
+        .select_related("person", "site__legal_entity", "site__category", "decision")
         .filter(pk=pk)
         .first()
     )
@@ -318,9 +319,9 @@ def waiting_list(*, actor, filters: Filters, today: date | None = None) -> Waiti
     sites = esms_sites_for(actor)
     units = list(Unit.objects.filter(site__in=[s.pk for s in sites]).order_by("site__name", "name", "pk"))
     queryset = with_sent_at(
-        _filtered(waiting_list_scope(actor, sites), filters, sites, units, today).select_related(
-            "person__admission_file__commune", "site", "decision"
-        )
+        _filtered(waiting_list_scope(actor, sites), filters, sites, units, today)
+        .select_related("person__admission_file__commune", "site", "decision")
+        .defer(*without_medical("person__admission_file__"))  # nothing medical in rows or exports (decision 0032)
     ).order_by("sent_at", "pk")
     requests = list(queryset[: MAX_ROWS + 1])
     truncated = len(requests) > MAX_ROWS

@@ -1,0 +1,51 @@
+"""Who updated a capacity, per audience (decision 0032): a colleague's name inside, the establishment outside."""
+
+import pytest
+from django.test import Client
+
+from relais.offer.services import unit_capacity_update
+
+from .test_capacity_services import build_world
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_2fa")]
+
+
+@pytest.fixture
+def world(make_organisation, make_member):
+    world = build_world(make_organisation, make_member)
+    unit_capacity_update(actor=world.admissions, unit=world.unit_a1)  # stores "Prénom Nom <e-mail>"
+    return world
+
+
+def site_page(world, actor=None):
+    client = Client()
+    if actor is not None:
+        client.force_login(actor.user)
+    response = client.get(f"/offre/etablissement/{world.site_a.finess}/")
+    assert response.status_code == 200
+    units = response.context["units"]
+    return response.content.decode(), {unit.capacity_updated_by for unit in units}
+
+
+@pytest.mark.parametrize("audience", ["anonymous", "stranger"])
+def test_outside_the_site_s_organisations_the_author_is_the_establishment(world, audience):
+    user = world.admissions.user
+    html, labels = site_page(world, None if audience == "anonymous" else world.stranger)
+    assert user.email not in html and user.get_full_name() not in html  # (everyone here is a "Camille")
+    assert " par EHPAD Les Tilleuls" in html
+    # Not only hidden by the template: the context holds no person either.
+    assert not any(user.email in label or user.last_name in label for label in labels)
+
+
+@pytest.mark.parametrize("audience", ["member", "director"])
+def test_the_site_s_organisations_see_the_colleague(world, audience):
+    # A plain member of the ESMS, and the director of its managing body (who acts for the site, decision 0029).
+    html, labels = site_page(world, getattr(world, audience))
+    assert world.admissions.label in labels
+    assert world.admissions.user.get_full_name() in html
+
+
+def test_the_stored_label_is_left_unchanged(world):
+    site_page(world)
+    world.unit_a1.refresh_from_db()
+    assert world.unit_a1.capacity_updated_by == world.admissions.label
