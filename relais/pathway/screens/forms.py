@@ -66,18 +66,35 @@ class DocumentForm(forms.Form):
     upload = forms.FileField(label="Fichier", help_text=f"{ACCEPTED_LABEL}, 10 Mo au plus.")
 
 
+GROUND_CHOICES = [(Ground.CARE_TEAM, Ground.CARE_TEAM.label), (Ground.CONSENT, Ground.CONSENT.label)]
+
+
+class CandidateSearchForm(forms.Form):
+    """The picker's search (GET): the ground decides who is offered (decision 0031), the name narrows it."""
+
+    ground = forms.ChoiceField(
+        label="Fondement de l'accès", choices=GROUND_CHOICES, widget=forms.RadioSelect, initial=Ground.CARE_TEAM
+    )
+    q = forms.CharField(
+        label="Nom du ou de la professionnel·le",
+        max_length=100,
+        required=False,
+        help_text="Deux lettres au moins ; seules les personnes pouvant entrer dans le cercle sur ce fondement sont "
+        "proposées.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 class ProfessionalAddForm(forms.Form):
+    """The add (POST): the membership chosen in the picker's list, the ground it was offered for."""
+
     membership = forms.ModelChoiceField(
         label="Professionnel·le et organisation",
         queryset=Membership.objects.filter(is_active=True, user__is_active=True).select_related("user", "organisation"),
-        empty_label="— choisir —",
+        error_messages={"required": "Recherchez puis choisissez un·e professionnel·le dans la liste."},
     )
+    ground = forms.ChoiceField(label="Fondement de l'accès", choices=GROUND_CHOICES, widget=forms.HiddenInput)
     circle_role = forms.ChoiceField(label="Rôle dans le cercle", choices=CircleRole.choices, initial=CircleRole.MEMBER)
-    ground = forms.ChoiceField(
-        label="Fondement de l'accès",
-        choices=[(Ground.CARE_TEAM, Ground.CARE_TEAM.label), (Ground.CONSENT, Ground.CONSENT.label)],
-        widget=forms.RadioSelect,
-    )
     informed_at = forms.DateTimeField(
         label="Équipe de soins : personne informée le", widget=DateTimeInput(), required=False
     )
@@ -91,12 +108,6 @@ class ProfessionalAddForm(forms.Form):
         label="Consentement : recueilli", choices=[("", "—"), *ConsentMethod.choices], required=False
     )
     given_by = forms.CharField(label="Consentement : donné par", max_length=200, required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["membership"].label_from_instance = lambda ms: (
-            f"{ms.user} ({ms.user.get_professional_category_display()}) — {ms.organisation}"
-        )
 
     def clean(self):
         data = super().clean()
