@@ -281,3 +281,23 @@ def test_fhir_transaction_with_an_ineligible_participant_writes_nothing(client, 
     issue = json.loads(response.content)["issue"][0]
     assert "Bundle.entry[1]" in issue["diagnostics"] and "analyste" in issue["diagnostics"]
     assert (CircleMember.objects.count(), PlanGoal.objects.count()) == before  # the Goal before it is rolled back
+
+
+def test_an_ars_agent_may_not_open_a_record_and_is_told_why(circle, staff):
+    from django.core.exceptions import PermissionDenied
+
+    from relais.pathway.circle.services import record_open
+    from relais.persons.services import person_create
+
+    ars = staff["ars_physician"]  # an administrator: reads personal data, but a funder's
+    person = person_create(
+        actor=circle.coordinator,
+        ground="test",
+        family_name="Riou",
+        first_names="Nolwenn",
+        birth_date="1950-01-02",
+        sex="F",
+    )
+    with pytest.raises(PermissionDenied, match="financeur ou de tutelle"):
+        record_open(actor=ars, person=person)
+    record_open(actor=staff["hospital_nurse"], person=person)

@@ -49,6 +49,14 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
     """Open the record; the opener becomes its referent, in the care team of their organisation."""
     if actor is None or actor.user is None or not actor.reads_personal_data:
         raise PermissionDenied("Seul·e un·e professionnel·le identifié·e ouvre un dossier de coordination.")
+    eligibility = professional_eligibility(
+        ground=Ground.CARE_TEAM,
+        kind=actor.organisation.kind,
+        role=actor.role,
+        category=actor.user.professional_category,
+    )
+    if not eligibility:  # the opener becomes referent in the care team: the same rule as any member (0031)
+        raise PermissionDenied(f"Vous ne pouvez pas ouvrir de dossier de coordination : {eligibility.reason}")
     if CoordinationRecord.objects.filter(person=person).exists():
         raise ValidationError("Cette personne a déjà un dossier de coordination.")
     record = CoordinationRecord.objects.create(
