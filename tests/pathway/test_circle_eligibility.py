@@ -301,3 +301,11 @@ def test_an_ars_agent_may_not_open_a_record_and_is_told_why(circle, staff):
     with pytest.raises(PermissionDenied, match="financeur ou de tutelle"):
         record_open(actor=ars, person=person)
     record_open(actor=staff["hospital_nurse"], person=person)
+
+
+def test_the_plan_form_does_not_offer_an_ineligible_member(client, circle, staff):
+    legacy(circle, staff["ars_agent"])
+    client.force_login(circle.coordinator.user)
+    page = client.get(reverse("pathway:plan", args=[circle.record.pk])).content.decode()
+    assert "Armelle Kerbrat" not in page and "ARS Bretagne" not in page
+    assert str(circle.nurse.user) in page

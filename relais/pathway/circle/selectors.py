@@ -112,6 +112,7 @@ def circle_members(record: CoordinationRecord) -> list[CircleMember]:
         member.is_active = member.start <= today and (member.end is None or member.end >= today)
         member.active_consents = [c for c in member.consents.all() if c.revoked_at is None]
         member.objected = any(o.withdrawn_at is None for o in member.objections.all())
+        member.ineligible = member_ineligibility(member) if member.is_active else ""
     return members
 
 

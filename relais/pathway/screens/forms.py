@@ -180,9 +180,13 @@ class TaskForm(forms.Form):
         people = [
             (f"m:{mb.pk}", f"{mb.user or mb.display_name} — {mb.organisation or mb.get_proxy_role_display()}")
             for mb in members
-            if mb.is_active
+            if mb.is_active and not getattr(mb, "ineligible", "")
         ]
-        organisations = {mb.organisation_id: mb.organisation for mb in members if mb.is_active and mb.organisation_id}
+        organisations = {
+            mb.organisation_id: mb.organisation
+            for mb in members
+            if mb.is_active and mb.organisation_id and not getattr(mb, "ineligible", "")
+        }
         self.fields["assignee"].choices = [
             ("", "— choisir —"),
             ("Membres", people),
