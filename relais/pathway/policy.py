@@ -4,7 +4,8 @@
 decided (a stable code for logs and tests) and a French sentence for the user. Every view, API and FHIR endpoint of
 the pathway asks it; a refusal is shown as a 404, exactly like a missing object. Order of the checks:
 
-1. an account, a coordination record, an active membership of the circle for the acting organisation;
+1. an account, a coordination record, an active membership of the circle for the acting organisation, and a
+   professional member still eligible on their ground (``circle/eligibility.py``, decision 0031; rule ``ineligible``);
 2. the sharing matrix (``matrix.py``): which profile may read or write which category (medical → health professionals);
 3. the ground of access: same care team (the person was informed and has not objected), consent (not revoked, covering
    the category), or the proxy's own quality (legal guardian, trusted person, carer).
@@ -104,10 +105,11 @@ def _decide_for(
     member: CircleMember, record: CoordinationRecord, category: str, action: str, grounds: dict
 ) -> Decision:
     if member.kind == MemberKind.PROFESSIONAL:
-        if member.pk not in grounds.setdefault("eligible", {}):
-            grounds["eligible"][member.pk] = _eligible(member)
-        if not grounds["eligible"][member.pk].allowed:
-            return grounds["eligible"][member.pk]
+        key = ("eligible", member.pk)  # read once per member for all categories, like the ground below
+        if key not in grounds:
+            grounds[key] = _eligible(member)
+        if not grounds[key].allowed:
+            return grounds[key]
     profile = profile_of(member)
     if action not in m.allowed_actions(profile, category):
         if category == m.MEDICAL and action == m.READ:
