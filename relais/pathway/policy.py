@@ -4,7 +4,8 @@
 decided (a stable code for logs and tests) and a French sentence for the user. Every view, API and FHIR endpoint of
 the pathway asks it; a refusal is shown as a 404, exactly like a missing object. Order of the checks:
 
-1. an account, a coordination record, an active membership of the circle for the acting organisation;
+1. an account, a coordination record, an active membership of the circle for the acting organisation, and a
+   professional member still eligible on their ground (``circle/eligibility.py``, decision 0031; rule ``ineligible``);
 2. the sharing matrix (``matrix.py``): which profile may read or write which category (medical → health professionals);
 3. the ground of access: same care team (the person was informed and has not objected), consent (not revoked, covering
    the category), or the proxy's own quality (legal guardian, trusted person, carer).
@@ -19,9 +20,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
+from relais.accounts.models import Membership
+from relais.pathway.circle.eligibility import professional_eligibility
 from relais.pathway.circle.models import CircleMember, CircleRole, CoordinationRecord, Ground, MemberKind, Objection
 
 from . import matrix as m
@@ -49,7 +52,15 @@ def _fr(day) -> str:
 def active_memberships(*, user, organisation, record: CoordinationRecord, today: date | None = None):
     today = today or timezone.localdate()
     mine = Q(kind=MemberKind.PROFESSIONAL, user=user, organisation=organisation) | Q(kind=MemberKind.PROXY, user=user)
-    return record.members.filter(mine).filter(Q(start__lte=today), Q(end__isnull=True) | Q(end__gte=today))
+    # The role held today in the member's organisation, for the eligibility rule (None: no active membership there).
+    role = Membership.objects.filter(
+        user=OuterRef("user"), organisation=OuterRef("organisation"), is_active=True
+    ).values("role")[:1]
+    return (
+        record.members.filter(mine)
+        .filter(Q(start__lte=today), Q(end__isnull=True) | Q(end__gte=today))
+        .annotate(membership_role=Subquery(role))
+    )
 
 
 def profile_of(member: CircleMember) -> str:
@@ -93,6 +104,12 @@ def decide_each(*, user, organisation, person, categories, action: str = m.READ)
 def _decide_for(
     member: CircleMember, record: CoordinationRecord, category: str, action: str, grounds: dict
 ) -> Decision:
+    if member.kind == MemberKind.PROFESSIONAL:
+        key = ("eligible", member.pk)  # read once per member for all categories, like the ground below
+        if key not in grounds:
+            grounds[key] = _eligible(member)
+        if not grounds[key].allowed:
+            return grounds[key]
     profile = profile_of(member)
     if action not in m.allowed_actions(profile, category):
         if category == m.MEDICAL and action == m.READ:
@@ -112,6 +129,22 @@ def _decide_for(
             grounds[member.pk] = list(member.consents.order_by("-collected_at", "-pk"))
         return _consent(member, category, grounds[member.pk])
     return Decision(True, "proxy", f"Vous êtes {member.get_proxy_role_display().lower()} de cette personne.", member)
+
+
+def _eligible(member: CircleMember) -> Decision:
+    """A member added before the eligibility rule (decision 0031), or whose role or profession has changed since, is
+    refused with the rule's reason: nobody gets access on a ground they are not eligible for."""
+    role = getattr(member, "membership_role", None)
+    if role is None:
+        return _deny(
+            "ineligible", f"Vous n'êtes plus membre actif·ve de « {member.organisation} » : plus aucun accès.", member
+        )
+    eligibility = professional_eligibility(
+        ground=member.ground, kind=member.organisation.kind, role=role, category=member.user.professional_category
+    )
+    if not eligibility:
+        return _deny("ineligible", eligibility.reason, member)
+    return Decision(True, "eligible", eligibility.reason, member)
 
 
 def _care_team(member: CircleMember, record: CoordinationRecord) -> Decision:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/<int:pk>/", views_record.document_download, name="document"),
     path("dossiers/<int:pk>/qui-a-consulte/", views_record.access_history, name="access_history"),
     path("dossiers/<int:pk>/cercle/professionnel/", views_circle.professional_add, name="professional_add"),
+    path("dossiers/<int:pk>/cercle/professionnels/", views_circle.professional_pick, name="professional_pick"),
     path("dossiers/<int:pk>/cercle/proche/", views_circle.proxy_add, name="proxy_add"),
     path("dossiers/<int:pk>/cercle/opposition/", views_circle.objection_add, name="objection_add"),
     path(

@@ -89,7 +89,7 @@ def test_the_gp_books_a_teleconsultation_with_the_nurse_and_it_is_traced(world):
     assert "téléconsultation" in entry.detail
 
 
-@pytest.mark.parametrize("key", ["outsider", "analyst", "other_care_team", "carer"])
+@pytest.mark.parametrize("key", ["outsider", "analyst", "other_consent", "carer"])
 def test_who_may_not_write_the_plan_may_not_book(world, key):
     with pytest.raises(PermissionDenied):
         appointment_book(actor=world.subjects[key].actor, slot=world.slots[0], person=world.person)

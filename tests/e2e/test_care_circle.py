@@ -31,6 +31,8 @@ def people(transactional_db, settings, tmp_path):
     dac = organisation_create(kind=OrganisationKind.DAC, name="DAC Pays de Rance")
     practice = organisation_create(kind=OrganisationKind.HEALTH_PRACTICE, name="Cabinet médical du Port")
     ssiad = organisation_create(kind=OrganisationKind.ESMS, name="SSIAD Côte d'Émeraude")
+    ars = organisation_create(kind=OrganisationKind.ARS, name="ARS Bretagne")
+    departement = organisation_create(kind=OrganisationKind.DEPARTEMENT_COUNCIL, name="Département d'Ille-et-Vilaine")
 
     member = partial(professional, domain="parcours.test")
 
@@ -40,6 +42,8 @@ def people(transactional_db, settings, tmp_path):
         nurse=member(ssiad, Role.CARE_PROFESSIONAL, "Eden", "Guillou", "nurse"),
         educator=member(ssiad, Role.CARE_PROFESSIONAL, "Sam", "Riou", "educator"),
         guardian=member(None, None, "Yann", "Le Goff", "administrative"),  # a relative: an account, no organisation
+        ars_agent=member(ars, Role.ANALYST, "Andrea", "Le Bris", "administrative"),
+        departement_agent=member(departement, Role.MEMBER, "Dominique", "Le Bris", "administrative"),
     )
 
 
@@ -53,18 +57,24 @@ def accessible(make_context, path, login):
     assert not violations, f"{path}:\n{describe(violations)}"
 
 
-def add_professional(page, label, *, consent: bool):
+def add_professional(page, name, *, consent: bool, never_offered=()):
+    """The type-ahead picker (htmx): choose the ground, type part of the name, pick the one offered."""
     page.locator("summary", has_text="Ajouter un·e professionnel·le").click()
+    search = page.locator("form[role=search][action$='/cercle/professionnels/']")
+    search.get_by_label("Consentement de la personne" if consent else "Équipe de soins (CSP L1110-12)").check()
+    search.get_by_label("Nom du ou de la professionnel·le").fill(name.split()[-1][:4])
+    candidates = page.locator("#candidats")
+    expect(candidates).to_contain_text(name)
+    for other in never_offered:
+        expect(candidates).not_to_contain_text(other)
     form = page.locator("form[action$='/cercle/professionnel/']")
-    form.get_by_label("Professionnel·le et organisation").select_option(label=label)
+    candidates.get_by_label(name).check()
     if consent:
-        form.get_by_label("Consentement de la personne").check()
         for scope in ("Identité", "Données médicales", "Plan personnalisé de coordination"):
             form.get_by_label(scope, exact=True).check()
         form.get_by_label("Consentement : recueilli").select_option(label="Écrit signé")
         form.get_by_label("Consentement : donné par").fill("la personne")
     else:
-        form.get_by_label("Équipe de soins (CSP L1110-12)").check()
         form.get_by_label("Équipe de soins : personne informée le").fill("2026-11-20T10:00")
     form.get_by_role("button", name="Ajouter au cercle").click()
     expect(page.locator(".messages")).to_contain_text("fait désormais partie du cercle de soins")
@@ -87,9 +97,10 @@ def test_coordinator_builds_the_circle_and_the_person_objects(make_context, peop
     record = CoordinationRecord.objects.get(person__family_name="Le Goff")
     record_path = f"/parcours/dossiers/{record.pk}/"
 
-    add_professional(page, "Charlie Le Bris (Médecin) — Cabinet médical du Port", consent=True)
-    add_professional(page, "Eden Guillou (Infirmier·ère) — SSIAD Côte d'Émeraude", consent=False)
-    add_professional(page, "Sam Riou (Éducateur·rice) — SSIAD Côte d'Émeraude", consent=False)
+    # Never offered: the ARS agent and the département's administrative agent of the same name (decision 0031).
+    add_professional(page, "Charlie Le Bris", consent=True, never_offered=("Andrea Le Bris", "Dominique Le Bris"))
+    add_professional(page, "Eden Guillou", consent=False)
+    add_professional(page, "Sam Riou", consent=False)
     circle = page.locator("#cercle")
     expect(circle).to_contain_text("Consentement du")
     expect(circle).to_contain_text("donné par la personne")

@@ -73,7 +73,7 @@ def test_draft_can_be_incomplete_then_completed_once(world):
         )
 
 
-@pytest.mark.parametrize("subject", ["social_care_team", "other_care_team", "trusted_person", "outsider"])
+@pytest.mark.parametrize("subject", ["social_care_team", "other_consent", "trusted_person", "outsider"])
 def test_who_may_not_write_medical_data_cannot_save_aggir(world, subject):
     actor = world.subjects[subject].actor
     with pytest.raises(PermissionDenied):

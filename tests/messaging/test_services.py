@@ -47,7 +47,7 @@ def test_an_exchange_is_seen_by_its_participants_only(world):
     assert thread.participants.count() == 2
     assert thread.pk in visible(world, "referent")
     assert thread.pk in visible(world, "health_care_team")
-    for other in ("health_consent", "social_care_team", "other_care_team", "legal_guardian", "carer", "outsider"):
+    for other in ("health_consent", "social_care_team", "other_consent", "legal_guardian", "carer", "outsider"):
         assert thread.pk not in visible(world, other), other
 
 
@@ -59,7 +59,7 @@ def test_a_sharing_is_seen_by_every_member_who_may_read_its_category(world):
         subject="Retour à domicile",
         body="Retour prévu lundi.",
     )
-    for member in ("referent", "health_care_team", "social_care_team", "other_care_team", "carer", "legal_guardian"):
+    for member in ("referent", "health_care_team", "social_care_team", "other_consent", "carer", "legal_guardian"):
         assert thread.pk in visible(world, member), member
     # The GP's consent covers identity, medical and plan: not messages.
     assert thread.pk not in visible(world, "health_consent")
@@ -227,7 +227,7 @@ def test_a_medical_sharing_is_hidden_from_members_who_may_not_read_medical_data(
     assert thread.pk in visible(world, "health_care_team")
     assert thread.pk in visible(world, "health_consent")  # consent covers medical data
     assert thread.pk in visible(world, "legal_guardian")
-    for other in ("referent", "social_care_team", "other_care_team", "carer", "trusted_person"):
+    for other in ("referent", "social_care_team", "other_consent", "carer", "trusted_person"):
         assert thread.pk not in visible(world, other), other
     educator = actor(world, "social_care_team")
     assert sel.unread_count(user=educator.user, organisation=educator.organisation) == 0

@@ -17,7 +17,9 @@ from relais.territory.models import Commune, Departement, Region
 @pytest.fixture
 def world(make_organisation, make_member):
     call_command("load_sdo_terminology", stdout=io.StringIO())
-    _u, coordinator = make_member(make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR)
+    _u, coordinator = make_member(
+        make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR, professional_category="coordination_staff"
+    )  # a coordination professional (R1110-2): may open a coordination record (decision 0031)
     _u, mdph = make_member(make_organisation(kind=OrganisationKind.MDPH), role=Role.ORIENTATION_OFFICER)
     _u, hospital = make_member(make_organisation(kind=OrganisationKind.HOSPITAL), role=Role.COORDINATOR)
     body = make_organisation(kind=OrganisationKind.MANAGING_BODY, name="Association Horizon")

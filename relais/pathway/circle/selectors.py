@@ -15,9 +15,12 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from relais.accounts.models import Membership
+from relais.accounts.roles import Role
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
-from relais.pathway.circle.models import CircleMember, CoordinationRecord, MemberKind
+from relais.pathway.circle.eligibility import FUNDER_KINDS, professional_eligibility
+from relais.pathway.circle.models import CircleMember, CoordinationRecord, Ground, MemberKind
 from relais.pathway.policy import Decision, decide, decide_each, may_manage_circle
 
 # The French label of each ground code written in the access log by the pathway (the policy's rules).
@@ -109,6 +112,7 @@ def circle_members(record: CoordinationRecord) -> list[CircleMember]:
         member.is_active = member.start <= today and (member.end is None or member.end >= today)
         member.active_consents = [c for c in member.consents.all() if c.revoked_at is None]
         member.objected = any(o.withdrawn_at is None for o in member.objections.all())
+        member.ineligible = member_ineligibility(member) if member.is_active else ""
     return members
 
 
@@ -130,3 +134,64 @@ def may_see_history(*, user, organisation, person) -> Decision:
 def access_history(person):
     """The access-log entries about the person, newest first."""
     return AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-id")
+
+
+def member_ineligibility(member: CircleMember) -> str:
+    """Why a member may not (any longer) be in the circle, or "" (decision 0031). Proxies keep their ground."""
+    if member.kind != MemberKind.PROFESSIONAL:
+        return ""
+    membership = Membership.objects.filter(
+        user_id=member.user_id, organisation_id=member.organisation_id, is_active=True, user__is_active=True
+    ).first()
+    if membership is None:
+        return f"n'est plus membre actif·ve de « {member.organisation} »."
+    eligibility = professional_eligibility(
+        ground=member.ground,
+        kind=member.organisation.kind,
+        role=membership.role,
+        category=member.user.professional_category,
+    )
+    return "" if eligibility else eligibility.reason
+
+
+CANDIDATES_SHOWN = 20
+MIN_QUERY = 2
+
+
+def circle_candidates(*, record: CoordinationRecord, ground: str, query: str) -> list[Membership]:
+    """The picker: active memberships whose user's name contains every word of ``query`` (2 characters at least),
+    eligible on ``ground`` and not already active members of the circle for that organisation; at most
+    ``CANDIDATES_SHOWN``, by name. Analysts and the staff of funders are left out in SQL, the rest by the rule."""
+    words = query.split()
+    if len("".join(words)) < MIN_QUERY or ground not in (Ground.CARE_TEAM, Ground.CONSENT):
+        return []
+    rows = (
+        Membership.objects.filter(is_active=True, user__is_active=True, organisation__is_active=True)
+        .exclude(role=Role.ANALYST)
+        .exclude(organisation__kind__in=FUNDER_KINDS)
+        .select_related("user", "organisation")
+        .order_by("user__last_name", "user__first_name", "organisation__name", "pk")
+    )
+    for word in words:
+        rows = rows.filter(Q(user__last_name__icontains=word) | Q(user__first_name__icontains=word))
+    today = timezone.localdate()
+    present = set(
+        record.members.filter(kind=MemberKind.PROFESSIONAL, start__lte=today)
+        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        .values_list("user_id", "organisation_id")
+    )
+    found = []
+    for membership in rows.iterator(chunk_size=200):
+        if (membership.user_id, membership.organisation_id) in present:
+            continue
+        eligibility = professional_eligibility(
+            ground=ground,
+            kind=membership.organisation.kind,
+            role=membership.role,
+            category=membership.user.professional_category,
+        )
+        if eligibility:
+            found.append(membership)
+            if len(found) == CANDIDATES_SHOWN:
+                break
+    return found

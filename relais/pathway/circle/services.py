@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from relais.audit.services import access_log_record
 from relais.pathway import matrix as m
+from relais.pathway.circle.eligibility import professional_eligibility, proxy_account_eligibility
 from relais.pathway.circle.models import (
     CircleMember,
     CircleRole,
@@ -51,6 +52,14 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
     """Open the record; the opener becomes its referent, in the care team of their organisation."""
     if actor is None or actor.user is None or not actor.reads_personal_data:
         raise PermissionDenied("Seul·e un·e professionnel·le identifié·e ouvre un dossier de coordination.")
+    eligibility = professional_eligibility(
+        ground=Ground.CARE_TEAM,
+        kind=actor.organisation.kind,
+        role=actor.role,
+        category=actor.user.professional_category,
+    )
+    if not eligibility:  # the opener becomes referent in the care team: the same rule as any member (0031)
+        raise PermissionDenied(f"Vous ne pouvez pas ouvrir de dossier de coordination : {eligibility.reason}")
     if CoordinationRecord.objects.filter(person=person).exists():
         raise ValidationError("Cette personne a déjà un dossier de coordination.")
     past_only(informed_at, field="informed_at", label=INFORMED)
@@ -88,8 +97,14 @@ def circle_professional_add(
     """Add a professional. Same care team needs the date the person was informed; consent needs the consent itself
     (``{"scope": [...], "method": ..., "given_by": ...}``), recorded in the same transaction."""
     _require_manager(actor, person)
-    if not organisation.memberships.filter(user=user).exists():
-        raise ValidationError({"user": "Ce professionnel n'est pas membre de l'organisation indiquée."})
+    membership = organisation.memberships.filter(user=user, is_active=True, user__is_active=True).first()
+    if membership is None:
+        raise ValidationError({"user": "Ce professionnel n'est pas membre actif de l'organisation indiquée."})
+    eligibility = professional_eligibility(
+        ground=ground, kind=organisation.kind, role=membership.role, category=user.professional_category
+    )
+    if not eligibility:
+        raise ValidationError({"user": f"{user} ({organisation}) ne peut pas être ajouté·e : {eligibility.reason}"})
     if ground == Ground.CARE_TEAM and informed_at is None:
         raise ValidationError({"informed_at": "Indiquez quand la personne a été informée (CSP L1110-12)."})
     past_only(informed_at, field="informed_at", label=INFORMED)
@@ -183,6 +198,13 @@ def circle_proxy_add(*, actor, person, proxy_role: str, display_name: str = "", 
         raise ValidationError({"proxy_role": "Choisissez la qualité du proche."})
     if user is None and not display_name.strip():
         raise ValidationError({"display_name": "Indiquez le nom du proche."})
+    if user is not None:
+        memberships = user.memberships.filter(is_active=True).select_related("organisation")
+        eligibility = proxy_account_eligibility(
+            (ms.organisation.name, ms.organisation.kind, ms.role, user.professional_category) for ms in memberships
+        )
+        if not eligibility:
+            raise ValidationError({"email": eligibility.reason})
     member = CircleMember(
         record=person.coordination_record,
         kind=MemberKind.PROXY,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from relais.pathway import matrix as m
 from relais.pathway import notification_kinds as kinds
 from relais.pathway.circle.models import CircleMember
+from relais.pathway.circle.selectors import member_ineligibility
 from relais.pathway.events.services import person_event_emit
 from relais.pathway.guard import allow, trace
 from relais.pathway.policy import Decision, may_manage_circle
@@ -192,6 +193,15 @@ def _check_assignee(record, assignee_member, assignee_organisation) -> None:
         raise ValidationError({"assignee": "La personne choisie n'est pas un·e membre actif·ve de ce cercle de soins."})
     if assignee_organisation is not None and not active.filter(organisation=assignee_organisation).exists():
         raise ValidationError({"assignee": "Cette organisation n'a aucun·e membre actif·ve dans ce cercle de soins."})
+    # Only members still eligible (decision 0031): a member the rule now refuses receives no action.
+    if assignee_member is not None and (refusal := member_ineligibility(assignee_member)):
+        raise ValidationError({"assignee": f"{assignee_member.user} : {refusal}"})
+    if assignee_organisation is not None and all(
+        member_ineligibility(mb) for mb in active.filter(organisation=assignee_organisation).select_related("user")
+    ):
+        raise ValidationError(
+            {"assignee": f"« {assignee_organisation} » n'a aucun·e membre du cercle pouvant recevoir une action."}
+        )
 
 
 @transaction.atomic

@@ -89,18 +89,35 @@ class DocumentForm(forms.Form):
     upload = forms.FileField(label="Fichier", help_text=f"{ACCEPTED_LABEL}, 10 Mo au plus.")
 
 
+GROUND_CHOICES = [(Ground.CARE_TEAM, Ground.CARE_TEAM.label), (Ground.CONSENT, Ground.CONSENT.label)]
+
+
+class CandidateSearchForm(forms.Form):
+    """The picker's search (GET): the ground decides who is offered (decision 0031), the name narrows it."""
+
+    ground = forms.ChoiceField(
+        label="Fondement de l'accès", choices=GROUND_CHOICES, widget=forms.RadioSelect, initial=Ground.CARE_TEAM
+    )
+    q = forms.CharField(
+        label="Nom du ou de la professionnel·le",
+        max_length=100,
+        required=False,
+        help_text="Deux lettres au moins ; seules les personnes pouvant entrer dans le cercle sur ce fondement sont "
+        "proposées.",
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 class ProfessionalAddForm(forms.Form):
+    """The add (POST): the membership chosen in the picker's list, the ground it was offered for."""
+
     membership = forms.ModelChoiceField(
         label="Professionnel·le et organisation",
         queryset=Membership.objects.filter(is_active=True, user__is_active=True).select_related("user", "organisation"),
-        empty_label="— choisir —",
+        error_messages={"required": "Recherchez puis choisissez un·e professionnel·le dans la liste."},
     )
+    ground = forms.ChoiceField(label="Fondement de l'accès", choices=GROUND_CHOICES, widget=forms.HiddenInput)
     circle_role = forms.ChoiceField(label="Rôle dans le cercle", choices=CircleRole.choices, initial=CircleRole.MEMBER)
-    ground = forms.ChoiceField(
-        label="Fondement de l'accès",
-        choices=[(Ground.CARE_TEAM, Ground.CARE_TEAM.label), (Ground.CONSENT, Ground.CONSENT.label)],
-        widget=forms.RadioSelect,
-    )
     informed_at = forms.DateTimeField(
         label="Équipe de soins : personne informée le", widget=DateTimeInput(), required=False
     )
@@ -116,12 +133,6 @@ class ProfessionalAddForm(forms.Form):
     given_by = forms.CharField(label="Consentement : donné par", max_length=200, required=False)
 
     clean_informed_at = _informed_not_future
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["membership"].label_from_instance = lambda ms: (
-            f"{ms.user} ({ms.user.get_professional_category_display()}) — {ms.organisation}"
-        )
 
     def clean(self):
         data = super().clean()
@@ -194,9 +205,13 @@ class TaskForm(forms.Form):
         people = [
             (f"m:{mb.pk}", f"{mb.user or mb.display_name} — {mb.organisation or mb.get_proxy_role_display()}")
             for mb in members
-            if mb.is_active
+            if mb.is_active and not getattr(mb, "ineligible", "")
         ]
-        organisations = {mb.organisation_id: mb.organisation for mb in members if mb.is_active and mb.organisation_id}
+        organisations = {
+            mb.organisation_id: mb.organisation
+            for mb in members
+            if mb.is_active and mb.organisation_id and not getattr(mb, "ineligible", "")
+        }
         self.fields["assignee"].choices = [
             ("", "— choisir —"),
             ("Membres", people),

@@ -7,7 +7,7 @@ else who may open the record the actions are a 404, like any object they may not
 from __future__ import annotations
 
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
@@ -17,7 +17,13 @@ from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.circle import services
 from relais.pathway.circle.models import Consent, Ground, MemberKind
 from relais.pathway.policy import decide, may_manage_circle
-from relais.pathway.screens.forms import ConsentRevokeForm, ObjectionForm, ProfessionalAddForm, ProxyAddForm
+from relais.pathway.screens.forms import (
+    CandidateSearchForm,
+    ConsentRevokeForm,
+    ObjectionForm,
+    ProfessionalAddForm,
+    ProxyAddForm,
+)
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
 
 
@@ -44,11 +50,39 @@ def circle_context(request, access) -> dict:
     }
     if manager:
         context.update(
-            professional_form=ProfessionalAddForm(auto_id="pro-%s"),
+            **_picker(access.record, {}),
             proxy_form=ProxyAddForm(auto_id="proche-%s"),
             objection_form=ObjectionForm(record=access.record, auto_id="opposition-%s"),
         )
     return context
+
+
+def _picker(record, query: dict) -> dict:
+    """The professional picker: the search (ground + name), the eligible candidates, the rest of the add form."""
+    search = CandidateSearchForm(query or None, initial={"ground": Ground.CARE_TEAM}, auto_id="cand-%s")
+    ground, name = Ground.CARE_TEAM, ""
+    if search.is_valid():
+        ground, name = search.cleaned_data["ground"], search.cleaned_data["q"].strip()
+    add_form = ProfessionalAddForm(auto_id="pro-%s")
+    del add_form.fields["membership"], add_form.fields["ground"]  # both come with the candidates' fragment
+    return {
+        "candidate_form": search,
+        "professional_form": add_form,
+        "candidates": circle_sel.circle_candidates(record=record, ground=ground, query=name),
+        "ground": ground,
+        "ground_label": Ground(ground).label,
+        "query": name,
+        "query_too_short": len("".join(name.split())) < circle_sel.MIN_QUERY,
+    }
+
+
+def professional_pick(request, pk: int):
+    """GET: the picker's candidates, as a fragment for htmx (type-ahead) or as a page of its own without JavaScript.
+    Staff names are not personal data of a person under care: the search is not written in the access log."""
+    record, _back = _managed(request, pk)
+    context = {"record": record, "person": record.person, **_picker(record, request.GET)}
+    template = "pathway/_candidates.html" if request.htmx else "pathway/professional_pick.html"
+    return render(request, template, context)
 
 
 def _managed(request, pk: int):

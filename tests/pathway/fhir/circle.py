@@ -1,9 +1,10 @@
 """A synthetic care circle with one subject per profile, shared by the FHIR tests and the access matrix test.
 
 Built through the real services. Subjects (``Subject.key``): the referent (coordinator of the DAC, who opened
-the record), a nurse, an educator and a secretary of the SSIAD (same care team), a GP (consent: identity, medical,
-plan), three proxies (trusted person, legal guardian, carer: accounts without an organisation of their own, they act
-through a "Familles" organisation), a nurse of the SSIAD outside the circle, an ARS analyst, and nobody (anonymous).
+the record), a nurse and an educator of the SSIAD (same care team), a secretary of the SSIAD (consent covering every
+category: administrative staff are not in the care team, decision 0031), a GP (consent: identity, medical, plan),
+three proxies (trusted person, legal guardian, carer: accounts without an organisation of their own, they act through
+a "Familles" organisation), a nurse of the SSIAD outside the circle, an ARS analyst, and nobody (anonymous).
 """
 
 from __future__ import annotations
@@ -85,7 +86,15 @@ def build_circle() -> SimpleNamespace:
         ground=Ground.CONSENT,
         consent={"scope": [m.IDENTITY, m.MEDICAL, m.PLAN], "method": "written", "given_by": "la personne"},
     )
-    for key, actor in (("nurse", nurse), ("educator", educator), ("secretary", secretary)):
+    members["secretary"] = circle_professional_add(
+        actor=referent,
+        person=person,
+        user=secretary.user,
+        organisation=ssiad,
+        ground=Ground.CONSENT,
+        consent={"scope": list(m.CATEGORIES), "method": "written", "given_by": "la personne"},
+    )
+    for key, actor in (("nurse", nurse), ("educator", educator)):
         members[key] = circle_professional_add(
             actor=referent,
             person=person,
@@ -118,7 +127,7 @@ def build_circle() -> SimpleNamespace:
         "referent": referent,
         "health_care_team": nurse,
         "social_care_team": educator,
-        "other_care_team": secretary,
+        "other_consent": secretary,
         "health_consent": gp,
         "trusted_person": proxies["trusted_person"],
         "legal_guardian": proxies["legal_guardian"],
@@ -130,7 +139,7 @@ def build_circle() -> SimpleNamespace:
         "referent": "referent",
         "health_care_team": "nurse",
         "social_care_team": "educator",
-        "other_care_team": "secretary",
+        "other_consent": "secretary",
         "health_consent": "gp",
         "trusted_person": "trusted_person",
         "legal_guardian": "legal_guardian",

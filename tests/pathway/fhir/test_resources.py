@@ -104,7 +104,7 @@ def test_consent_create_through_fhir_records_it_for_the_member(world, as_subject
 
 
 def test_plan_and_goals(world, as_subject):
-    secretary = as_subject(world.subjects["other_care_team"])  # "other" profile: reads the plan, does not write it
+    secretary = as_subject(world.subjects["other_consent"])  # "other" profile: reads the plan, does not write it
     plan = fhir_json(secretary.get(f"/fhir/CarePlan/{world.plan.pk}"), resource_type="CarePlan")
     assert plan["note"] == [{"text": "Autonomie : Aide à la toilette"}]
     assert plan["activity"][0]["reference"]["reference"] == f"Task/plan-{world.task.pk}"

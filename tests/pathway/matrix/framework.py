@@ -46,7 +46,7 @@ SUBJECTS: dict[str, tuple[str | None, str | None, str | None]] = {
     "referent": ("social", "care_team", "referent"),
     "health_care_team": ("health", "care_team", "member"),
     "social_care_team": ("social", "care_team", "member"),
-    "other_care_team": ("other", "care_team", "member"),
+    "other_consent": ("other", "consent", "member"),
     "health_consent": ("health", "consent", "member"),
     "trusted_person": ("close", "legal", "proxy"),
     "legal_guardian": ("guardian", "legal", "proxy"),
@@ -59,7 +59,7 @@ SUBJECT_LABELS = {
     "referent": "référent·e (coordination, équipe de soins)",
     "health_care_team": "pro. de santé, équipe de soins",
     "social_care_team": "pro. social, équipe de soins",
-    "other_care_team": "autre pro., équipe de soins",
+    "other_consent": "autre pro. (secrétariat), consentement complet",
     "health_consent": "pro. de santé, consentement",
     "trusted_person": "personne de confiance",
     "legal_guardian": "représentant·e légal·e",
@@ -87,6 +87,8 @@ SITUATION_LABELS = {
     "objection_member": "La personne s'oppose au partage avec le membre concerné",
     "membership_ended": "La participation du membre concerné au cercle a pris fin hier",
 }
+# The consents the situations change (the GP's); the secretary's consent covers every category and is never changed.
+SITUATED_CONSENTS = {"health_consent"}
 MANAGERS = {"referent", "coordinator"}
 RULES = {"policy", "manager", "log", "assignee"}
 
@@ -104,7 +106,7 @@ def expected(subject: str, situation: str, endpoint: Endpoint) -> bool:
     # whole team spares the referent, who records it and may lift it; one naming the member applies to anyone.
     if ground == "care_team" and (objection == "member" or (objection == "team" and role != "referent")):
         return False
-    if ground == "consent" and endpoint.category not in scope:
+    if subject in SITUATED_CONSENTS and endpoint.category not in scope:
         return False
     if endpoint.rule == "manager":
         return role in MANAGERS
