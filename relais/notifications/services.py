@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from relais.accounts.models import Membership, Organisation, User
 from relais.accounts.roles import Role
-from relais.accounts.selectors import membership_list_for_user
 from relais.jobs.services import after_commit
 from relais.territory.timezones import local_today, organisation_zone
 
@@ -172,8 +171,20 @@ def _end_of(day: date, zone=None) -> datetime:
 
 def user_zone(user_id: int):
     """A user's zone: the one of the organisation they act for by default (their first membership, like the actor)."""
-    membership = membership_list_for_user(user=user_id).first()
-    return organisation_zone(membership.organisation if membership else None)
+    return user_zones([user_id])[user_id]
+
+
+def user_zones(user_ids) -> dict:
+    """``user_zone`` for many users in one query (the digest's recipients)."""
+    ids = list(user_ids)
+    first = {}
+    for membership in (
+        Membership.objects.filter(user_id__in=ids, is_active=True, organisation__is_active=True)
+        .select_related("organisation")
+        .order_by("user_id", "organisation__name")
+    ):
+        first.setdefault(membership.user_id, membership.organisation)
+    return {user_id: organisation_zone(first.get(user_id)) for user_id in ids}
 
 
 def notifications_digest_send(*, day: date | None = None, now: datetime | None = None) -> dict:
@@ -184,8 +195,10 @@ def notifications_digest_send(*, day: date | None = None, now: datetime | None =
     pending = Notification.objects.filter(digest=True, emailed_at__isnull=True)
     label = day.isoformat() if day else "local"
     summary = {"day": label, "digests": 0, "notifications": 0, "skipped_already_sent": 0, "failed": 0}
-    for user_id in sorted(set(pending.values_list("recipient_id", flat=True))):
-        zone = user_zone(user_id)
+    recipients = sorted(set(pending.values_list("recipient_id", flat=True)))
+    zones = user_zones(recipients)
+    for user_id in recipients:
+        zone = zones[user_id]
         user_day = day or local_today(zone, now)
         if DigestSent.objects.filter(user_id=user_id, day=user_day).exists():
             summary["skipped_already_sent"] += 1

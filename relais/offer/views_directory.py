@@ -7,10 +7,12 @@ Public (FINESS is open data, and families look for free places): no login, but r
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 from django_ratelimit.decorators import ratelimit
 
 from relais.territory.models import Commune
+from relais.territory.timezones import zone_for_commune, zone_label
 
 from .codes import CareMode, Deficiency, Domain
 from .models import Category
@@ -90,4 +92,8 @@ def site_detail(request, finess: str):
         "can_update": can_update_capacity(actor, site),
         "free_places": sum(unit.available for unit in units if unit.is_open),
     }
-    return render(request, "offer/site.html", context)
+    # A site's times are shown on its own clock, named outside Paris (decision 0034), whoever looks.
+    zone = zone_for_commune(site.commune_id)
+    context["site_zone_label"] = zone_label(zone)
+    with timezone.override(zone):
+        return render(request, "offer/site.html", context)

@@ -49,3 +49,20 @@ def test_the_stored_label_is_left_unchanged(world):
     site_page(world)
     world.unit_a1.refresh_from_db()
     assert world.unit_a1.capacity_updated_by == world.admissions.label
+
+
+def test_an_overseas_site_shows_its_figures_on_its_own_clock(world):
+    """Decision 0034: a site in La Réunion shows when its figures were updated in Indian/Reunion time, named."""
+    from datetime import UTC, datetime
+
+    from relais.offer.models import Unit
+    from relais.territory.models import Commune, Departement, Region
+
+    Region.objects.get_or_create(code="04", defaults={"name": "La Réunion"})
+    Departement.objects.get_or_create(code="974", defaults={"name": "La Réunion", "region_id": "04"})
+    Commune.objects.get_or_create(insee_code="97411", defaults={"name": "Saint-Denis", "departement_id": "974"})
+    world.site_a.commune_id = "97411"
+    world.site_a.save(update_fields=["commune"])
+    Unit.objects.filter(pk=world.unit_a1.pk).update(capacity_updated_at=datetime(2026, 3, 2, 6, 30, tzinfo=UTC))
+    html, _ = site_page(world)
+    assert "le 02/03/2026 à 10:30 (heure de La Réunion)" in html  # UTC+4, whoever looks

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from openpyxl import Workbook
 
 from relais.offer.models import Category
@@ -70,7 +70,7 @@ def _report(request):
             "La vue du territoire est réservée aux MDPH, conseils départementaux, ARS et niveau national."
         )
     form = TerritoryFilterForm(request.GET or None, scope=scope)
-    return form, territory_report(request.actor, form.filters(), today=date.today())
+    return form, territory_report(request.actor, form.filters(), today=timezone.localdate())
 
 
 def territory(request):
@@ -130,7 +130,7 @@ def territory_export(request, table: str, fmt: str):
     if found is None or fmt not in ("csv", "xlsx"):
         raise Http404("Tableau ou format inconnu.")
     header = ["", *found.columns]
-    filename = f"relais-{found.slug}-{date.today():%Y%m%d}.{fmt}"
+    filename = f"relais-{found.slug}-{timezone.localdate():%Y%m%d}.{fmt}"
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")

@@ -12,7 +12,6 @@ account grants no access (access is for identified professionals, L1110-4) and t
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -35,6 +34,7 @@ from relais.pathway.circle.models import (
 )
 from relais.pathway.circle.services import _trace, circle_professional_add, record_open
 from relais.persons.models import Person
+from relais.territory.timezones import local_today, organisation_zone
 
 from .. import matrix as m
 from ..policy import may_manage_circle
@@ -303,7 +303,7 @@ def _add_professional(actor, person, participant, path: str) -> None:
             ground=ground,
             informed_at=parse_datetime(informed) if informed else None,
             consent=consent,
-            start=start if start and start <= date.today() else None,
+            start=start if start and start <= local_today(organisation_zone(actor.organisation)) else None,
         )
     except (ValidationError, PermissionDenied) as exc:
         message = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
