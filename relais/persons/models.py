@@ -39,6 +39,9 @@ class Person(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged", verbose_name="fusionnée dans"
     )
     merged_at = models.DateTimeField("fusionnée le", null=True, blank=True)
+    # Names and first names folded (no accents, upper case, separators as single spaces), kept by
+    # `save()` so that a search of several words can match in the database on any backend.
+    search_key = models.CharField("clé de recherche", max_length=600, blank=True, editable=False, db_index=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
 
@@ -75,6 +78,15 @@ class Person(models.Model):
     def __str__(self) -> str:
         used = f" ({self.used_name})" if self.used_name and self.used_name != self.family_name else ""
         return f"{self.family_name}{used} {self.first_names}, né·e le {self.birth_date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        from .names import search_key
+
+        self.search_key = search_key(self.family_name, self.used_name, self.first_names, self.used_first_name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_key"}
+        super().save(*args, **kwargs)
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -135,6 +147,7 @@ class PersonMergeLog(models.Model):
     ground = models.CharField("fondement", max_length=64)
     filled_fields = models.JSONField("champs complétés depuis le doublon", default=list)
     representatives_moved = models.JSONField("représentant·es rattaché·es", default=list)
+    reason = models.TextField("motif", blank=True)
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -146,3 +159,44 @@ class PersonMergeLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.duplicate_id} → {self.keep_id} le {self.at:%d/%m/%Y %H:%M}"
+
+
+class IdentityEventKind(models.TextChoices):
+    CREATED = "created", "Création"
+    CORRECTED = "corrected", "Correction de l'identité"
+    STATUS_CHANGED = "status_changed", "Changement de statut d'identité"
+    MERGED = "merged", "Fusion d'un doublon"
+    DUPLICATE_DISMISSED = "duplicate_dismissed", "Doublon écarté (personnes différentes)"
+
+
+class IdentityEvent(models.Model):
+    """The identity history of a person (identity vigilance): who changed which trait, when, and why.
+
+    `before` and `after` hold only the traits that changed; for a merge, `other_person` is the duplicate."""
+
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="identity_events")
+    kind = models.CharField("nature", max_length=24, choices=IdentityEventKind.choices)
+    at = models.DateTimeField("date")
+    user_id = models.BigIntegerField(null=True, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField("qui", max_length=300)
+    reason = models.TextField("motif", blank=True)
+    before = models.JSONField("avant", default=dict)
+    after = models.JSONField("après", default=dict)
+    other_person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="autre personne"
+    )
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "événement d'identité"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=IdentityEventKind.values), name="identityevent_kind_valid"),
+            # A correction, a status change, a merge or a dismissal is always explained.
+            models.CheckConstraint(
+                condition=Q(kind=IdentityEventKind.CREATED) | ~Q(reason=""), name="identityevent_reason_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.person_id} le {self.at:%d/%m/%Y %H:%M}"
