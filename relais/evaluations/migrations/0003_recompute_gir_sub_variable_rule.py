@@ -5,14 +5,15 @@ combined to B instead of C (and a typical dementia profile got GIR 4 instead of 
 is scored again from its stored answers with the current scorer; when the result differs, the details keep what was
 computed at the time ("previous": GIR, rule version, date of the recomputation) so that the result page says so, and
 the score extension of the stored QuestionnaireResponse is updated. Idempotent: an evaluation already stamped with
-the current rule version is left alone; one whose stored answers cannot be read is left as it is and logged (a
-migration must not stop on one bad row). The chronology event posted at completion ("Résultat : GIR n") is history
+the current rule version is left alone; one that cannot be scored again, whatever the error, is left as it is and
+logged (a migration must not stop on one bad row). The live scorer is imported only when there is something to
+recompute, so that a new database never depends on it; it is used on purpose (not frozen here) because the point is to
+bring stored results to the rule the application applies. The chronology event posted at completion ("Résultat : GIR n") is history
 and is not rewritten.
 """
 
 import logging
 
-from django.core.exceptions import ValidationError
 from django.db import migrations
 from django.utils import timezone
 
@@ -22,20 +23,22 @@ PREVIOUS_RULE_VERSION = "2008-guide-v1"
 
 
 def recompute(apps, schema_editor):
+    FormResponse = apps.get_model("evaluations", "FormResponse")
+    completed = FormResponse.objects.filter(status="completed", definition__scorer="aggir").order_by("pk")
+    if not completed.exists():
+        return
     from relais.evaluations import aggir, engine
     from relais.evaluations.scoring import SCORERS
 
-    FormResponse = apps.get_model("evaluations", "FormResponse")
     today = timezone.localdate().isoformat()
-    completed = FormResponse.objects.filter(status="completed", definition__scorer="aggir").order_by("pk")
     for response in completed.iterator():
         details = response.score_details or {}
         if details.get("rule_version") == aggir.RULE_VERSION:
             continue
         try:
             score = SCORERS["aggir"](engine.raw_from_response(response.response.get("item")))
-        except (KeyError, ValueError, ValidationError) as exc:  # unreadable answers: leave it, say so
-            logger.warning("AGGIR evaluation %s left unchanged, answers unreadable: %s", response.pk, exc)
+        except Exception as exc:  # one unreadable row must not stop the migration: leave it, say so
+            logger.warning("AGGIR evaluation %s left unchanged, cannot be scored again: %r", response.pk, exc)
             continue
         new_details = dict(score.details)
         old_modalities = [v.get("modality") for v in details.get("variables", [])]
