@@ -348,3 +348,20 @@ def test_the_record_links_to_the_circle_tools(client, circle, content):
     assert reverse("messaging:threads", args=[circle.record.pk]) in page
     assert reverse("evaluations:person", args=[circle.person.pk]) in page
     assert reverse("agenda:book", args=[circle.person.pk]) in page
+
+
+def test_consent_sentences_are_correct_french_for_every_category(circle):
+    """ "au partage de ses données d'identité", never "ses identité" (issue 13 item 9)."""
+    from relais.pathway.policy import decide
+
+    gp = circle.gp
+
+    def message(category):
+        return decide(user=gp.user, organisation=gp.organisation, person=circle.person, category=category).message
+
+    assert "au partage de ses données d'identité avec vous" in message(m.IDENTITY)
+    assert "au partage de son plan personnalisé de coordination avec vous" in message(m.PLAN)
+    assert "ne couvre pas les données sociales." in message(m.SOCIAL)
+    assert "ne couvre pas les documents." in message(m.DOCUMENTS)
+    for category in m.CATEGORIES:
+        assert "ses identité" not in message(category) and "les plan" not in message(category)
