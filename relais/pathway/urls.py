@@ -19,6 +19,11 @@ urlpatterns = [
     path("dossiers/<int:pk>/cercle/proche/", views_circle.proxy_add, name="proxy_add"),
     path("dossiers/<int:pk>/cercle/opposition/", views_circle.objection_add, name="objection_add"),
     path(
+        "dossiers/<int:pk>/cercle/oppositions/<int:objection_pk>/levee/",
+        views_circle.objection_withdraw,
+        name="objection_withdraw",
+    ),
+    path(
         "dossiers/<int:pk>/cercle/consentements/<int:consent_pk>/retrait/",
         views_circle.consent_revoke,
         name="consent_revoke",

@@ -256,6 +256,30 @@ def test_manager_records_an_objection_and_revokes_a_consent(client, circle):
     assert login(client, circle.nurse).get(url("record", circle.record.pk)).status_code == 200
 
 
+def test_manager_lifts_an_objection_from_the_circle_and_sharing_resumes(client, circle):
+    from relais.pathway.circle.models import Objection
+
+    login(client, circle.coordinator)
+    client.post(
+        url("objection_add", circle.record.pk), {"member": circle.educator_member.pk, "expressed_by": "la personne"}
+    )
+    objection = Objection.objects.get(record=circle.record)
+    assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
+    # The educator cannot lift it (not a manager of the circle): a 404 like any action out of reach.
+    lift = url("objection_withdraw", circle.record.pk, objection.pk)
+    assert client.post(lift, {"withdrawn_by": "la personne"}).status_code == 404
+    page = login(client, circle.coordinator).get(url("record", circle.record.pk)).content.decode()
+    assert "Lever cette opposition" in page and lift in page
+    response = client.post(lift, {"withdrawn_by": "la personne"}, follow=True)
+    assert "opposition est levée" in response.content.decode()
+    objection.refresh_from_db()
+    assert objection.withdrawn_at is not None
+    assert "Lever cette opposition" not in client.get(url("record", circle.record.pk)).content.decode()
+    assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 200
+    # Lifting twice: the objection is no longer open, 404.
+    assert login(client, circle.coordinator).post(lift, {"withdrawn_by": "x"}).status_code == 404
+
+
 def test_open_a_record_for_a_new_person(client, make_organisation, make_member, settings):
     settings.RELAIS_REQUIRE_2FA = False
     dac = make_organisation(kind="dac", name="DAC Émeraude")
