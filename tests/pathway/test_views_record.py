@@ -188,6 +188,11 @@ def test_upload_through_the_view_refuses_a_fake_pdf_with_a_french_message(client
     text = response.content.decode()
     assert "Type de fichier refusé" in text
     assert not circle.record.documents.exists()
+    # Shown where the user is: in the documents section the redirect scrolls to, not at the top of the page.
+    assert response.redirect_chain[-1][0].endswith("#documents")
+    documents = text[text.index('id="documents"') :]
+    assert "Type de fichier refusé" in documents[: documents.index("</section>")]
+    assert "Type de fichier refusé" not in text[: text.index('id="documents"')]
 
 
 def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle, content, make_member):
@@ -254,6 +259,12 @@ def test_manager_records_an_objection_and_revokes_a_consent(client, circle):
     assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
     assert login(client, circle.gp).get(url("record", circle.record.pk)).status_code == 404
     assert login(client, circle.nurse).get(url("record", circle.record.pk)).status_code == 200
+
+
+def test_the_circle_shows_what_each_consent_covers(client, circle):
+    page = login(client, circle.coordinator).get(url("record", circle.record.pk)).content.decode()
+    circle_part = page[page.index('id="cercle"') :]
+    assert "pour : identité, données médicales, plan personnalisé de coordination" in circle_part
 
 
 def test_manager_lifts_an_objection_from_the_circle_and_sharing_resumes(client, circle):
