@@ -18,6 +18,7 @@ import relais
 from relais.notifications.models import Notification
 from relais.offer.codes import Domain
 from relais.offer.models import Site, Unit
+from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.models import DecisionKind, OrientationDecision
 from relais.orientation.fhir import codes as fhir_codes
 from relais.orientation.follow_up.services import orientation_tick
@@ -39,7 +40,9 @@ from relais.orientation.requests.services import (
     admission_requests_send,
     unit_request_transition,
 )
+from relais.orientation.waiting_list.selectors import filters_from, waiting_list
 from relais.persons.services import person_create
+from relais.territory.models import Commune, Departement, Region
 
 from .conftest import years_ago
 
@@ -318,3 +321,22 @@ def test_the_daily_job_leaves_the_unseen_request_open_too(shown):
     assert summary["admitted_elsewhere"] == 0
     late.refresh_from_db()
     assert late.status == st.NOTIFIED
+
+
+# --- The other sentences of item 4, re-checked ----------------------------------------------------------------------
+
+
+def test_the_priority_score_with_a_distance_is_the_same_on_the_waiting_list_and_in_the_proposal(offer):
+    region = Region.objects.create(code="53", name="Bretagne")
+    finistere = Departement.objects.create(code="29", name="Finistère", region=region)
+    quimper = Commune.objects.create(
+        insee_code="29232", name="Quimper", departement=finistere, latitude=47.996, longitude=-4.102
+    )
+    AdmissionFile.objects.filter(person=offer.adult).update(commune=quimper, urgency=2, urgency_reason="rupture")
+    Site.objects.filter(pk=offer.sites[0].pk).update(latitude=48.390, longitude=-4.486)  # Brest, about 52 km
+    (mas,) = send(offer, [offer.sites[0]], "k-score")
+    on_list(mas, offer.staff[0])
+    (row,) = waiting_list(actor=offer.staff[0], filters=filters_from({})).rows
+    _run, (proposal,) = proposals_compute(actor=offer.staff[0], units=units_run_by(offer.staff[0]))
+    assert row.distance_km is not None and row.distance_km > 40
+    assert proposal.request_id == mas.pk and proposal.score == row.score.total
