@@ -104,8 +104,8 @@ def admission_request_transition_closing_others(
     """``requests.services.admission_request_transition`` (same arguments), then, when the change settles the person
     (``settles``), the person's other open requests closed (46 + 119) in the same transaction except ``keep_ids``
     (default: those marked ``stay_on_list``) and any not in ``shown_ids`` when given; their ESMS notified after the
-    commit. The one entry point for ESMS-level
-    status changes: ``tests/orientation/test_orientation_rules_hold.py`` holds every caller to it."""
+    commit. The one entry point for ESMS-level status changes: ``tests/orientation/test_orientation_rules_hold.py``
+    holds every caller to it."""
     source = AdmissionRequest.objects.select_for_update().filter(pk=request.pk).values_list("status", flat=True)[0]
     request = admission_request_transition(actor=actor, request=request, target=target, **kwargs)
     if settles(source, request.status):
