@@ -29,6 +29,7 @@ from relais.orientation.admission.services import (
     person_with_file_create,
 )
 from relais.orientation.decisions.services import orientation_decision_create
+from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.requests import services
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import ESMS_ENDED
@@ -251,7 +252,7 @@ def request_transition(request, pk: int, request_pk: int):
         messages.error(request, f"« {row.site.name} » : choisissez un statut et un motif proposés.")
         return redirect(target)
     try:
-        services.admission_request_transition(
+        admission_request_transition_closing_others(
             actor=actor,
             request=row,
             target=form.cleaned_data["target"],
