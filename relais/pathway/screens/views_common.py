@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect
 
 from relais.accounts.actor import Actor
+from relais.pathway import matrix as m
+from relais.pathway.circle import selectors as circle_sel
 from relais.web.templatetags.placed_messages import place_tag
 
 
@@ -21,6 +24,14 @@ def acting(request) -> Actor:
 def who(request) -> dict:
     actor = acting(request)
     return {"user": actor.user, "organisation": actor.organisation}
+
+
+def plan_access(request, pk: int):
+    """The record's access for its plan pages: a 404 for whoever may not read the plan (PLAN category)."""
+    access = circle_sel.record_get(**who(request), pk=pk)
+    if not access.may(m.PLAN):
+        raise Http404("Plan introuvable.")
+    return access
 
 
 def run_service(request, call, *, success: str, back: str):
