@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from relais.audit.services import access_log_record
 
-from .duplicates import Match, birth_date_variants, find_duplicates
+from .birthdates import birth_date_variants
+from .duplicates import Match, find_duplicates
 from .models import Person
+from .names import search_words
 
 
 @transaction.atomic
@@ -40,3 +43,12 @@ def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilanc
             detail=f"doublon possible {about} (score {match.score})",
         )
     return matches
+
+
+def person_search(*, queryset, query: str):
+    """`queryset` narrowed to persons matching every word of `query` (each the start of a word of any of their
+    names: birth name, used name, first names; accents and case ignored, through `Person.search_key`), sorted by
+    name case-insensitively. No access-log entry: the caller logs what it shows."""
+    for word in search_words(query):
+        queryset = queryset.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
+    return queryset.order_by(Lower("family_name"), Lower("first_names"), "pk")
