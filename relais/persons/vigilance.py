@@ -149,3 +149,35 @@ def candidate_rows(matches: list[Match], visible_pks: set[int]) -> list[dict]:
         contact = ", ".join(followers.get(m.other.pk, [])) or "la cellule d'identitovigilance de votre territoire"
         rows.append({"match": m, "visible": visible, "contact": "" if visible else contact})
     return rows
+
+
+CONFIRMED_TAG_SYSTEM = "urn:relais:identity-vigilance"
+CONFIRMED_TAG_CODE = "new-person-confirmed"
+
+
+def fhir_confirmed(resource: dict) -> bool:
+    """A FHIR resource (Patient) whose sender says the candidates were set aside: meta.tag
+    ``urn:relais:identity-vigilance|new-person-confirmed``."""
+    tags = (resource.get("meta") or {}).get("tag") or []
+    return any(t.get("system") == CONFIRMED_TAG_SYSTEM and t.get("code") == CONFIRMED_TAG_CODE for t in tags)
+
+
+def fhir_conflict(error: IdentityCandidates, *, path: str, visible_pks: set[int]):
+    """The 409 OperationOutcome of a refused FHIR creation: one issue saying why and how to confirm, one per
+    candidate (its id, score and reasons when the caller may see it, else only whom to contact). The candidates'
+    reads are logged after the request's rollback."""
+    from relais.fhir.errors import FhirError, Issue
+
+    tag = f"{CONFIRMED_TAG_SYSTEM}|{CONFIRMED_TAG_CODE}"
+    head = f"{path} : {error.messages[0]}"
+    if not any(m.certain for m in error.matches):
+        head += f" Si aucune n'est la personne, renvoyez la ressource avec meta.tag « {tag} »."
+    issues = [Issue(code="duplicate", diagnostics=head, expression=[path])]
+    for row in candidate_rows(error.matches, visible_pks):
+        match = row["match"]
+        if row["visible"]:
+            text = f"Patient/{match.other.pk} — score {match.score} : {', '.join(match.reasons)}"
+        else:
+            text = f"Fiche proche hors de votre accès — score {match.score} : contactez {row['contact']}."
+        issues.append(Issue(code="duplicate", diagnostics=text, expression=[path], severity="information"))
+    return FhirError(409, "duplicate", head, issues=issues, after_rollback=error.record_reads)
