@@ -246,7 +246,7 @@ def compare_traits(a: Traits, b: Traits) -> Match | None:
         )
     if family is not None and first is not None:
         score = (45 if slip == bd.SAME else 30) + family[0] + first[0]
-        exact_names = family[1] in (Kind.SAME_FAMILY_NAME, Kind.SPELLING_VARIANT) and first[3] == 0
+        exact_names = family[1] in (Kind.SAME_FAMILY_NAME, Kind.SPELLING_VARIANT) and first[1] == Kind.SAME_FIRST_NAMES
         if slip != bd.SAME and (family[0] < 25 or family[1] == Kind.COMPOUND_NAME or first[3] > 1):
             return None  # a date slip and a name slip: too far
         names = [(family[1], family[2]), (first[1], first[2])]

@@ -48,7 +48,8 @@ def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilanc
 def person_search(*, queryset, query: str):
     """`queryset` narrowed to persons matching every word of `query` (each the start of a word of any of their
     names: birth name, used name, first names; accents and case ignored, through `Person.search_key`), sorted by
-    name case-insensitively. No access-log entry: the caller logs what it shows."""
+    name ignoring case and accents (the folded key starts with the birth name, then the used name and first names;
+    then Lower(family_name) breaks ties). No access-log entry: the caller logs what it shows."""
     for word in search_words(query):
         queryset = queryset.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
-    return queryset.order_by(Lower("family_name"), Lower("first_names"), "pk")
+    return queryset.order_by("search_key", Lower("family_name"), "pk")
