@@ -50,6 +50,12 @@ def person_search(*, queryset, query: str):
     names: birth name, used name, first names; accents and case ignored, through `Person.search_key`), sorted by
     name ignoring case and accents (the folded key starts with the birth name, then the used name and first names;
     then Lower(family_name) breaks ties). No access-log entry: the caller logs what it shows."""
+    return queryset.filter(search_condition(query)).order_by("search_key", Lower("family_name"), "pk")
+
+
+def search_condition(query: str, prefix: str = "") -> Q:
+    """The condition of `person_search`, for a queryset of persons or (``prefix="person__"``) of rows about one."""
+    condition = Q()
     for word in search_words(query):
-        queryset = queryset.filter(Q(search_key__startswith=word) | Q(search_key__contains=f" {word}"))
-    return queryset.order_by("search_key", Lower("family_name"), "pk")
+        condition &= Q(**{f"{prefix}search_key__startswith": word}) | Q(**{f"{prefix}search_key__contains": f" {word}"})
+    return condition
