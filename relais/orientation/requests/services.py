@@ -283,9 +283,16 @@ def admission_request_transition(
         "update",
         request,
         request.person_id,
-        f"statut {result.source} → {result.target}" + (f" motif {result.reason}" if result.reason else ""),
+        _change_words(result),
     )
     return request
+
+
+def _change_words(result) -> str:
+    """The access log's detail of a status change, in words (decision 0038); the codes are in the transition log."""
+    source = f"« {st.status_word(result.source)} »" if result.source else "création"
+    reason = f", motif « {st.reason_word(result.reason)} »" if result.reason else ""
+    return f"statut {source} → « {st.status_word(result.target)} »{reason}"
 
 
 @transaction.atomic
@@ -313,7 +320,7 @@ def unit_request_transition(
     row.status, row.status_reason = result.target, result.reason or ""
     row.save()
     _log(actor=actor, request=request, unit=unit, result=result, source=source, comment=comment)
-    _trace(actor, "update", row, request.person_id, f"unité {unit.pk} statut {result.source} → {result.target}")
+    _trace(actor, "update", row, request.person_id, f"unité {unit.pk} : {_change_words(result)}")
     return row
 
 
