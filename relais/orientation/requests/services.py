@@ -32,7 +32,7 @@ from relais.orientation.requests.models import (
     UnitRequestStatus,
 )
 from relais.orientation.requests.selectors import sites_coverage
-from relais.orientation.terminology.selectors import sdo_rules, status_labels
+from relais.orientation.terminology.selectors import sdo_rules
 from relais.persons.models import Person
 
 GROUND = "orientation_request"
@@ -71,7 +71,7 @@ def _creator(actor) -> str:
 def _check(current, target, *, actor_kind, reason):
     try:
         return wf.transition(
-            current, target, actor_kind=actor_kind, reason=reason, rules=sdo_rules(), labels=status_labels()
+            current, target, actor_kind=actor_kind, reason=reason, rules=sdo_rules(), labels=st.STATUS_WORDS
         )
     except wf.TransitionError as error:
         if error.code == "actor":
