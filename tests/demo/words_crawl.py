@@ -87,14 +87,17 @@ def links_of(page: str, base: str) -> list[str]:
     return out
 
 
-def crawl(client, starts: list[str], *, max_pages: int, per_pattern: int = 3) -> tuple[dict[str, list[str]], list[str]]:
+def crawl(
+    client, starts: list[str], *, max_pages: int, per_pattern: int = 3, shapes: dict[str, int] | None = None
+) -> tuple[dict[str, list[str]], list[str]]:
     """Breadth-first from ``starts``: each page's raw codes (pages with none are left out), and the pages read.
 
     Pages that differ only by their ids (``/orientation/esms/demandes/12/``, ``/13/``…) are visited ``per_pattern``
-    times at most: the same template with other rows, so a few are enough and the crawl stays short.
+    times at most: the same template with other rows, so a few are enough and the crawl stays short. Pass the same
+    ``shapes`` to several crawls (one per role) to count the visits across them; ``starts`` are always read.
     """
     seen, queue, report, read = set(), deque(starts), {}, []
-    patterns: dict[str, int] = {}
+    patterns: dict[str, int] = {} if shapes is None else shapes
     visited = 0
     while queue and visited < max_pages:
         path = queue.popleft()
