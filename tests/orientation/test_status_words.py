@@ -30,6 +30,18 @@ def test_each_status_and_each_reason_has_a_word():
         assert word[0].isupper() or word[0] in "«", (code, word)
 
 
+def test_words_tell_apart_what_one_choice_offers():
+    """Two statuses of one level, or two reasons one status takes (ASS_A32), never share a word: a list of choices
+    shows words only."""
+    for level in (st.ESMS_STATUSES, st.UNIT_STATUSES):
+        words = [st.status_word(code) for code in level]
+        assert len(set(words)) == len(words)
+    assert TERMINOLOGY.rules
+    for status, reasons in TERMINOLOGY.rules.items():
+        words = [st.reason_word(code) for code in reasons]
+        assert len(set(words)) == len(words), status
+
+
 def test_the_words_named_in_the_issue():
     assert st.status_word(st.NOTIFIED) == "Nouvelle demande"
     assert st.status_word(st.UNDER_ANALYSIS) == st.status_word(st.UNIT_UNDER_ANALYSIS) == "En étude"

@@ -4,6 +4,10 @@ Statuses are TRE_R357 codes, ESMS level (person × ESMS, value set JDV_J252) and
 the French comment is the official label. Reasons are TRE_R358 codes, only those the code uses by value (which
 reasons each status takes comes from ASS_A32 at run time, ``terminology.sdo_rules``). Pure Python: no Django.
 
+People read words, not codes (decision 0038): ``STATUS_WORDS`` and ``REASON_WORDS`` give every TRE_R357 status and
+every TRE_R358 reason its short French word; the screens show it with ``{% status %}``/``{% reason %}``
+(``relais/web/templatetags/words.py``), the code and its official label in a tooltip.
+
 Each group answers one question, asked by one or more modules; two groups that look alike answer different ones
 (docs/decisions/0028-status-groups.md). ``tests/orientation/test_status_literals.py`` fails when a status or reason
 code is written as a literal anywhere else in ``relais/``.
