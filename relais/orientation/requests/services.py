@@ -32,7 +32,7 @@ from relais.orientation.requests.models import (
     UnitRequestStatus,
 )
 from relais.orientation.requests.selectors import sites_coverage
-from relais.orientation.terminology.selectors import sdo_rules
+from relais.orientation.terminology.selectors import sdo_rules, status_labels
 from relais.persons.models import Person
 
 GROUND = "orientation_request"
@@ -68,10 +68,18 @@ def _creator(actor) -> str:
     return f"org:{actor.organisation.pk}" if actor is not None else "system"
 
 
-def _check(current, target, *, actor_kind, reason):
+def _check(current, target, *, actor_kind, reason, source=Source.WEB):
+    """A refusal names statuses by their words on the screens; an API caller (FHIR) gets the code and official label."""
+    web = source == Source.WEB
     try:
         return wf.transition(
-            current, target, actor_kind=actor_kind, reason=reason, rules=sdo_rules(), labels=st.STATUS_WORDS
+            current,
+            target,
+            actor_kind=actor_kind,
+            reason=reason,
+            rules=sdo_rules(),
+            labels=st.STATUS_WORDS if web else status_labels(),
+            with_code=not web,
         )
     except wf.TransitionError as error:
         if error.code == "actor":
@@ -263,7 +271,7 @@ def admission_request_transition(
     derived = actor_kind_for(actor, request.site, system=system)
     if actor_kind is not None and actor_kind != derived:
         raise PermissionDenied(f"Vous agissez ici en tant que « {derived} », pas « {actor_kind} ».")
-    result = _check(request.status, target, actor_kind=derived, reason=reason)
+    result = _check(request.status, target, actor_kind=derived, reason=reason, source=source)
     reopening = request.status in ESMS_ENDED and target not in ESMS_ENDED
     if reopening:
         if (
@@ -314,7 +322,7 @@ def unit_request_transition(
         raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
     row = UnitRequestStatus.objects.select_for_update().filter(request=request, unit=unit).first()
     actor_kind = actor_kind_for(actor, request.site, system=system)
-    result = _check(row.status if row else None, target, actor_kind=actor_kind, reason=reason)
+    result = _check(row.status if row else None, target, actor_kind=actor_kind, reason=reason, source=source)
     if row is None:
         row = UnitRequestStatus(request=request, unit=unit)
     row.status, row.status_reason = result.target, result.reason or ""
