@@ -103,6 +103,7 @@ def site_detail(request, finess: str):
         "can_update": can_update_capacity(actor, site),
         "free_places": sum(unit.available for unit in units if unit.is_open and not unit.capacity_stale),
         "next_steps": site_next_steps(site),
+        "to_confirm": any(unit.is_open and unit.capacity_stale and unit.available for unit in units),
     }
     # A site's times are shown on its own clock, named outside Paris (decision 0034), whoever looks.
     zone = zone_for_commune(site.commune_id)
