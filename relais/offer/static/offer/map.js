@@ -49,10 +49,7 @@
   function draw() {
     var element = document.getElementById("carte");
     var source = document.getElementById("carte-donnees");
-    if (current) {
-      current.remove();
-      current = null;
-    }
+    clear();
     if (!element || !source || typeof L === "undefined") {
       return;
     }
@@ -92,7 +89,21 @@
     current = map;
   }
 
+  function clear() {
+    // htmx clones #resultats into its history before a swap: the clone must hold no style attribute that Leaflet set
+    // (the CSP refuses inline styles, and a cloned one is reported). The map is drawn again after the swap.
+    if (current) {
+      var element = current.getContainer();
+      current.remove();
+      current = null;
+      element.removeAttribute("style");
+      element.textContent = "";
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", draw);
+  document.addEventListener("htmx:beforeHistorySave", clear);
+  document.addEventListener("htmx:historyRestore", draw);
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.id === "resultats") {
       draw();
