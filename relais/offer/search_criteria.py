@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .codes import CareMode, Deficiency, Domain
 from .geo import centroid
+from .places_elsewhere import departements_of, folded
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 30.0, 200.0
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
@@ -213,32 +213,47 @@ def commune_label(insee_code: str, name: str) -> str:
     return f"{name} ({postcode})" if postcode else name
 
 
-def territory_label() -> str:
-    """The départements whose communes are loaded: "Corse-du-Sud" or "Corse-du-Sud, Haute-Corse"."""
+def _loaded_departements() -> list[str]:
     from relais.territory.models import Departement
 
-    names = list(Departement.objects.filter(communes__isnull=False).distinct().values_list("name", flat=True))
-    return ", ".join(sorted(names)) or "aucun département chargé"
+    return sorted(Departement.objects.filter(communes__isnull=False).distinct().values_list("name", flat=True))
+
+
+def territory_label() -> str:
+    """The départements whose communes are loaded: "Corse-du-Sud" or "Corse-du-Sud, Haute-Corse"."""
+    return ", ".join(_loaded_departements()) or "aucun département chargé"
+
+
+def _outside(what: str, departements: list[str]) -> SearchError:
+    return SearchError(
+        {
+            "lieu": f"{what} ({', '.join(departements)}) : hors du territoire couvert ({territory_label()}). "
+            "Cherchez une commune de ce territoire."
+        }
+    )
 
 
 def _unknown_code(code: str) -> SearchError:
-    """An unknown postcode or INSEE code: outside the loaded territory when no loaded code shares its département."""
-    from relais.territory.models import Commune, PostalCode
+    """An unknown postcode or INSEE code: « hors du territoire couvert » when it belongs to a département not loaded."""
+    elsewhere = [name for name in departements_of(code=code) if name not in _loaded_departements()]
+    if elsewhere:
+        return _outside(code, elsewhere)
+    return SearchError({"lieu": f"Aucun code postal ni code INSEE {code} connu dans le territoire couvert."})
 
-    prefix = code[:3] if code.startswith(("97", "98")) else code[:2]
-    known = PostalCode.objects.filter(code__startswith=prefix).exists() or (
-        Commune.objects.filter(insee_code__startswith=prefix).exists()
-    )
-    if known:
-        return SearchError({"lieu": f"Aucun code postal ni code INSEE {code} connu dans le territoire couvert."})
+
+def _unknown_name(text: str) -> SearchError:
+    elsewhere = [name for name in departements_of(name=text) if name not in _loaded_departements()]
+    if elsewhere:
+        return _outside(f"« {text} »", elsewhere)
     return SearchError(
-        {"lieu": f"{code} : hors du territoire couvert ({territory_label()}). Cherchez une commune de ce territoire."}
+        {
+            "lieu": f"Aucune commune ne s'appelle « {text} » dans le territoire couvert ({territory_label()}) : "
+            "essayez son code postal."
+        }
     )
 
 
-def _folded(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+_folded = folded
 
 
 def place_resolve(text: str) -> tuple[str, str, str]:
@@ -275,12 +290,7 @@ def place_resolve(text: str) -> tuple[str, str, str]:
         row for row in rows if _folded(row[1]) == wanted
     ]
     if not matches:
-        raise SearchError(
-            {
-                "lieu": f"Aucune commune « {text} » dans le territoire couvert ({territory_label()}) : si elle est "
-                "ailleurs, elle est hors du territoire couvert ; sinon, essayez son code postal."
-            }
-        )
+        raise _unknown_name(text)
     insee, name, _ = matches[0]
     note = ""
     if len(matches) > 1:

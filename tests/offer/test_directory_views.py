@@ -61,7 +61,7 @@ def test_htmx_requests_get_the_results_alone(client, make_site):
 
 def test_place_errors_and_homonyms_are_explained(client, geography, make_site):
     html = page(client.get("/offre/", {"lieu": "Atlantide"}))
-    assert 'role="alert"' in html and "Aucune commune « Atlantide » dans le territoire couvert" in html
+    assert 'role="alert"' in html and "Aucune commune ne s'appelle « Atlantide »" in html
     html = page(client.get("/offre/", {"lieu": "Ajaccio", "age": "vieux"}))
     assert "Âge : nombre entier attendu" in html
     from relais.territory.models import Commune

@@ -207,15 +207,28 @@ def test_the_help_examples_come_from_the_data_and_find_something(client, make_si
     assert sorted(found) == ["IME Porto", "IME Porto 2"]
 
 
-@pytest.mark.parametrize("place", ["35000", "35238", "Rennes", "97411"])
-def test_a_place_outside_the_loaded_territory_says_so(client, geography, place):
+@pytest.mark.parametrize(
+    ("place", "where"),
+    [
+        ("35000", "35000 (Ille-et-Vilaine)"),
+        ("35238", "35238 (Ille-et-Vilaine)"),
+        ("Rennes", "« Rennes » (Ille-et-Vilaine)"),
+        ("saint-etienne", "« saint-etienne » (Loire)"),
+        ("97411", "97411 (La Réunion)"),
+        ("20200", "20200 (Haute-Corse)"),  # Bastia: a Corsican postcode, but not Corse-du-Sud's
+    ],
+)
+def test_a_place_outside_the_loaded_territory_says_so(client, geography, place, where):
     html = page(client.get("/offre/", {"lieu": place}))
-    assert 'role="alert"' in html and "hors du territoire couvert" in html and "Corse-du-Sud" in html
+    assert 'role="alert"' in html
+    assert f"{where} : hors du territoire couvert (Corse-du-Sud). Cherchez une commune de ce territoire." in html
 
 
-def test_an_unknown_code_inside_the_territory_is_not_called_outside(client, geography):
+def test_an_unknown_place_inside_the_territory_is_not_called_outside(client, geography):
     html = page(client.get("/offre/", {"lieu": "20888"}))
     assert "Aucun code postal ni code INSEE 20888 connu dans le territoire couvert." in html
+    html = page(client.get("/offre/", {"lieu": "Atlantide"}))
+    assert "Aucune commune ne s'appelle « Atlantide » dans le territoire couvert (Corse-du-Sud)" in html
     assert "hors du territoire" not in html
 
 
