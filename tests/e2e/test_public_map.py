@@ -117,6 +117,7 @@ def test_phone_size_and_accessibility(make_context, screenshots):
     assert not violations, "axe-core on the search with its map:\n" + describe(violations)
     page.locator("#carte .leaflet-marker-icon").last.click()
     expect(page.locator(".leaflet-popup-content")).to_be_visible()
+    expect(page.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in: axe measures real contrasts
     violations = serious_violations(page)
     assert not violations, "axe-core with a popup open:\n" + describe(violations)
     page.goto(page.locator(".offer-results a").first.get_attribute("href"))

@@ -56,7 +56,14 @@
     var data = JSON.parse(source.textContent);
     var holder = document.getElementById("resultats");
     var tiles = holder ? holder.getAttribute("data-map-tiles") : "";
-    var map = L.map(element, { scrollWheelZoom: false, attributionControl: Boolean(tiles) });
+    var still = window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    var map = L.map(element, {
+      scrollWheelZoom: false,
+      attributionControl: Boolean(tiles),
+      fadeAnimation: !still,
+      zoomAnimation: !still,
+      markerZoomAnimation: !still,
+    });
     if (tiles) {
       L.tileLayer(tiles, {
         maxZoom: 19,
