@@ -94,6 +94,7 @@ def map_data(results: SearchResults) -> dict:
             "url": reverse("offer:site", args=[r.site.finess]),
             "free": r.free_places,
             "to_confirm": r.free_places_to_confirm,
+            "stale": r.stale,  # a figure to confirm with the establishment, be it 0 or more
             "units": len(r.units),
             "distance_km": r.distance_km,
         }

@@ -242,7 +242,7 @@ def test_the_map_gets_the_page_results_as_embedded_data(client, make_site, setti
     data = json.loads(re.search(r'<script id="carte-donnees" type="application/json">(.*?)</script>', html).group(1))
     assert data["origin"]["label"] == "Ajaccio (20000)" and data["radius_km"] == 30
     [marker] = data["markers"]  # a site without coordinates is listed, not mapped
-    assert marker["name"] == "EHPAD Carte" and marker["free"] == 3
+    assert marker["name"] == "EHPAD Carte" and marker["free"] == 3 and marker["stale"] is False
     assert (marker["lat"], marker["lon"]) == (near.latitude, near.longitude)
     assert marker["url"] == f"/offre/etablissement/{near.finess}/"
     assert 'src="/static/vendor/leaflet/leaflet.js"' in html and 'src="/static/offer/map.js"' in html

@@ -11,7 +11,7 @@
     if (marker.free > 0) {
       return marker.free + (marker.free > 1 ? " places libres" : " place libre");
     }
-    if (marker.to_confirm > 0) {
+    if (marker.stale) {
       return "Places à confirmer auprès de l'établissement";
     }
     return marker.units ? "Aucune place libre" : "Aucune capacité publiée";
@@ -38,7 +38,7 @@
   function icon(marker) {
     var free = marker.free > 0;
     return L.divIcon({
-      className: "offer-pin" + (free ? " offer-pin-free" : marker.to_confirm > 0 ? " offer-pin-confirm" : ""),
+      className: "offer-pin" + (free ? " offer-pin-free" : marker.stale ? " offer-pin-confirm" : ""),
       html: "<span>" + (free ? String(marker.free) : "") + "</span>",
       iconSize: [28, 28],
       iconAnchor: [14, 14],
