@@ -6,6 +6,7 @@ default database; PostgreSQL is selected with DATABASE_URL.
 """
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -202,12 +203,29 @@ SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)  # usually done by 
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000" if HTTPS else "0"))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 
+# --- Public map (decision 0037) -----------------------------------------------------------------
+# The tile server of the search map, a Leaflet URL template (https://tile.example.org/{z}/{x}/{y}.png). Empty by
+# default: no visitor's address reaches a third party and the markers stand on a plain background. Its origin is
+# added to the CSP's img-src below.
+RELAIS_MAP_TILES_URL = os.environ.get("RELAIS_MAP_TILES_URL", "").strip()
+RELAIS_MAP_ATTRIBUTION = os.environ.get("RELAIS_MAP_ATTRIBUTION", "").strip()
+
+
+def map_tile_origins(template: str) -> list[str]:
+    """The origin a tile URL template loads images from, for the CSP ("{s}" subdomains become a wildcard)."""
+    match = re.match(r"(https?://)([^/]+)", template)
+    if not match:
+        return []
+    host = re.sub(r"^\{s\}\.", "*.", match.group(2))
+    return [match.group(1) + host]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *map_tile_origins(RELAIS_MAP_TILES_URL)],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "frame-ancestors": ["'none'"],
@@ -303,6 +321,9 @@ REFERENCE_DIR = Path(os.environ.get("RELAIS_REFERENCE_DIR", BASE_DIR / "referenc
 
 # Reference data installed by npm (package.json): see docs/decisions.
 NODE_MODULES = Path(os.environ.get("RELAIS_NODE_MODULES", BASE_DIR / "node_modules"))
+# Browser libraries installed by npm, served as static files under their own prefix (decision 0037: Leaflet).
+STATICFILES_DIRS = [("vendor/leaflet", NODE_MODULES / "leaflet" / "dist")]
+
 
 # --- APIs ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

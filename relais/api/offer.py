@@ -24,6 +24,7 @@ from relais.offer.search_criteria import (
     DEFAULT_LIMIT,
     DEFAULT_RADIUS_KM,
     MAX_LIMIT,
+    MAX_OFFSET,
     MAX_RADIUS_KM,
     SearchError,
     search_criteria_parse,
@@ -103,7 +104,14 @@ class OfferSiteSerializer(serializers.ModelSerializer):
 class OfferResultSerializer(serializers.Serializer):
     site = OfferSiteSerializer()
     distance_km = serializers.FloatField(allow_null=True, help_text="Distance à vol d'oiseau, arrondie à 0,1 km.")
-    free_places = serializers.IntegerField(help_text="Places disponibles des unités qui répondent aux critères.")
+    free_places = serializers.IntegerField(
+        help_text="Places libres des unités qui répondent aux critères et dont les chiffres sont à jour (pas plus "
+        "anciens que la fréquence de mise à jour de l'établissement)."
+    )
+    free_places_to_confirm = serializers.IntegerField(
+        help_text="Places annoncées par des chiffres plus anciens que la fréquence de mise à jour : à confirmer "
+        "auprès de l'établissement, jamais comptées dans `free_places`."
+    )
     capacity_updated_at = serializers.DateTimeField(
         allow_null=True, help_text="La plus ancienne mise à jour des unités retenues (null : jamais mise à jour)."
     )
@@ -122,8 +130,10 @@ class OfferSearchSerializer(serializers.Serializer):
     origin = OriginSerializer(allow_null=True)
     radius_km = serializers.FloatField(allow_null=True)
     rotation = serializers.IntegerField(help_text="Graine de l'ordre des ex aequo (par défaut : le jour).")
-    count = serializers.IntegerField()
-    has_more = serializers.BooleanField(help_text="D'autres résultats existent au-delà de `limit`.")
+    count = serializers.IntegerField(help_text="Nombre de résultats de cette page.")
+    offset = serializers.IntegerField(help_text="Rang (à partir de 0) du premier résultat de cette page.")
+    total = serializers.IntegerField(help_text="Nombre de résultats de toutes les pages.")
+    has_more = serializers.BooleanField(help_text="D'autres résultats existent au-delà de `offset + limit`.")
     results = OfferResultSerializer(many=True)
 
 
@@ -146,7 +156,12 @@ PARAMETERS = [
     _list("deficiency", "Déficience accompagnée (handicap).", Deficiency.values),
     OpenApiParameter("gir", int, enum=list(range(1, 7)), description="GIR de la personne âgée."),
     OpenApiParameter("alzheimer", bool, description="Seulement les unités Alzheimer."),
-    OpenApiParameter("free_only", bool, description="Seulement les unités avec des places disponibles (> 0)."),
+    OpenApiParameter(
+        "free_only",
+        bool,
+        description="Seulement les unités avec des places libres (> 0) selon des chiffres à jour (pas plus anciens "
+        "que la fréquence de mise à jour de l'établissement).",
+    ),
     OpenApiParameter("commune", str, description="Origine : code INSEE d'une commune (ex. 35238, 2A004)."),
     OpenApiParameter("postal_code", str, description="Origine : code postal (centre de ses communes)."),
     OpenApiParameter("lat", OpenApiTypes.DOUBLE, description="Origine : latitude WGS84 (avec lon)."),
@@ -157,6 +172,7 @@ PARAMETERS = [
         description=f"Rayon en km (défaut {DEFAULT_RADIUS_KM:g}, max {MAX_RADIUS_KM:g}).",
     ),
     OpenApiParameter("limit", int, description=f"Nombre de résultats (défaut {DEFAULT_LIMIT}, max {MAX_LIMIT})."),
+    OpenApiParameter("offset", int, description=f"Pagination : rang du premier résultat (défaut 0, max {MAX_OFFSET})."),
     OpenApiParameter("rotation", int, description="Graine de l'ordre des ex aequo (défaut : change chaque jour)."),
 ]
 
@@ -180,14 +196,16 @@ class OfferSearch(APIView):
             "Établissements et unités ouverts qui répondent aux critères, les plus proches d'abord (sans origine : "
             "sans distance). À égale distance (arrondie à 0,1 km), l'ordre suit une rotation équitable qui change "
             "chaque jour. Chaque résultat donne les places libres et la date de leur mise à jour ; `stale` signale "
-            "un chiffre plus ancien que la fréquence de mise à jour de l'établissement. Les établissements sans "
+            "un chiffre plus ancien que la fréquence de mise à jour de l'établissement, dont les places ne sont pas "
+            "comptées libres (`free_places_to_confirm`). Pagination par `offset` et `limit` (`total` : tous les "
+            "résultats). Les établissements sans "
             "coordonnées ne sortent que dans les recherches sans origine."
         ),
         tags=["offre"],
     )
     def get(self, request):
         try:
-            results = offer_search(search_criteria_parse(request.query_params))
+            results = offer_search(search_criteria_parse(request.query_params), count=True)
         except SearchError as error:
             raise ValidationError({name: [message] for name, message in error.errors.items()}) from error
         data = {
@@ -195,6 +213,8 @@ class OfferSearch(APIView):
             "radius_km": results.criteria.radius_km if results.origin else None,
             "rotation": results.rotation,
             "count": len(results.results),
+            "offset": results.criteria.offset,
+            "total": results.total,
             "has_more": results.has_more,
             "results": results.results,
         }

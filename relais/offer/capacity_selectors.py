@@ -98,11 +98,18 @@ def capacity_age_label(updated_at: datetime | None, *, now: datetime | None = No
     return f"mis à jour il y a {days} jours"
 
 
+def fresh_since(days: int, *, now: datetime | None = None) -> datetime:
+    """The oldest update still fresh for a site updating every `days` days: older figures are not counted as free
+    places in public (they are shown "à confirmer auprès de l'établissement"); decision 0037."""
+    return (now or timezone.now()) - timedelta(days=frequency_days(days))
+
+
+def capacity_is_fresh(updated_at: datetime | None, days: int, *, now: datetime | None = None) -> bool:
+    return updated_at is not None and updated_at >= fresh_since(days, now=now)
+
+
 def capacity_is_stale(unit: Unit, *, now: datetime | None = None) -> bool:
-    if unit.capacity_updated_at is None:
-        return True
-    now = now or timezone.now()
-    return unit.capacity_updated_at < now - timedelta(days=frequency_days(unit.site.capacity_update_days))
+    return not capacity_is_fresh(unit.capacity_updated_at, unit.site.capacity_update_days, now=now)
 
 
 def capacity_annotate(units, *, now: datetime | None = None) -> list[Unit]:

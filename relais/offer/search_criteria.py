@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .codes import CareMode, Deficiency, Domain
 from .geo import centroid
+from .places_elsewhere import departements_of, folded
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 30.0, 200.0
 DEFAULT_LIMIT, MAX_LIMIT = 50, 200
+MAX_OFFSET = 10_000  # paging reads the nearest offset + limit results: deep pages are refused, not slow
 AGE_MAX, GIR_VALUES = 120, range(1, 7)
 INSEE_RE = re.compile(r"(?:\d{5}|2[AB]\d{3})")
 POSTCODE_RE = re.compile(r"\d{5}")
@@ -47,6 +48,7 @@ class SearchCriteria:
     longitude: float | None = None
     radius_km: float = DEFAULT_RADIUS_KM
     limit: int = DEFAULT_LIMIT
+    offset: int = 0
     rotation: int | None = None
 
     @property
@@ -140,6 +142,7 @@ def search_criteria_parse(params: Mapping) -> SearchCriteria:
         errors[name] = "Une seule origine à la fois : commune, code postal ou point (lat, lon)."
     radius = _number(params, "radius_km", errors, float, 0.1, MAX_RADIUS_KM, "Rayon (km)")
     limit = _number(params, "limit", errors, int, 1, MAX_LIMIT, "Nombre de résultats")
+    offset = _number(params, "offset", errors, int, 0, MAX_OFFSET, "Décalage (offset)")
     criteria = SearchCriteria(
         domains=_choices(params, "domain", Domain.values, "Domaine", errors),
         categories=categories,
@@ -155,6 +158,7 @@ def search_criteria_parse(params: Mapping) -> SearchCriteria:
         longitude=longitude,
         radius_km=radius if radius is not None else DEFAULT_RADIUS_KM,
         limit=limit if limit is not None else DEFAULT_LIMIT,
+        offset=offset or 0,
         rotation=_number(params, "rotation", errors, int, 0, 10**9, "Rotation"),
     )
     if errors:
@@ -174,7 +178,8 @@ def origin_resolve(criteria: SearchCriteria) -> Origin | None:
             raise SearchError({"commune": f"Commune inconnue : {criteria.commune}."})
         if commune.latitude is None:
             raise SearchError({"commune": f"{commune.name} n'a pas de coordonnées : choisissez une commune voisine."})
-        return Origin(commune.latitude, commune.longitude, str(commune), frozenset({commune.insee_code}))
+        label = commune_label(commune.insee_code, commune.name)
+        return Origin(commune.latitude, commune.longitude, label, frozenset({commune.insee_code}))
     if criteria.postal_code:
         rows = list(
             Commune.objects.filter(postal_codes__code=criteria.postal_code)
@@ -193,9 +198,62 @@ def origin_resolve(criteria: SearchCriteria) -> Origin | None:
     return None
 
 
-def _folded(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+def commune_postcode(insee_code: str) -> str:
+    """The postcode shown for a commune (its lowest; a city has several): families know it, not the INSEE code."""
+    from relais.territory.models import PostalCode
+
+    return (
+        PostalCode.objects.filter(commune_id=insee_code).order_by("code").values_list("code", flat=True).first() or ""
+    )
+
+
+def commune_label(insee_code: str, name: str) -> str:
+    """ "Ajaccio (20000)": the name and the postcode, never the INSEE code (public pages, decision 0037)."""
+    postcode = commune_postcode(insee_code)
+    return f"{name} ({postcode})" if postcode else name
+
+
+def _loaded_departements() -> list[str]:
+    from relais.territory.models import Departement
+
+    return sorted(Departement.objects.filter(communes__isnull=False).distinct().values_list("name", flat=True))
+
+
+def territory_label() -> str:
+    """The départements whose communes are loaded: "Corse-du-Sud" or "Corse-du-Sud, Haute-Corse"."""
+    return ", ".join(_loaded_departements()) or "aucun département chargé"
+
+
+def _outside(what: str, departements: list[str]) -> SearchError:
+    return SearchError(
+        {
+            "lieu": f"{what} ({', '.join(departements)}) : hors du territoire couvert ({territory_label()}). "
+            "Cherchez une commune de ce territoire."
+        }
+    )
+
+
+def _unknown_code(code: str) -> SearchError:
+    """An unknown postcode or INSEE code: « hors du territoire couvert » when it belongs to a département not loaded."""
+    elsewhere = [name for name in departements_of(code=code) if name not in _loaded_departements()]
+    if elsewhere:
+        return _outside(code, elsewhere)
+    return SearchError({"lieu": f"Aucun code postal ni code INSEE {code} connu dans le territoire couvert."})
+
+
+def _unknown_name(text: str) -> SearchError:
+    elsewhere = [name for name in departements_of(name=text) if name not in _loaded_departements()]
+    if elsewhere:
+        return _outside(f"« {text} »", elsewhere)
+    return SearchError(
+        {
+            "lieu": f"Aucune commune ne s'appelle « {text} » dans le territoire couvert ({territory_label()}) : "
+            "essayez son code postal."
+        }
+    )
+
+
+_folded = folded
 
 
 def place_resolve(text: str) -> tuple[str, str, str]:
@@ -208,14 +266,22 @@ def place_resolve(text: str) -> tuple[str, str, str]:
 
     text = " ".join(text.split())
     code = text.upper()
-    if match := re.search(r"\((\d{5}|2[AB]\d{3})\)$", code):
-        return "commune", match.group(1), ""
+    if match := re.search(r"^(.*?)\s*\((\d{5}|2[AB]\d{3})\)$", code):
+        # "Ajaccio (20000)", as the page labels a commune; "Ajaccio (2A004)" also works.
+        name, code = _folded(match.group(1)), match.group(2)
+        towns = Commune.objects.filter(postal_codes__code=code).values_list("insee_code", "name")
+        named = [insee for insee, town in towns if _folded(town) == name]
+        if named:
+            return "commune", named[0], ""
+        if Commune.objects.filter(insee_code=code).exists():
+            return "commune", code, ""
+        text = code  # a postcode alone, then
     if POSTCODE_RE.fullmatch(code) and PostalCode.objects.filter(code=code).exists():
         return "postal_code", code, ""
     if INSEE_RE.fullmatch(code) and Commune.objects.filter(insee_code=code).exists():
         return "commune", code, ""
     if POSTCODE_RE.fullmatch(code) or INSEE_RE.fullmatch(code):
-        raise SearchError({"lieu": f"Aucun code postal ni code INSEE {code} connu."})
+        raise _unknown_code(code)
     wanted = _folded(text)
     ascii_prefix = re.match(r"[A-Za-z' -]*", text).group(0).strip()
     rows = Commune.objects.order_by("-population", "insee_code").values_list("insee_code", "name", "population")
@@ -224,12 +290,12 @@ def place_resolve(text: str) -> tuple[str, str, str]:
         row for row in rows if _folded(row[1]) == wanted
     ]
     if not matches:
-        raise SearchError({"lieu": f"Aucune commune ne s'appelle « {text} » : essayez son code postal."})
+        raise _unknown_name(text)
     insee, name, _ = matches[0]
     note = ""
     if len(matches) > 1:
         note = (
-            f"{len(matches)} communes s'appellent {name} : {name} ({insee}), la plus peuplée, est retenue. "
+            f"{len(matches)} communes s'appellent {name} : {commune_label(insee, name)}, la plus peuplée, est retenue. "
             "Précisez le code postal pour une autre."
         )
     return "commune", insee, note

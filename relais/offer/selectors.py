@@ -18,13 +18,19 @@ import functools
 import hashlib
 import math
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from .capacity_selectors import capacity_age_label, capacity_annotate, capacity_author_for
+from .capacity_selectors import (
+    capacity_age_label,
+    capacity_annotate,
+    capacity_author_for,
+    capacity_is_fresh,
+    fresh_since,
+)
 from .codes import REPLACED_CATEGORIES
 from .geo import Haversine, bounding_box, round_km
 from .models import Category, Site, Unit
@@ -47,7 +53,13 @@ class SiteResult:
 
     @property
     def free_places(self) -> int:
-        return sum(unit.available for unit in self.units)
+        """Free places of the matching units whose figures are fresh: a stale figure is not counted (0037)."""
+        return sum(unit.available for unit in self.units if not unit.capacity_stale)
+
+    @property
+    def free_places_to_confirm(self) -> int:
+        """Free places announced by stale figures: to confirm with the establishment, never counted as free."""
+        return sum(unit.available for unit in self.units if unit.capacity_stale)
 
     @property
     def capacity_updated_at(self) -> datetime | None:
@@ -75,6 +87,16 @@ class SearchResults:
     has_more: bool
     rotation: int
     searched_radius_km: float | None = None
+    total: int | None = None  # every match (all pages), when counted (offer_search(count=True))
+
+    @property
+    def first(self) -> int:
+        """Rank of the first result of this page (1-based), as in « 51–100 sur 312 »."""
+        return self.criteria.offset + 1 if self.results else 0
+
+    @property
+    def last(self) -> int:
+        return self.criteria.offset + len(self.results)
 
 
 def rotation_default(now: datetime | None = None) -> int:
@@ -130,7 +152,8 @@ def _unit_sql(criteria: SearchCriteria, communes: frozenset[str] = frozenset()) 
         clauses.append(f"u.care_mode IN ({', '.join(['%s'] * len(criteria.care_modes))})")
         params += criteria.care_modes
     if criteria.free_only:
-        clauses.append("u.available > 0")
+        # Fresh figures only (decision 0037): the date against each site's own period is checked by the caller.
+        clauses.append("u.available > 0 AND u.capacity_updated_at IS NOT NULL")
     if criteria.age is not None:
         clauses.append("(u.age_min IS NULL OR u.age_min <= %s) AND (u.age_max IS NULL OR u.age_max >= %s)")
         params += [criteria.age, criteria.age]
@@ -170,8 +193,26 @@ def _eligible(zone_text: str | None, communes: frozenset[str]) -> bool:
     return any(f'"{code}"' in zone_text for code in communes)
 
 
-def _nearest(criteria, origin: Origin, codes, rotation: int) -> tuple[list[tuple], bool, float]:
-    """[(distance, site_id, unit_ids)] of the nearest matches, sorted; has_more; the radius searched."""
+def _aware(value) -> datetime | None:
+    """A date read by raw SQL: SQLite gives it naive (stored in UTC), PostgreSQL aware."""
+    if value is None or (isinstance(value, datetime) and value.tzinfo is not None):
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _fresh_sql(now: datetime) -> tuple[str, list]:
+    """Units (alias u of sites s) whose figures are within their site's period; one term per period in use."""
+    days_values = sorted(set(Site.objects.filter(is_open=True).values_list("capacity_update_days", flat=True)))
+    terms = ["(s.capacity_update_days = %s AND u.capacity_updated_at >= %s)"] * len(days_values)
+    params = [value for days in days_values for value in (days, fresh_since(days, now=now))]
+    return "(" + (" OR ".join(terms) or "1 = 0") + ")", params
+
+
+def _nearest(criteria, origin: Origin, codes, rotation: int, now: datetime, count: bool) -> tuple:
+    """[(distance, site_id, unit_ids)] of the page's matches, sorted; has_more; the radius searched; the total
+    number of matches within the radius (None unless `count`)."""
     sites, units = _tables()
     site_where, site_params = _site_sql(codes)
     explicit = criteria.has_unit_criteria
@@ -187,55 +228,72 @@ def _nearest(criteria, origin: Origin, codes, rotation: int) -> tuple[list[tuple
     where = f"u.site_id = s.id AND {unit_where} AND " if explicit else ""
     # Only table names, our own clauses and %s placeholders are interpolated; values go as parameters.
     sql = (
-        f"SELECT s.id, s.latitude, s.longitude, u.id, CAST(u.eligibility_zone AS TEXT) FROM {sites} s {pin_site} "  # noqa: S608
+        f"SELECT s.id, s.latitude, s.longitude, u.id, CAST(u.eligibility_zone AS TEXT), u.capacity_updated_at, "  # noqa: S608
+        f"s.capacity_update_days FROM {sites} s {pin_site} "
         f"{join} WHERE {where}s.latitude BETWEEN %s AND %s AND s.longitude BETWEEN %s AND %s AND {site_where}"
     )
     distance = Haversine(origin.latitude, origin.longitude)
-    radius, limit = criteria.radius_km, criteria.limit
-    r = min(radius, START_RADIUS_KM)
-    while True:
+    radius, limit, offset = criteria.radius_km, criteria.limit, criteria.offset
+    wanted = offset + limit  # the page's last rank; one more tells whether another page exists
+
+    def matches(r: float) -> list[tuple]:
         lat_min, lat_max, lon_min, lon_max = bounding_box(origin.latitude, origin.longitude, r)
         params = [*unit_params, lat_min, lat_max, lon_min, lon_max, *site_params]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         found: dict[int, list] = {}  # site id -> [distance, eligible unit ids, has units]
-        for site_id, lat, lon, unit_id, zone in rows:
+        for site_id, lat, lon, unit_id, zone, updated_at, days in rows:
             entry = found.get(site_id)
             if entry is None:
                 entry = found[site_id] = [distance.km(lat, lon), [], False]
             if unit_id is not None:
                 entry[2] = True
-                if _eligible(zone, origin.communes):
+                fresh = not criteria.free_only or capacity_is_fresh(_aware(updated_at), days, now=now)
+                if fresh and _eligible(zone, origin.communes):
                     entry[1].append(unit_id)
-        matched = sorted(
+        return sorted(
             (round_km(d), rotation_key(site_id, rotation), d, site_id, unit_ids)
             for site_id, (d, unit_ids, has_units) in found.items()
             if d <= r and (unit_ids or not (explicit or has_units))
         )
-        # Certain when the (limit+1)-th result lies well inside the box: nothing outside can come before it.
-        if r >= radius or (len(matched) > limit and matched[limit][0] + 0.05 <= r):
-            return [(m[2], m[3], m[4]) for m in matched[: limit + 1]], len(matched) > limit, r
-        growth = math.sqrt((limit + 1) / max(len(matched), 1)) * 1.3
+
+    r = min(radius, START_RADIUS_KM)
+    while True:
+        matched = matches(r)
+        # Certain when the (wanted+1)-th result lies well inside the box: nothing outside can come before it.
+        if r >= radius or (len(matched) > wanted and matched[wanted][0] + 0.05 <= r):
+            page = [(m[2], m[3], m[4]) for m in matched[offset : wanted + 1]]
+            total = None
+            if count:
+                total = len(matched) if r >= radius else len(matches(radius))
+            return page, len(matched) > wanted, r, total
+        growth = math.sqrt((wanted + 1) / max(len(matched), 1)) * 1.3
         r *= min(8.0, max(2.0, growth))
         r = radius if r > 0.8 * radius else r  # the last few km are not worth another query
 
 
-def _unordered(criteria, codes, rotation: int) -> tuple[list[tuple], bool]:
+def _unordered(criteria, codes, rotation: int, now: datetime, count: bool) -> tuple[list[tuple], bool, int | None]:
     """Without an origin: every match is tied, ordered by the rotation alone."""
     sites, units = _tables()
     site_where, site_params = _site_sql(codes)
     unit_where, unit_params = _unit_sql(criteria)
-    exists = ""
+    exists, exists_params = "", []
     if criteria.has_unit_criteria:
-        exists = f" AND EXISTS (SELECT 1 FROM {units} u WHERE u.site_id = s.id AND {unit_where})"  # noqa: S608
+        fresh, fresh_params = _fresh_sql(now) if criteria.free_only else ("1 = 1", [])
+        exists = f" AND EXISTS (SELECT 1 FROM {units} u WHERE u.site_id = s.id AND {unit_where} AND {fresh})"  # noqa: S608
+        exists_params = [*unit_params, *fresh_params]
     sql = (
         f"SELECT s.id FROM {sites} s WHERE {site_where}{exists} "  # noqa: S608
-        f"ORDER BY {_rotation_sql('s.id', rotation)}, s.id LIMIT %s"
+        f"ORDER BY {_rotation_sql('s.id', rotation)}, s.id LIMIT %s OFFSET %s"
     )
+    total = None
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*site_params, *(unit_params if exists else []), criteria.limit + 1])
+        cursor.execute(sql, [*site_params, *exists_params, criteria.limit + 1, criteria.offset])
         ids = [row[0] for row in cursor.fetchall()]
+        if count:
+            cursor.execute(f"SELECT COUNT(*) FROM {sites} s WHERE {site_where}{exists}", [*site_params, *exists_params])  # noqa: S608
+            total = cursor.fetchone()[0]
     unit_ids: dict[int, list[int]] = {site_id: [] for site_id in ids}
     if ids:
         placeholders = ", ".join(["%s"] * len(ids))
@@ -246,19 +304,23 @@ def _unordered(criteria, codes, rotation: int) -> tuple[list[tuple], bool]:
             )
             for site_id, unit_id in cursor.fetchall():
                 unit_ids[site_id].append(unit_id)
-    return [(None, site_id, unit_ids[site_id]) for site_id in ids], len(ids) > criteria.limit
+    return [(None, site_id, unit_ids[site_id]) for site_id in ids], len(ids) > criteria.limit, total
 
 
-def offer_search(criteria: SearchCriteria, *, now: datetime | None = None) -> SearchResults:
-    """Open sites (and their open units) meeting the criteria, nearest first; see the module docstring."""
+def offer_search(criteria: SearchCriteria, *, now: datetime | None = None, count: bool = False) -> SearchResults:
+    """Open sites (and their open units) meeting the criteria, nearest first; see the module docstring.
+
+    One page: the results ranked `criteria.offset + 1` to `offset + limit`. `count`: also count every match
+    (`total`), which reads the whole radius (the page and the API ask for it, the benchmark does not).
+    """
     now = now or timezone.now()
     rotation = criteria.rotation if criteria.rotation is not None else rotation_default(now)
     origin = origin_resolve(criteria)
     codes = _category_codes(criteria)
     if origin is not None:
-        found, has_more, searched = _nearest(criteria, origin, codes, rotation)
+        found, has_more, searched, total = _nearest(criteria, origin, codes, rotation, now, count)
     else:
-        (found, has_more), searched = _unordered(criteria, codes, rotation), None
+        (found, has_more, total), searched = _unordered(criteria, codes, rotation, now, count), None
     found = found[: criteria.limit]
     site_objects = Site.objects.select_related("category").in_bulk([site_id for _, site_id, _ in found])
     wanted = [unit_id for _, _, unit_ids in found for unit_id in unit_ids]
@@ -269,8 +331,10 @@ def offer_search(criteria: SearchCriteria, *, now: datetime | None = None) -> Se
     results = []
     for distance, site_id, _ in found:
         units = capacity_annotate(by_site.get(site_id, []), now=now)
+        if criteria.free_only:  # a stale figure is no free place (decision 0037)
+            units = [unit for unit in units if not unit.capacity_stale]
         results.append(SiteResult(site_objects[site_id], None if distance is None else round_km(distance), units))
-    return SearchResults(criteria, origin, results, has_more, rotation, searched)
+    return SearchResults(criteria, origin, results, has_more, rotation, searched, total)
 
 
 # --- A site's page --------------------------------------------------------------------------------------------

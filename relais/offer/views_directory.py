@@ -15,7 +15,9 @@ from relais.territory.models import Commune
 from relais.territory.timezones import zone_for_commune, zone_label
 
 from .codes import CareMode, Deficiency, Domain
+from .directory_pages import PAGE_SIZE, help_examples, map_data, page_number, pagination
 from .models import Category
+from .next_steps import site_next_steps
 from .policy import can_update_capacity
 from .search_criteria import DEFAULT_RADIUS_KM, SearchError, place_resolve, search_criteria_parse
 from .selectors import offer_search, site_get, site_units
@@ -50,10 +52,14 @@ def search(request):
             params[kind] = value
         except SearchError as error:
             errors.update(error.errors)
+    try:  # pages of PAGE_SIZE results: the page's own size and offset, never the query's
+        params["offset"], params["limit"] = str((page_number(request.GET) - 1) * PAGE_SIZE), str(PAGE_SIZE)
+    except SearchError as error:
+        errors.update(error.errors)
     results = None
     if request.GET and not errors:
         try:
-            results = offer_search(search_criteria_parse(params))
+            results = offer_search(search_criteria_parse(params), count=True)
         except SearchError as error:
             errors.update(error.errors)
     context = {
@@ -69,6 +75,11 @@ def search(request):
         "deficiencies": Deficiency.choices,
         "categories": _categories_by_domain() if not request.htmx else [],
         "gir_values": range(1, 7),
+        "pagination": pagination(results, request.GET) if results else None,
+        "map_data": map_data(results) if results else None,
+        "map_tiles_url": settings.RELAIS_MAP_TILES_URL,
+        "map_attribution": settings.RELAIS_MAP_ATTRIBUTION,
+        "examples": help_examples() if not request.htmx else {},
     }
     template = "offer/_search_results.html" if request.htmx else "offer/search.html"
     return render(request, template, context)
@@ -90,7 +101,9 @@ def site_detail(request, finess: str):
         "site": site,
         "units": units,
         "can_update": can_update_capacity(actor, site),
-        "free_places": sum(unit.available for unit in units if unit.is_open),
+        "free_places": sum(unit.available for unit in units if unit.is_open and not unit.capacity_stale),
+        "next_steps": site_next_steps(site),
+        "to_confirm": any(unit.is_open and unit.capacity_stale and unit.available for unit in units),
     }
     # A site's times are shown on its own clock, named outside Paris (decision 0034), whoever looks.
     zone = zone_for_commune(site.commune_id)

@@ -43,11 +43,11 @@ def test_search_by_place_name_lists_results_with_free_places_and_age(client, mak
     make_site("EHPAD Complet", point_at(AJACCIO, 3), units=[{"available": 0}])
     make_site("EHPAD Lointain", point_at(AJACCIO, 80), units=[{"available": 5}])
     html = page(client.get("/offre/", {"lieu": "ajaccio", "radius_km": "10"}))
-    assert "2 résultats à moins de 10 km de Ajaccio (2A004)" in html
+    assert "2 résultats à moins de 10 km de Ajaccio (20000)" in html  # the postcode, not the INSEE code
     assert html.index("EHPAD Proche") < html.index("EHPAD Complet") and "EHPAD Lointain" not in html
     assert "2 places libres" in html and "Aucune place libre" in html and "mis à jour hier" in html
     assert "1,5 km" in html
-    assert '<ol class="offer-results">' in html and "<h3><a href=" in html
+    assert '<ol class="offer-results" start="1">' in html and "<h3><a href=" in html
     html = page(client.get("/offre/", {"lieu": "20000", "free_only": "1", "radius_km": "100"}))
     assert "EHPAD Proche" in html and "EHPAD Lointain" in html and "EHPAD Complet" not in html
 
@@ -69,7 +69,7 @@ def test_place_errors_and_homonyms_are_explained(client, geography, make_site):
     Commune.objects.create(insee_code="2A900", name="Ajaccio", departement=geography, population=5, latitude=41.5,
                            longitude=9.0)  # fmt: skip
     html = page(client.get("/offre/", {"lieu": "AJACCIO"}))
-    assert "2 communes s'appellent Ajaccio" in html and "Ajaccio (2A004)" in html
+    assert "2 communes s'appellent Ajaccio" in html and "Ajaccio (20000), la plus peuplée" in html
 
 
 def test_search_without_place_is_not_sorted_by_distance(client, make_site):

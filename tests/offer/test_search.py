@@ -191,11 +191,13 @@ def test_free_places_their_age_in_words_and_the_stale_flag(make_site):
     ])  # fmt: skip
     make_site("Jamais", units=[{"available": 1, "capacity_updated_at": None}])
     make_site("Aujourd'hui", units=[{"available": 1, "capacity_updated_at": now - timedelta(minutes=5)}])
-    by_name = {r.site.name: r for r in search(commune="2A004", free_only=1)}
+    by_name = {r.site.name: r for r in search(commune="2A004")}
     fresh, old, never, today = by_name["Frais"], by_name["Ancien"], by_name["Jamais"], by_name["Aujourd'hui"]
     assert (fresh.free_places, fresh.stale) == (2, False)
     assert fresh.capacity_age == "mis à jour il y a 3 jours"
-    assert (old.free_places, old.stale) == (5, True)
+    # The stale unit's 4 places are not counted as free: they are to confirm with the establishment (0037).
+    assert (old.free_places, old.free_places_to_confirm, old.stale) == (1, 4, True)
+    assert (never.free_places, never.free_places_to_confirm) == (0, 1)
     assert old.capacity_updated_at == min(u.capacity_updated_at for u in old.units)
     assert old.capacity_age == "mis à jour il y a 12 jours"
     assert [u.capacity_stale for u in old.units] == [False, True]

@@ -28,16 +28,17 @@ def test_results_with_distance_free_places_and_freshness(api, make_site):
         {"available": 3, "capacity_updated_at": now - timedelta(days=10), "age_min": 60, "gir_min": 1, "gir_max": 6},
     ])  # fmt: skip
     make_site("Loin", point_at(AJACCIO, 20), units=[{"available": 0, "capacity_updated_at": now}])
-    response = api.get(URL, {"commune": "2A004", "radius_km": 10, "free_only": "true"})
+    assert api.get(URL, {"commune": "2A004", "radius_km": 10, "free_only": "true"}).json()["count"] == 0  # stale
+    response = api.get(URL, {"commune": "2A004", "radius_km": 10, "age": 70})
     assert response.status_code == 200
     body = response.json()
     assert body["count"] == 1 and body["has_more"] is False and body["radius_km"] == 10
-    assert body["origin"]["label"] == "Ajaccio (2A004)"
+    assert body["origin"]["label"] == "Ajaccio (20000)"
     [result] = body["results"]
     assert result["site"]["name"] == "Proche" and result["site"]["category"] == "500"
     assert result["site"]["domain"] == "older_people"
     assert result["distance_km"] == round(haversine(*AJACCIO, *near), 1) == 2.3
-    assert result["free_places"] == 3 and result["stale"] is True
+    assert result["free_places"] == 0 and result["free_places_to_confirm"] == 3 and result["stale"] is True
     assert result["capacity_age"] == "mis à jour il y a 10 jours"
     assert result["capacity_updated_at"].startswith(str(timezone.localdate(now - timedelta(days=10))))
     [unit] = result["units"]
