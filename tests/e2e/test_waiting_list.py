@@ -1,10 +1,12 @@
 """In a real browser, under the real CSP: an admission officer opens the waiting list, reads the priority score's
 parts, admits a person into the unit's last place, and the unit's free places drop to zero."""
 
+import io
 import re
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from playwright.sync_api import expect
 
 from relais.accounts.actor import Actor
@@ -28,6 +30,8 @@ def actor_of(login) -> Actor:
 
 
 def test_admission_officer_admits_from_the_waiting_list(make_context, screenshots):
+    # The official labels shown in the status tooltip come from the SI-SDO code lists.
+    call_command("load_sdo_terminology", stdout=io.StringIO())
     esms, mdph = actor_of(ADMISSIONS), actor_of(MDPH)
     site = site_of(esms.organisation)
     unit = Unit.objects.create(
