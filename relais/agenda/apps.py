@@ -7,6 +7,10 @@ class AgendaConfig(AppConfig):
     verbose_name = "Agendas et rendez-vous"
 
     def ready(self):
+        from relais.persons.services import register_merge_hook
+
         from .fhir import register
+        from .merge import agenda_merge_hook
 
         register()
+        register_merge_hook(agenda_merge_hook)  # the duplicate's rows follow the kept person (decision 0036)

@@ -7,6 +7,10 @@ class PathwayConfig(AppConfig):
     verbose_name = "Parcours (dossier de coordination, cercle de soins)"
 
     def ready(self):
+        from relais.persons.services import register_merge_hook
+
+        from .circle.merge import circle_merge_hook
         from .fhir import register
 
         register()
+        register_merge_hook(circle_merge_hook)  # the duplicate's rows follow the kept person (decision 0036)
