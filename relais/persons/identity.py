@@ -146,22 +146,28 @@ def person_identity_correct(*, actor, person: Person, reason: str, **fields) -> 
     before = {name: getattr(person, name) for name in changed}
     strict_changed = [name for name in STRICT_TRAITS if name in changed]
     old_status = person.identity_status
-    downgraded = bool(strict_changed) and old_status in STATUSES_WITH_INS
+    new_status = fields.get("identity_status", old_status)
+    if strict_changed and old_status in STATUSES_WITH_INS and new_status == old_status:
+        new_status = DOWNGRADE[old_status]
+    # Leaving RECUP / QUAL (a strict trait changed, or a doubt on the identity): the INS no longer goes with the traits.
+    downgraded = old_status in STATUSES_WITH_INS and new_status not in STATUSES_WITH_INS
     if downgraded:
         before.update(ins=person.ins, ins_from_national_service=person.ins_from_national_service)
         before["identity_status"] = old_status
-        changed.update(ins=None, ins_from_national_service=False)
-        requested = fields.get("identity_status")
-        changed["identity_status"] = requested if requested in SETTABLE_STATUSES else DOWNGRADE[old_status]
+        changed.update(ins=None, ins_from_national_service=False, identity_status=new_status)
     for name, value in changed.items():
         setattr(person, name, value)
     person.full_clean()
     person.save()
     notice = ""
     if downgraded:
-        traits = ", ".join(TRAIT_LABELS[n] for n in strict_changed)
+        why = (
+            "Trait strict modifié (" + ", ".join(TRAIT_LABELS[n] for n in strict_changed) + ")"
+            if strict_changed
+            else "Statut abaissé"
+        )
         notice = (
-            f"Trait strict modifié ({traits}) : le matricule INS a été retiré et l'identité est passée de "
+            f"{why} : le matricule INS a été retiré et l'identité est passée de "
             f"« {IdentityStatus(old_status).label} » à « {person.get_identity_status_display()} ». "
             "L'INS doit être récupéré à nouveau par le téléservice INSi."
         )

@@ -83,6 +83,13 @@ def test_recovered_identity_checked_against_a_document_may_become_validated(acto
     assert (result.person.identity_status, result.person.ins) == ("VALI", None)
 
 
+def test_lowering_the_status_by_hand_removes_the_ins(actor, make_person):
+    person = with_ins(make_person, "QUAL")
+    result = person_identity_correct(actor=actor, person=person, reason="doute sur la pièce", identity_status="PROV")
+    assert (result.person.identity_status, result.person.ins, result.downgraded) == ("PROV", None, True)
+    assert result.notice.startswith("Statut abaissé")
+
+
 def test_correction_refusals_write_nothing(actor, make_person):
     person = make_person()
     before = (IdentityEvent.objects.count(), AccessLogEntry.objects.count())
