@@ -141,6 +141,14 @@ def test_duplicates_list_compare_and_merge(client, world, twin):
     )
 
 
+def test_history_proposes_the_duplicates_of_the_person(client, world, twin, dac_admin):
+    compare = url("identity_compare", world.person.pk, twin.pk)
+    page = as_(client, world.coordinator).get(url("identity_history", world.person.pk)).content.decode()
+    assert "Doublons possibles de cette fiche" in page and compare in page
+    page = as_(client, dac_admin).get(url("identity_history", world.person.pk)).content.decode()
+    assert "Doublons possibles de cette fiche" not in page and compare not in page
+
+
 def test_merge_refusal_is_shown(client, world, twin):
     Person.objects.filter(pk=world.person.pk).update(ins=INS, identity_status="RECUP", ins_from_national_service=True)
     other = ins_with_key("1800529123002")

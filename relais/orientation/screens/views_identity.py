@@ -25,7 +25,6 @@ from relais.pathway.circle.models import CoordinationRecord
 from relais.persons import identity
 from relais.persons.identity import GROUND, trait_label
 from relais.persons.ins import IdentityStatus, Sex
-from relais.persons.models import IdentityEventKind
 from relais.persons.services import person_merge
 
 WORKLIST_LIMIT = 100
@@ -128,9 +127,17 @@ def identity_correct(request, pk: int):
 def identity_history_view(request, pk: int):
     actor = _actor(request)
     person = _person_or_404(actor, pk)
-    visible = set(policy.identity_persons_visible_to(actor).values_list("pk", flat=True))
+    events = identity.identity_history(person)
+    scope = policy.identity_persons_visible_to(actor)
+    may_manage = policy.may_manage_identity(actor) and person.merged_into_id is None
+    candidates = identity.person_duplicates_undismissed(actor=actor, person=person) if may_manage else []
+    visible = set(
+        scope.filter(pk__in={e.other_person_id for e in events} | {m.other.pk for m in candidates}).values_list(
+            "pk", flat=True
+        )
+    )
     rows = []
-    for event in identity.identity_history(person):
+    for event in events:
         names = [n for n in event.after if n in event.before] + [n for n in event.after if n not in event.before]
         rows.append(
             {
@@ -145,8 +152,8 @@ def identity_history_view(request, pk: int):
     context = {
         "person": person,
         "rows": rows,
-        "may_manage": policy.may_manage_identity(actor) and person.merged_into_id is None,
-        "kinds": IdentityEventKind,
+        "may_manage": may_manage,
+        "candidates": [m for m in candidates if m.other.pk in visible],
     }
     return render(request, "orientation/identity/history.html", context)
 
