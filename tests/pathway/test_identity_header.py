@@ -51,3 +51,16 @@ def test_correction_page_follows_the_circle(client, circle):
     response = client.post(reverse("orientation:identity_correct", args=[pk]), data)
     assert response.status_code == 302
     assert Person.objects.get(pk=pk).used_name == "Le Bris"
+
+
+def test_every_person_header_shows_the_status_in_words(client, circle):
+    pages = [
+        ("evaluations:person", circle.person.pk),
+        ("messaging:threads", circle.record.pk),
+        ("agenda:book", circle.person.pk),
+    ]
+    for name, pk in pages:
+        response = page(client, circle.coordinator, name, pk)
+        html = response.content.decode()
+        assert response.status_code == 200, name
+        assert 'class="identity-line"' in html and "Identité provisoire" in html, name
