@@ -23,14 +23,24 @@ def request_memberships(request) -> list:
     return request._relais_memberships
 
 
+def landing_membership(memberships: list):
+    """Where a new session lands (decision 0039): the organisation the user last chose with the switcher, else their
+    first membership (their own organisation; later ones are additions), never the first by name — a DAC coordinator
+    who also belongs to a hospital lands in the DAC, not on the hospital's empty list."""
+    chosen = [m for m in memberships if m.last_chosen_at is not None]
+    if chosen:
+        return max(chosen, key=lambda m: m.last_chosen_at)
+    return min(memberships, key=lambda m: (m.created_at, m.pk))
+
+
 def actor_for_request(request) -> Actor | None:
-    """The membership chosen in the session, else the first one; None without any."""
+    """The membership chosen in the session, else where a new session lands; None without any."""
     user = request.user
     memberships = request_memberships(request)
     if not memberships:
         return None
     chosen = request.session.get(SESSION_KEY)
-    membership = next((m for m in memberships if m.organisation_id == chosen), memberships[0])
+    membership = next((m for m in memberships if m.organisation_id == chosen), None) or landing_membership(memberships)
     if chosen != membership.organisation_id:
         request.session[SESSION_KEY] = membership.organisation_id
     return Actor(organisation=membership.organisation, role=membership.role, user=user)

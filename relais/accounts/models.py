@@ -140,6 +140,8 @@ class Membership(models.Model):
     role = models.CharField("rôle", max_length=32, choices=Role.choices, default=Role.MEMBER)
     is_active = models.BooleanField("actif", default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When the user last chose to act for this organisation (the switcher): where a new session lands (decision 0039).
+    last_chosen_at = models.DateTimeField("dernier choix", null=True, blank=True)
 
     class Meta:
         ordering = ["organisation__name"]

@@ -63,6 +63,11 @@ def _require_admin(actor: Actor, organisation: Organisation) -> None:
         raise PermissionDenied("Seul·e un·e administrateur·rice de l'organisation peut faire cela.")
 
 
+def membership_choose(*, membership: Membership) -> None:
+    """The user chose to act for this organisation: remembered so that their next session lands there."""
+    Membership.objects.filter(pk=membership.pk).update(last_chosen_at=timezone.now())
+
+
 @transaction.atomic
 def membership_add(*, actor: Actor | None, organisation: Organisation, user: User, role: str) -> Membership:
     """Give `user` a role in `organisation`. actor None means set-up code (demo, commands)."""

@@ -24,6 +24,7 @@ from django_ratelimit.decorators import ratelimit
 from .forms import EmailAuthenticationForm, TokenForm
 from .middleware import SESSION_KEY
 from .selectors import membership_list_for_user
+from .services import membership_choose
 
 
 def _login_rate(group, request):
@@ -143,5 +144,6 @@ def switch_organisation(request):
     if membership is None:
         raise Http404("Organisation introuvable.")
     request.session[SESSION_KEY] = membership.organisation_id
+    membership_choose(membership=membership)
     messages.success(request, f"Vous agissez désormais pour {membership.organisation.name}.")
     return redirect("web:home")

@@ -20,6 +20,7 @@ from django.db import transaction
 from relais.persons.ins import IdentityStatus as Status
 from relais.persons.ins import ins_with_key
 from relais.persons.models import LegalRepresentative, Person
+from relais.persons.names import search_key
 
 from .names import FIRST_NAMES, LAST_NAMES
 from .offer import _communes
@@ -169,7 +170,11 @@ def apply_person_plan(plan: PersonPlan) -> dict[str, int]:
             continue
         if fields["ins"] in live_ins:  # taken by a person created outside the demo
             fields = {**fields, "ins": None, "identity_status": Status.VALIDATED, "ins_from_national_service": False}
-        new.append(Person(external_ref=ref, **fields))
+        person = Person(external_ref=ref, **fields)
+        # bulk_create skips save(): the search key is filled here. The one bulk creation outside identity vigilance
+        # (allow-listed in tests/persons/test_one_flow.py): synthetic set-up, its near-duplicates are on purpose.
+        person.search_key = search_key(person.family_name, person.used_name, person.first_names, person.used_first_name)
+        new.append(person)
     Person.objects.bulk_create(new, batch_size=BATCH)
     new_refs = {p.external_ref for p in new}
     ids = {}

@@ -49,8 +49,12 @@ class FhirError(Exception):
         expression: list[str] | str | None = None,
         issues: list[Issue] | None = None,
         headers: dict[str, str] | None = None,
+        after_rollback=None,
     ):
         super().__init__(diagnostics)
+        # Called by the view once the request's transaction is rolled back (e.g. identity vigilance logging the
+        # candidates it showed, decision 0030).
+        self.after_rollback = after_rollback
         if isinstance(expression, str):
             expression = [expression]
         self.status = status

@@ -97,6 +97,8 @@ def fhir_view(view):
             content_type = negotiate(request)
             response = view(request, content_type, *args, **kwargs)
         except FhirError as error:
+            if error.after_rollback is not None:
+                error.after_rollback()
             response = error_response(request, error, content_type)
         except (Http404, PermissionDenied, ValidationError) as exc:
             response = error_response(request, _django_error(exc), content_type)

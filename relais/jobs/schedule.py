@@ -28,7 +28,7 @@ DAILY_JOBS = (
     ScheduledJob("audit_verify", 2, 30, "Vérification du journal des accès"),
     ScheduledJob("jobs_purge", 3, 0, "Suppression des échecs de tâches anciens"),
     ScheduledJob("orientation_tick", 6, 15, "Suivi des orientations (admis ailleurs, relances, expirations)"),
-    ScheduledJob("pathway_tick", 6, 30, "Tâches en retard des plans partagés"),
+    ScheduledJob("pathway_tick", 6, 30, "Tâches en retard et révisions des plans partagés"),
     ScheduledJob("notifications_digest", 6, 45, "Récapitulatif quotidien des notifications"),
     ScheduledJob("offer_capacity_reminders", 7, 0, "Rappels de mise à jour des places disponibles"),
     ScheduledJob("agenda_reminders", 18, 0, "Rappels des rendez-vous du lendemain"),

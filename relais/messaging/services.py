@@ -61,9 +61,7 @@ def _check_recipients(*, record, person, category: str, recipients, author_membe
             user=member.user, organisation=member.organisation, person=person, category=category, action=m.READ
         )
         if not may_read.allowed:
-            raise ValidationError(
-                {"recipients": f"{name} ne peut pas lire les {m.CATEGORIES[category]} de cette personne."}
-            )
+            raise ValidationError({"recipients": f"{name} ne peut pas lire {m.THE[category]} de cette personne."})
         checked.append(member)
     return list({member.pk: member for member in checked}.values())
 

@@ -24,6 +24,24 @@ CATEGORIES = {
     MESSAGES: "messages",
     PLAN: "plan personnalisé de coordination",
 }
+# The same categories in a sentence ("au partage de ses …", "ne couvre pas …"): French needs the article and the
+# number of each noun, which a label alone cannot give ("ses identité" was printed).
+THEIR = {
+    IDENTITY: "ses données d'identité",
+    SOCIAL: "ses données sociales",
+    MEDICAL: "ses données médicales",
+    DOCUMENTS: "ses documents",
+    MESSAGES: "ses messages",
+    PLAN: "son plan personnalisé de coordination",
+}
+THE = {
+    IDENTITY: "les données d'identité",
+    SOCIAL: "les données sociales",
+    MEDICAL: "les données médicales",
+    DOCUMENTS: "les documents",
+    MESSAGES: "les messages",
+    PLAN: "le plan personnalisé de coordination",
+}
 READ, WRITE = "read", "write"
 ACTIONS = {READ: "consulter", WRITE: "modifier"}
 

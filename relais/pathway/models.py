@@ -5,7 +5,16 @@ Each model lives in the sub-package that holds its services and selectors; this 
 """
 
 from relais.pathway.circle.models import CircleMember, Consent, CoordinationRecord, Objection
-from relais.pathway.record.models import CarePlan, Document, PlanGoal, PlanNeed, PlanTask, TaskComment, TimelineEvent
+from relais.pathway.record.models import (
+    CarePlan,
+    Document,
+    PlanGoal,
+    PlanNeed,
+    PlanTask,
+    PlanVersion,
+    TaskComment,
+    TimelineEvent,
+)
 
 __all__ = [
     "CarePlan",
@@ -17,6 +26,7 @@ __all__ = [
     "PlanGoal",
     "PlanNeed",
     "PlanTask",
+    "PlanVersion",
     "TaskComment",
     "TimelineEvent",
 ]

@@ -4,6 +4,7 @@ Each is also a notification kind, so users can switch it off on their preference
 tools (messages, appointments, evaluations) are declared by their apps with ``person_event_kind_register``.
 """
 
+from relais.notifications.registry import NotificationKind, register
 from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
 from relais.pathway.record.models import EventKind
 
@@ -73,6 +74,15 @@ PLAN_CHANGED = person_event_kind_register(
         label="Plan personnalisé modifié",
         category=m.PLAN,
         description="Un besoin, un objectif ou le statut d'une action du plan a changé.",
+    )
+)
+
+# Not a person event: a reminder to the record's referent only, whoever follows the person.
+PLAN_REVIEW_DUE = register(
+    NotificationKind(
+        code="pathway.plan_review_due",
+        label="Révision du plan personnalisé à faire",
+        description="La date de révision de la dernière version validée du PPCS est atteinte (au ou à la référent·e).",
     )
 )
 

@@ -182,7 +182,7 @@ def _consent(member: CircleMember, category: str, consents: list) -> Decision:
             True,
             "consent",
             f"La personne a consenti le {_fr(covering.collected_at)} ({covering.get_method_display().lower()}) "
-            f"au partage de ses {m.CATEGORIES[category]} avec vous ; consentement recueilli par "
+            f"au partage de {m.THEIR[category]} avec vous ; consentement recueilli par "
             f"{covering.collected_by}.",
             member,
         )
@@ -192,7 +192,7 @@ def _consent(member: CircleMember, category: str, consents: list) -> Decision:
         )
     if not consents:
         return _deny("consent_missing", "Aucun consentement de la personne n'est enregistré pour vous.", member)
-    return _deny("consent_scope", f"Le consentement recueilli ne couvre pas les {m.CATEGORIES[category]}.", member)
+    return _deny("consent_scope", f"Le consentement recueilli ne couvre pas {m.THE[category]}.", member)
 
 
 def persons_allowed(*, user, organisation, candidates, category: str = m.IDENTITY, action: str = m.READ) -> list:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from relais.pathway.screens import views_circle, views_plan, views_record, views_subscriptions
+from relais.pathway.screens import views_circle, views_plan, views_plan_versions, views_record, views_subscriptions
 
 app_name = "pathway"
 urlpatterns = [
@@ -19,6 +19,11 @@ urlpatterns = [
     path("dossiers/<int:pk>/cercle/proche/", views_circle.proxy_add, name="proxy_add"),
     path("dossiers/<int:pk>/cercle/opposition/", views_circle.objection_add, name="objection_add"),
     path(
+        "dossiers/<int:pk>/cercle/oppositions/<int:objection_pk>/levee/",
+        views_circle.objection_withdraw,
+        name="objection_withdraw",
+    ),
+    path(
         "dossiers/<int:pk>/cercle/consentements/<int:consent_pk>/retrait/",
         views_circle.consent_revoke,
         name="consent_revoke",
@@ -28,6 +33,12 @@ urlpatterns = [
     path("dossiers/<int:pk>/plan/besoins/", views_plan.need_add, name="need_add"),
     path("dossiers/<int:pk>/plan/objectifs/", views_plan.goal_add, name="goal_add"),
     path("dossiers/<int:pk>/plan/actions/", views_plan.task_add, name="task_add"),
+    path("dossiers/<int:pk>/plan/versions/", views_plan_versions.plan_version_add, name="plan_version_add"),
+    path(
+        "dossiers/<int:pk>/plan/versions/<int:number>.pdf",
+        views_plan_versions.plan_version_pdf,
+        name="plan_version_pdf",
+    ),
     path("actions/<int:task_pk>/statut/", views_plan.task_status, name="task_status"),
     path("actions/<int:task_pk>/commentaires/", views_plan.task_comment, name="task_comment"),
     path("mes-taches/", views_plan.my_tasks, name="my_tasks"),

@@ -1,30 +1,62 @@
-"""Duplicate detection: pure functions over identity traits (no ORM), used by `selectors.person_duplicates`.
+"""Duplicate detection: pure functions over identity traits (no ORM), used by `selectors.person_duplicates`,
+`vigilance.person_create_checked` and the benchmark. Each Match has a score, French `reasons` for the screens and
+machine `kinds` (the `Kind` names) for code and tests.
 
 Rules, in order:
-1. Same INS on both sides: certain duplicate (score 100, « même INS »).
-2. Two different INS: never a duplicate (identity vigilance: the INS wins).
-3. Otherwise: same birth date (the blocking key, indexed), sexes not contradictory (I matches anything),
-   a family name close to the other's (birth or used name on either side, so a used name swapped with a
-   birth name still matches) and first names close (whole list, or the first one).
-4. A birth date one keystroke away (one digit mistyped, two neighbouring digits swapped, day and month
-   inverted: `birth_date_variants`) is a typo too, with fewer points and only when the family name is the same
-   (birth or used name) and the first names the same or one typo apart: otherwise a different person.
+1. Same INS on both sides: certain duplicate (score 100). Two different INS: never a duplicate (the INS wins).
+2. Birth dates the same, or one slip apart (`birthdates.date_relation`: day and month inverted, one digit off, two
+   neighbouring digits swapped).
+3. Names, compared folded (accents, case, hyphens, apostrophes and spaces removed): the family name matches the
+   other's birth or used name (exact, spelling variant, a particle more or less, a typo, or one name is part of the
+   other's compound name: AUBERT / AUBERT-DUPONT), and the first names match (all, or the first one, typos allowed).
+   Failing that, family name and first names swapped between the two records.
+4. Sexes: the same, or one unknown (I). A different sex is caught only when the rest is exact (same date, same
+   names): a sex mistyped, never twins (whose first names differ).
+5. A date slip needs otherwise close names: the same family name (spelling aside) and first names one typo apart.
 
-"Close" compares normalised names (accents, case, hyphens, apostrophes and spaces removed) with the
-Damerau–Levenshtein distance (optimal string alignment: insertion, deletion, substitution, transposition
-of two neighbours), allowed 0 typo up to 4 letters, 1 up to 8 letters, 2 beyond. Implemented here
-(20 lines) rather than adding a dependency: names are short and blocks by birth date are small.
+Scores (max 99 below the INS's 100): date 45 (a slip 30), family name 30 (spelling 30, particle 26, used name as
+birth name 25, typo 30 - 8 per typo, compound 22), first names 20 (first one only 14, - 6 per typo), swapped names
+40 for both, birth place +4, unknown sex -5, other sex -15. So: swapped names ≈ 85, other sex ≈ 80, compound ≈ 87.
+
+"Close" is the Damerau–Levenshtein distance (optimal string alignment), allowed 0 typo up to 4 letters, 1 up to 8,
+2 beyond. Implemented here (20 lines) rather than adding a dependency: names are short and blocks are small.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from enum import StrEnum
+
+from . import birthdates as bd
+from .names import fold
 
 CERTAIN = 100
+PARTICLES = frozenset("DE DU DES D LE LA LES L VAN VON DI DA DEL DELLA".split())
+
+
+class Kind(StrEnum):
+    """What matched, by machine name (the French reason says the same to a person)."""
+
+    SAME_INS = "same_ins"
+    SAME_BIRTH_DATE = bd.SAME
+    DAY_MONTH_SWAPPED = bd.DAY_MONTH_SWAPPED
+    DATE_DIGIT_OFF = bd.DIGIT_OFF
+    DATE_DIGITS_SWAPPED = bd.DIGITS_SWAPPED
+    SAME_SEX = "same_sex"
+    SEX_UNKNOWN = "sex_unknown"
+    OTHER_SEX = "other_sex"
+    SAME_FAMILY_NAME = "same_family_name"
+    SPELLING_VARIANT = "spelling_variant"
+    PARTICLE = "particle"
+    USED_NAME_AS_BIRTH_NAME = "used_name_as_birth_name"
+    FAMILY_NAME_TYPO = "family_name_typo"
+    COMPOUND_NAME = "compound_name"
+    NAMES_SWAPPED = "names_swapped"
+    SAME_FIRST_NAMES = "same_first_names"
+    SAME_FIRST_FIRST_NAME = "same_first_first_name"
+    FIRST_NAME_TYPO = "first_name_typo"
+    SAME_BIRTH_PLACE = "same_birth_place"
 
 
 @dataclass(frozen=True)
@@ -32,6 +64,7 @@ class Match:
     other: object
     score: int
     reasons: tuple[str, ...] = field(default_factory=tuple)
+    kinds: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def certain(self) -> bool:
@@ -40,13 +73,50 @@ class Match:
 
 def normalise(name: str) -> str:
     """Upper case, no accents, no separators: « Le Gall-Hervé » → « LEGALLHERVE »."""
-    text = unicodedata.normalize("NFKD", name or "").encode("ascii", "ignore").decode()
-    return "".join(ch for ch in text.upper() if ch.isalnum())
+    return fold(name).replace(" ", "")
 
 
 def first_token(names: str) -> str:
-    text = unicodedata.normalize("NFKD", names or "").encode("ascii", "ignore").decode().upper()
-    return normalise(text.replace("-", " ").replace("'", " ").split(" ")[0] if text.strip() else "")
+    words = fold(names).split()
+    return words[0] if words else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Traits:
+    """A person's identity traits prepared once for many comparisons."""
+
+    person: object
+    family: str
+    used: str
+    family_raw: str
+    used_raw: str
+    family_words: tuple[str, ...]
+    used_words: tuple[str, ...]
+    first: str
+    first1: str
+    digits: str
+    sex: str
+    ins: str
+    place: str
+
+
+def traits(person) -> Traits:
+    family_raw, used_raw = (person.family_name or "").strip(), (person.used_name or "").strip()
+    return Traits(
+        person=person,
+        family=normalise(family_raw),
+        used=normalise(used_raw),
+        family_raw=family_raw.upper(),
+        used_raw=used_raw.upper(),
+        family_words=tuple(fold(family_raw).split()),
+        used_words=tuple(fold(used_raw).split()),
+        first=normalise(person.first_names),
+        first1=first_token(person.first_names),
+        digits=bd.as_digits(person.birth_date),
+        sex=person.sex or "I",
+        ins=person.ins or "",
+        place=person.birth_place_code or "",
+    )
 
 
 def distance(a: str, b: str, limit: int = 3) -> int:
@@ -81,124 +151,151 @@ def _close(a: str, b: str) -> int | None:
     """The number of typos between two normalised names when within the allowance, else None."""
     if not a or not b:
         return None
+    if a == b:
+        return 0
     d = distance(a, b, limit=2)
     return d if d <= allowed_typos(a, b) else None
 
 
-def _family_match(a, b) -> tuple[int, str] | None:
-    """(points, reason) for the best pairing of birth and used names."""
+def _without_particles(words: tuple[str, ...]) -> str:
+    return "".join(w for w in words if w not in PARTICLES)
+
+
+def _one_family(a_name, a_raw, a_words, b_name, b_raw, b_words, label) -> tuple[int, str, str] | None:
+    """(points, kind, reason) for one pairing of two family names, or None."""
+    d = _close(a_name, b_name)
+    if d == 0:
+        if a_raw != b_raw:
+            return 30, Kind.SPELLING_VARIANT, f"même nom de {label} (accents, tirets, apostrophes ou espaces près)"
+        return 30, Kind.SAME_FAMILY_NAME, f"même nom de {label}"
+    a_core, b_core = _without_particles(a_words), _without_particles(b_words)
+    if a_core and a_core == b_core:
+        return 26, Kind.PARTICLE, f"même nom de {label}, à la particule près"
+    if d is not None:
+        return 30 - 8 * d, Kind.FAMILY_NAME_TYPO, f"nom de {label} proche ({_typos(d)})"
+    small, big = sorted((set(a_words) - PARTICLES, set(b_words) - PARTICLES), key=len)
+    if small and len(big) > len(small) and small <= big and min(len(w) for w in small) >= 3:
+        return 22, Kind.COMPOUND_NAME, f"nom composé : « {a_raw} » / « {b_raw} »"
+    return None
+
+
+def _family_match(a: Traits, b: Traits) -> tuple[int, str, str] | None:
+    """The best pairing of birth and used names on both sides."""
     best = None
-    for a_field, a_name in (("naissance", a.family_name), ("usage", a.used_name)):
-        for b_field, b_name in (("naissance", b.family_name), ("usage", b.used_name)):
-            d = _close(normalise(a_name), normalise(b_name))
-            if d is None:
+    for a_is_used, a_name, a_raw, a_words in (
+        (0, a.family, a.family_raw, a.family_words),
+        (1, a.used, a.used_raw, a.used_words),
+    ):
+        for b_is_used, b_name, b_raw, b_words in (
+            (0, b.family, b.family_raw, b.family_words),
+            (1, b.used, b.used_raw, b.used_words),
+        ):
+            if not a_name or not b_name:
                 continue
-            swapped = a_field != b_field
-            points = 30 - 8 * d - (5 if swapped else 0) - (3 if "usage" in (a_field, b_field) and not swapped else 0)
-            if swapped:
+            label = "naissance" if not (a_is_used or b_is_used) else "usage"
+            found = _one_family(a_name, a_raw, a_words, b_name, b_raw, b_words, label)
+            if found is None:
+                continue
+            points, kind, reason = found
+            if a_is_used != b_is_used:
+                points, kind = points - 5, Kind.USED_NAME_AS_BIRTH_NAME
                 reason = "nom d'usage de l'une = nom de naissance de l'autre"
-            else:
-                reason = f"même nom de {a_field}" if d == 0 else f"nom de {a_field} proche ({_typos(d)})"
-            if d and swapped:
-                reason += f" ({_typos(d)})"
+            elif a_is_used:
+                points -= 3
             if best is None or points > best[0]:
-                best = (points, reason)
+                best = (points, kind, reason)
     return best
 
 
-def _first_names_match(a, b) -> tuple[int, str] | None:
-    d = _close(normalise(a.first_names), normalise(b.first_names))
+def _first_names_match(a: Traits, b: Traits) -> tuple[int, str, str, int] | None:
+    """(points, kind, reason, typos)."""
+    d = _close(a.first, b.first)
     if d is not None:
-        return 20 - 6 * d, "mêmes prénoms" if d == 0 else f"prénoms proches ({_typos(d)})"
-    d = _close(first_token(a.first_names), first_token(b.first_names))
+        if d == 0:
+            return 20, Kind.SAME_FIRST_NAMES, "mêmes prénoms", 0
+        return 20 - 6 * d, Kind.FIRST_NAME_TYPO, f"prénoms proches ({_typos(d)})", d
+    d = _close(a.first1, b.first1)
     if d is not None:
-        return 14 - 6 * d, "même premier prénom" if d == 0 else f"premier prénom proche ({_typos(d)})"
+        if d == 0:
+            return 14, Kind.SAME_FIRST_FIRST_NAME, "même premier prénom", 0
+        return 14 - 6 * d, Kind.FIRST_NAME_TYPO, f"premier prénom proche ({_typos(d)})", d
     return None
 
 
-def _as_digits(day: date) -> str:
-    return day.strftime("%d%m%Y")
+def _swapped(a: Traits, b: Traits) -> bool:
+    """Family name typed as first name and the other way round."""
+    a_families = {n for n in (a.family, a.used) if n}
+    b_families = {n for n in (b.family, b.used) if n}
+    return bool(a_families & {b.first, b.first1}) and bool(b_families & {a.first, a.first1})
 
 
-def birth_date_variants(day: date) -> set[date]:
-    """The valid dates one keystroke away from ``day`` as typed DDMMYYYY: one digit changed, two neighbouring
-    digits swapped, or day and month inverted."""
-    typed = _as_digits(day)
-    candidates = set()
-    for i, digit in enumerate(typed):
-        for other in "0123456789":
-            if other != digit:
-                candidates.add(typed[:i] + other + typed[i + 1 :])
-        if i + 1 < len(typed) and typed[i + 1] != digit:
-            candidates.add(typed[:i] + typed[i + 1] + digit + typed[i + 2 :])
-    candidates.add(typed[2:4] + typed[0:2] + typed[4:])
-    variants = set()
-    for text in candidates:
-        try:
-            variants.add(date(int(text[4:]), int(text[2:4]), int(text[0:2])))
-        except ValueError:
-            continue
-    variants.discard(day)
-    return variants
-
-
-def _date_match(a, b) -> tuple[int, str] | None:
-    if a.birth_date == b.birth_date:
-        return 45, "même date de naissance"
-    if b.birth_date in birth_date_variants(a.birth_date):
-        shown = f"{a.birth_date:%d/%m/%Y} / {b.birth_date:%d/%m/%Y}"
-        return 30, f"date de naissance à une faute de frappe près ({shown})"
-    return None
+def compare_traits(a: Traits, b: Traits) -> Match | None:
+    if a.ins and b.ins:
+        return Match(b.person, CERTAIN, ("même INS",), (Kind.SAME_INS,)) if a.ins == b.ins else None
+    slip = bd.date_relation(a.digits, b.digits)
+    if slip is None:
+        return None
+    family, first = _family_match(a, b), None
+    if family is not None:
+        first = _first_names_match(a, b)
+    kinds: list[str] = [slip]
+    reasons: list[str] = [bd.REASONS[slip]]
+    if slip != bd.SAME:
+        reasons[0] += (
+            f" ({a.digits[:2]}/{a.digits[2:4]}/{a.digits[4:]} / {b.digits[:2]}/{b.digits[2:4]}/{b.digits[4:]})"
+        )
+    if family is not None and first is not None:
+        score = (45 if slip == bd.SAME else 30) + family[0] + first[0]
+        exact_names = family[1] in (Kind.SAME_FAMILY_NAME, Kind.SPELLING_VARIANT) and first[1] == Kind.SAME_FIRST_NAMES
+        if slip != bd.SAME and (family[0] < 25 or family[1] == Kind.COMPOUND_NAME or first[3] > 1):
+            return None  # a date slip and a name slip: too far
+        names = [(family[1], family[2]), (first[1], first[2])]
+    elif slip == bd.SAME and _swapped(a, b):
+        score, exact_names = 45 + 40, True
+        names = [(Kind.NAMES_SWAPPED, "nom et prénom inversés")]
+    else:
+        return None
+    if a.sex == b.sex:
+        kinds.append(Kind.SAME_SEX)
+        reasons.append("même sexe")
+    elif "I" in (a.sex, b.sex):
+        kinds.append(Kind.SEX_UNKNOWN)
+        score -= 5
+    elif slip == bd.SAME and exact_names:
+        kinds.append(Kind.OTHER_SEX)
+        reasons.append(f"sexe différent ({a.sex} / {b.sex})")
+        score -= 15
+    else:
+        return None
+    for kind, reason in names:
+        kinds.append(kind)
+        reasons.append(reason)
+    if a.place and a.place == b.place:
+        score += 4
+        kinds.append(Kind.SAME_BIRTH_PLACE)
+        reasons.append("même lieu de naissance")
+    return Match(b.person, min(score, CERTAIN - 1), tuple(reasons), tuple(kinds))
 
 
 def compare(a, b) -> Match | None:
     """A Match when `b` may be the same person as `a` (both carry the Person identity attributes)."""
-    if a.ins and b.ins:
-        return Match(b, CERTAIN, ("même INS",)) if a.ins == b.ins else None
-    born = _date_match(a, b)
-    if born is None:
-        return None
-    if "I" not in (a.sex, b.sex) and a.sex != b.sex:
-        return None
-    family = _family_match(a, b)
-    first = _first_names_match(a, b) if family else None
-    if family is None or first is None:
-        return None
-    if born[0] < 45 and (family[0] < 25 or first[0] < 14):  # a date typo and a family-name typo: too far
-        return None
-    score = born[0] + family[0] + first[0] - (5 if a.sex != b.sex else 0)
-    reasons = [born[1], family[1], first[1]]
-    if a.sex == b.sex:
-        reasons.insert(1, "même sexe")
-    if a.birth_place_code and a.birth_place_code == b.birth_place_code:
-        score += 4
-        reasons.append("même lieu de naissance")
-    return Match(b, min(score, CERTAIN - 1), tuple(reasons))
+    return compare_traits(traits(a), traits(b))
 
 
 def find_duplicates(person, candidates: Iterable) -> list[Match]:
     """Matches of `person` among `candidates` (itself excluded), best first."""
-    matches = [m for c in candidates if c is not person and (m := compare(person, c))]
+    mine = traits(person)
+    matches = [m for c in candidates if c is not person and (m := compare_traits(mine, traits(c)))]
     return sorted(matches, key=lambda m: -m.score)
 
 
 def duplicate_pairs(persons: Iterable) -> list[tuple[object, Match]]:
-    """All likely pairs in a collection, comparing only within blocks of the same birth date (and same INS) and
-    across blocks whose dates are one keystroke apart."""
-    by_date, by_ins = defaultdict(list), defaultdict(list)
-    for p in persons:
-        by_date[p.birth_date].append(p)
-        if p.ins:
-            by_ins[p.ins].append(p)
-    blocks = [(block, block) for block in [*by_ins.values(), *by_date.values()]]
-    for day, block in by_date.items():
-        blocks += [(block, by_date[other]) for other in birth_date_variants(day) if other in by_date and other > day]
-    pairs, seen = [], set()
-    for left, right in blocks:
-        for i, a in enumerate(left):
-            for b in right[i + 1 :] if left is right else right:
-                key = (id(a), id(b))
-                if key not in seen and (match := compare(a, b)):
-                    seen.add(key)
-                    pairs.append((a, match))
+    """All likely pairs in a collection, comparing only persons sharing a blocking key (`blocking.py`)."""
+    from .blocking import candidate_pairs
+
+    prepared = [traits(p) for p in persons]
+    pairs = []
+    for i, j in candidate_pairs(prepared):
+        if match := compare_traits(prepared[i], prepared[j]):
+            pairs.append((prepared[i].person, match))
     return pairs

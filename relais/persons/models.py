@@ -6,12 +6,31 @@ the RNIV. Invariants are mirrored by database constraints; the ones that span ro
 (a merged person points to a non-merged one) are enforced in `services.person_merge`.
 """
 
+from datetime import date
+
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from .ins import INS_PATTERN, STATUSES_WITH_INS, IdentityStatus, Sex
 
 BIRTH_PLACE_PATTERN = r"^([0-9]{2}|2A|2B)[0-9]{3}$"  # INSEE commune (COG) or 99xxx country code
+# Nobody alive was born before 1900: an earlier year is a typo (0202, 1024), like the record's dates (decision 0034).
+BIRTH_DATE_FLOOR = date(1900, 1, 1)
+
+
+def birth_date_error(value: date | None) -> str | None:
+    """Why a birth date cannot be right (in the future of the local day, or before 1900), or None."""
+    if not isinstance(value, date):
+        return None
+    today = timezone.localdate()
+    if value > today:
+        return (
+            f"La date de naissance ({value:%d/%m/%Y}) ne peut pas être dans le futur : {today:%d/%m/%Y} au plus tard."
+        )
+    if value < BIRTH_DATE_FLOOR:
+        return f"La date de naissance ({value:%d/%m/%Y}) est antérieure à 1900 : vérifiez l'année."
+    return None
 
 
 class Person(models.Model):
@@ -95,6 +114,8 @@ class Person(models.Model):
 
         if self.ins == "":
             self.ins = None
+        if message := birth_date_error(self.birth_date):
+            raise ValidationError({"birth_date": message})
         if self.ins and (message := ins_error(self.ins)):
             raise ValidationError({"ins": message})
         if self.identity_status in STATUSES_WITH_INS and not (self.ins and self.ins_from_national_service):

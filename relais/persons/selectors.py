@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from relais.audit.services import access_log_record
 
-from .duplicates import Match, birth_date_variants, find_duplicates
+from .birthdates import birth_date_variants
+from .duplicates import Match, find_duplicates
 from .models import Person
+from .names import search_words
 
 
 @transaction.atomic
@@ -40,3 +43,19 @@ def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilanc
             detail=f"doublon possible {about} (score {match.score})",
         )
     return matches
+
+
+def person_search(*, queryset, query: str):
+    """`queryset` narrowed to persons matching every word of `query` (each the start of a word of any of their
+    names: birth name, used name, first names; accents and case ignored, through `Person.search_key`), sorted by
+    name ignoring case and accents (the folded key starts with the birth name, then the used name and first names;
+    then Lower(family_name) breaks ties). No access-log entry: the caller logs what it shows."""
+    return queryset.filter(search_condition(query)).order_by("search_key", Lower("family_name"), "pk")
+
+
+def search_condition(query: str, prefix: str = "") -> Q:
+    """The condition of `person_search`, for a queryset of persons or (``prefix="person__"``) of rows about one."""
+    condition = Q()
+    for word in search_words(query):
+        condition &= Q(**{f"{prefix}search_key__startswith": word}) | Q(**{f"{prefix}search_key__contains": f" {word}"})
+    return condition

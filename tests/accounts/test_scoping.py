@@ -119,3 +119,24 @@ def test_role_must_fit_the_organisation_kind(client, two_orgs):
     response = client.post(reverse("accounts:organisation", args=[a.pk]), data)
     assert response.status_code == 200
     assert "role" in response.context["invite_form"].errors
+
+
+def test_a_new_session_lands_in_the_first_membership_then_in_the_last_chosen(client, make_organisation, no_2fa):
+    """A DAC coordinator who also belongs to a hospital (first by name) lands in the DAC, not on the hospital's empty
+    list; once they choose the hospital with the switcher, their next session lands there."""
+    from relais.accounts.models import Membership
+
+    dac = make_organisation(kind=OrganisationKind.DAC, name="DAC Démo")
+    hospital = make_organisation(kind=OrganisationKind.HOSPITAL, name="Centre hospitalier Démo")
+    from relais.accounts.models import User
+
+    user = User.objects.create_user(email="coordination@example.org", password="x" * 16)
+    membership_add(actor=None, organisation=dac, user=user, role=Role.COORDINATOR)
+    membership_add(actor=None, organisation=hospital, user=user, role=Role.COORDINATOR)
+    client.force_login(user)
+    assert client.get("/").context["actor"].organisation == dac
+    client.post(reverse("accounts:switch_organisation"), {"organisation": hospital.pk})
+    assert Membership.objects.get(user=user, organisation=hospital).last_chosen_at is not None
+    client.logout()
+    client.force_login(user)
+    assert client.get("/").context["actor"].organisation == hospital

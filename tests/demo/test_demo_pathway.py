@@ -34,3 +34,14 @@ def test_the_demo_gp_and_nurse_find_their_records_tasks_and_reasons(demo):
     assert decide(user=gp.user, organisation=gp.organisation, person=person, category=m.MEDICAL).rule == "consent"
     assert decide(user=nurse.user, organisation=nurse.organisation, person=person, category=m.PLAN).rule == "care_team"
     assert pathway_demo() == {"records": 0}  # a second run adds nothing
+
+
+def test_the_demo_coordinator_lands_in_the_dac_and_finds_its_records(demo, client):
+    """The DAC coordinator also belongs to the hospital (first by name): their home page acts for the DAC."""
+    login = next(login for login in DEMO_LOGINS if login.email.startswith("coordination.dac@"))
+    dac = Membership.objects.get(user__email=login.email, organisation__kind="dac")
+    assert Membership.objects.filter(user=dac.user, organisation__kind="hospital").exists()
+    client.force_login(dac.user)
+    actor = client.get("/").context["actor"]
+    assert actor.organisation == dac.organisation
+    assert records_for(user=dac.user, organisation=actor.organisation)

@@ -72,7 +72,7 @@ def check_accessibility(make_context, urls, screenshots):
     page.get_by_label("Date de naissance").fill("1998-04-17")
     page.get_by_label("Sexe").select_option("M")
     page.get_by_role("button", name="Vérifier les doublons et créer").click()
-    duplicates = page.get_by_role("region", name="Cette personne existe peut-être déjà")
+    duplicates = page.get_by_role("region", name="C'est cette personne ?")
     expect(duplicates).to_contain_text("Testaccia Lisandru")
     expect(duplicates).to_contain_text("déjà suivie par votre organisation")
     violations = serious_violations(page)
@@ -80,7 +80,7 @@ def check_accessibility(make_context, urls, screenshots):
     page.screenshot(path=screenshots / "orientation-duplicates.png", full_page=True)
     page.get_by_label("Nom de naissance").press("Enter")  # Enter re-checks the identity, never picks a record
     expect(duplicates).to_be_visible()
-    duplicates.get_by_role("button", name="C'est cette personne").click()
+    duplicates.get_by_role("button", name="Oui, c'est cette personne").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Testaccia Lisandru")
     assert Person.objects.filter(first_names="Lisandru", birth_date="1998-04-17").count() == 1
 

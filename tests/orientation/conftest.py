@@ -2,14 +2,18 @@
 body with three ESMS sites (one admission officer each), one unit and one synthetic person."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from relais.accounts.roles import OrganisationKind, Role
+from relais.accounts.services import api_client_create
 from relais.offer.models import Category, LegalEntity, Site, Unit
+from relais.orientation.admission.models import AdmissionFile
+from relais.orientation.decisions.models import DecisionKind, OrientationDecision
 from relais.persons.services import person_create
 from relais.territory.models import Commune, Departement, Region
 
@@ -84,3 +88,63 @@ def land(world, make_organisation, make_member):
         make_organisation(kind=OrganisationKind.DEPARTEMENT_COUNCIL, departement_id="35"), role=Role.ANALYST
     )
     return world
+
+
+def years_ago(years: int, days: int = 10) -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+def category(code: str, label: str, domain: str) -> Category:
+    return Category.objects.get_or_create(code=code, defaults={"label": label, "domain": domain})[0]
+
+
+@pytest.fixture
+def offer(world):
+    """Site 0: a MAS (units for adults 20–59); site 1: an EHPAD (units 60 and over); site 2: an EAM (adults). An adult
+    of 31 (``adult``, file written by the coordinator) with a valid CDAPH decision for MAS and EAM, permanent care
+    (``decision``). Decision 0033."""
+    mas = category("255", "Maison d'accueil spécialisée (M.A.S.)", "disabled_adults")
+    ehpad = category("500", "EHPAD", "older_people")
+    eam = category("448", "Établissement d'accueil médicalisé (EAM)", "disabled_adults")
+    for site, site_category in zip(world.sites, (mas, ehpad, eam), strict=True):
+        site.category = site_category
+        site.save()
+    Unit.objects.filter(pk=world.unit.pk).update(age_min=20, age_max=59, installed=10, available=2)
+    world.unit.refresh_from_db()
+    world.ehpad_unit = Unit.objects.create(
+        site=world.sites[1], name="Hébergement EHPAD", care_mode="permanent_accommodation", age_min=60
+    )
+    world.eam_unit = Unit.objects.create(
+        site=world.sites[2], name="Internat EAM", care_mode="permanent_accommodation", age_min=18, age_max=60
+    )
+    world.adult = person_create(
+        actor=world.coordinator,
+        ground="test",
+        family_name="Kerhervé",
+        first_names="Gwen",
+        birth_date=years_ago(31),
+        sex="F",
+    )
+    # The coordinator wrote the person's file: the person is theirs to follow (policy).
+    AdmissionFile.objects.create(person=world.adult, author_organisation=world.coordinator.organisation)
+    world.decision = OrientationDecision.objects.create(
+        person=world.adult,
+        kind=DecisionKind.MDPH,
+        mdph_decision_id="CDAPH-29-0031",
+        validity_end=timezone.localdate() + timedelta(days=365),
+        categories=["255", "448"],
+        care_types=["permanent_accommodation"],
+    )
+    return world
+
+
+@pytest.fixture
+def fhir_token(db):
+    """Bearer headers for a new API client (an ESMS record system) of an organisation."""
+
+    def make(organisation) -> dict:
+        _client, raw = api_client_create(actor=None, organisation=organisation, name="Logiciel de l'ESMS")
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return make

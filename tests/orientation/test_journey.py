@@ -80,7 +80,9 @@ def test_decision_to_admission_and_the_others_cancelled(land, no_2fa, settings):
         esms_post(esms, "esms_request_transition", first, level="esms", target=target, **{"from": source})
     unit = land.units[0]
     with TestCase.captureOnCommitCallbacks(execute=True):  # the notifications leave after the commit
-        page = esms_post(esms, "esms_request_admit", first, unit=unit.pk, **{"from": "42"}).content.decode()
+        shown = [r.pk for r in requests[1:]]  # the other requests listed on the page (hidden "affichees")
+        page = esms_post(esms, "esms_request_admit", first, unit=unit.pk, affichees=shown, **{"from": "42"})
+        page = page.content.decode()
     assert "Admission prononcée" in page
     assert AdmissionRequest.objects.get(pk=first.pk).status == "71"
     assert Unit.objects.get(pk=unit.pk).available == 19

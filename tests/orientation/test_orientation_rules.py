@@ -13,9 +13,8 @@ from django.utils import timezone
 
 from relais.audit.models import AccessLogEntry
 from relais.notifications.models import Notification
-from relais.offer.models import Category, Unit
+from relais.offer.models import Unit
 from relais.orientation.admission.admit import NoPlaceLeft, admission_admit
-from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.models import OrientationDecision
 from relais.orientation.follow_up import admitted_elsewhere
 from relais.orientation.proposals.models import MatchProposal
@@ -31,54 +30,13 @@ from relais.orientation.requests.services import (
 from relais.orientation.waiting_list.selectors import filters_from, waiting_list
 from relais.persons.services import person_create
 
+from .conftest import years_ago
+
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_2fa")]
 
 
 def _years_ago(years: int, days: int = 10) -> date:
-    today = timezone.localdate()
-    return today.replace(year=today.year - years) - timedelta(days=days)
-
-
-def _category(code: str, label: str, domain: str) -> Category:
-    return Category.objects.get_or_create(code=code, defaults={"label": label, "domain": domain})[0]
-
-
-@pytest.fixture
-def offer(world):
-    """Site 0: a MAS (units for adults 20–59); site 1: an EHPAD (units 60 and over); site 2: an EAM (adults)."""
-    mas = _category("255", "Maison d'accueil spécialisée (M.A.S.)", "disabled_adults")
-    ehpad = _category("500", "EHPAD", "older_people")
-    eam = _category("448", "Établissement d'accueil médicalisé (EAM)", "disabled_adults")
-    for site, category in zip(world.sites, (mas, ehpad, eam), strict=True):
-        site.category = category
-        site.save()
-    Unit.objects.filter(pk=world.unit.pk).update(age_min=20, age_max=59, installed=10, available=2)
-    world.unit.refresh_from_db()
-    world.ehpad_unit = Unit.objects.create(
-        site=world.sites[1], name="Hébergement EHPAD", care_mode="permanent_accommodation", age_min=60
-    )
-    world.eam_unit = Unit.objects.create(
-        site=world.sites[2], name="Internat EAM", care_mode="permanent_accommodation", age_min=18, age_max=60
-    )
-    world.adult = person_create(
-        actor=world.coordinator,
-        ground="test",
-        family_name="Kerhervé",
-        first_names="Gwen",
-        birth_date=_years_ago(31),
-        sex="F",
-    )
-    # The coordinator wrote the person's file: the person is theirs to follow (policy).
-    AdmissionFile.objects.create(person=world.adult, author_organisation=world.coordinator.organisation)
-    world.decision = OrientationDecision.objects.create(
-        person=world.adult,
-        kind="mdph",
-        mdph_decision_id="CDAPH-29-0031",
-        validity_end=timezone.localdate() + timedelta(days=365),
-        categories=["255", "448"],
-        care_types=["permanent_accommodation"],
-    )
-    return world
+    return years_ago(years, days)
 
 
 def send(world, sites, key, **kwargs):
@@ -102,7 +60,7 @@ def test_coverage_rule_names_each_failing_part():
     assert reasons[0] == "sa catégorie (EHPAD, 500) n'est pas dans la décision d'orientation (catégories 255, 448)"
     assert reasons[1] == "aucune de ses unités n'accueille une personne de 31 ans (« Hébergement » 60 ans et plus)"
     # A FAM decision (437, replaced by 448) covers an EAM; bounds are inclusive; no decision restricts no category.
-    fam = DecisionFacts(categories=frozenset({"437"}))
+    fam = DecisionFacts(categories=frozenset({"437"}), by_cdaph=True)
     eam = [UnitFacts("Internat", "internat", 18, 60)]
     assert coverage(decision=fam, category="448", category_label="EAM", units=eam, age=60) == []
     assert coverage(decision=DecisionFacts(), category="500", category_label="EHPAD", units=ehpad, age=75) == []
@@ -300,9 +258,14 @@ def test_the_last_place_taken_by_someone_else_is_said_so(offer, three, make_memb
         actor=offer.coordinator, ground="test", family_name="Tanguy", first_names="Rozenn",
         birth_date=_years_ago(40), sex="F",
     )  # fmt: skip
+    theirs_decision = OrientationDecision.objects.create(
+        person=other, kind="mdph", mdph_decision_id="CDAPH-29-0040",
+        validity_end=timezone.localdate() + timedelta(days=30), categories=["255"],
+    )  # fmt: skip
     (theirs,) = admission_requests_send(
-        actor=offer.coordinator, person=other, sites_ranked=[offer.sites[0]], idempotency_key="t"
-    )
+        actor=offer.coordinator, person=other, sites_ranked=[offer.sites[0]], decision=theirs_decision,
+        idempotency_key="t",
+    )  # fmt: skip
     theirs = _on_list(offer, theirs, colleague)
     Unit.objects.filter(pk=offer.unit.pk).update(available=1)
     admission_admit(actor=colleague, request=theirs, unit=offer.unit)

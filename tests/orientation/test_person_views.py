@@ -75,23 +75,39 @@ def test_create_a_person_then_see_the_page(client, world):
     assert "Bianchi" in client.get(reverse("orientation:persons")).content.decode()
 
 
-def test_possible_duplicates_are_shown_with_reasons_before_creating(client, world):
+def test_possible_duplicates_are_shown_with_reasons_before_creating(client, world, followed):
     typo = {**NEW_PERSON, "family_name": "Le Gal", "first_names": "Yann", "birth_date": "1980-05-02"}
     response = as_(client, world.coordinator).post(reverse("orientation:person_create"), typo)
     page = response.content.decode()
-    assert response.status_code == 200 and "Cette personne existe peut-être déjà" in page
+    assert response.status_code == 200 and "C'est cette personne ?" in page
     assert "même date de naissance" in page and f'name="existing" value="{world.person.pk}"' in page
+    assert person_url(world.person) in page and "/100" in page
     assert Person.objects.filter(birth_date=date(1980, 5, 2)).count() == 1  # nothing created yet
-    # The read of the candidate is in the access log (identity vigilance).
+    # The read of the candidate is in the access log (identity vigilance), although the creation was rolled back.
     assert AccessLogEntry.objects.filter(subject=f"persons.person:{world.person.pk}", ground="identity_vigilance")
 
     picked = client.post(reverse("orientation:person_create"), {**typo, "existing": world.person.pk})
     assert picked.status_code == 302 and picked.url == person_url(world.person)
-    assert AdmissionFile.objects.get(person=world.person).author_organisation == world.coordinator.organisation
 
     confirmed = client.post(reverse("orientation:person_create"), {**typo, "confirm": "1"})
     assert confirmed.status_code == 302
     assert Person.objects.filter(birth_date=date(1980, 5, 2)).count() == 2
+
+
+def test_a_candidate_out_of_scope_is_shown_without_its_identity(client, world):
+    """The orientation side swaps family and first names of a person another organisation follows: the duplicate is
+    caught, its identity is not shown, and the page says whom to contact."""
+    admission_file_open(actor=world.mdph, person=world.person)
+    swapped = {**NEW_PERSON, "family_name": "Yann", "first_names": "Le Gall", "birth_date": "1980-05-02"}
+    page = as_(client, world.coordinator).post(reverse("orientation:person_create"), swapped).content.decode()
+    assert "Une fiche proche existe, suivie hors de votre organisation (score 85/100)" in page
+    assert world.mdph.organisation.name in page
+    assert "Le Gall" not in page.split("C'est cette personne ?")[1].split("</table>")[0]
+    assert 'name="existing"' not in page
+    refused = client.post(reverse("orientation:person_create"), {**swapped, "existing": world.person.pk})
+    assert refused.status_code == 400 and not AdmissionFile.objects.filter(
+        author_organisation=world.coordinator.organisation
+    )
 
 
 def test_bad_identity_names_the_field_and_creates_nothing(client, world):
@@ -303,7 +319,7 @@ def test_administrative_part_form(client, world, followed):
     assert (file.living_situation, file.urgency, file.wishes) == ("hospital", 2, "Près de sa fille")
 
 
-def test_same_ins_is_a_certain_duplicate_and_no_second_record_is_created(client, world):
+def test_same_ins_is_a_certain_duplicate_and_no_second_record_is_created(client, world, followed):
     ins = ins_with_key("1800529000001")
     person_update(actor=world.coordinator, person=world.person, ground="test", ins=ins)
     other_names = {**NEW_PERSON, "ins": ins}

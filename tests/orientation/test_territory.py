@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from relais.orientation.admission.admit import admission_admit
 from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.services import orientation_decision_create
+from relais.orientation.requests.models import AdmissionRequest
 from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.orientation.territory_figures.secrecy import PRIMARY, SECONDARY, suppress
 from relais.orientation.territory_figures.selectors import Filters, quartiles, territory_report
@@ -103,10 +104,11 @@ def test_without_solution_needs_a_valid_decision_older_than_n_days_and_no_admiss
     not_executed = dict(_tables(land.mdph)["non-executees"].body)
     assert not_executed["Expirées"] == ["1", "0", "1"]  # expired, never sent
     assert not_executed["En cours de validité"] == ["0", "2", "2"]
-    # A request sent without naming the decision still executes it.
+    # A request recorded without naming the decision (before sending required a CDAPH decision for a disability
+    # ESMS, decision 0033 "Review") still executes it.
     person, _d, _r = _person(land, decided_days_ago=50)
     assert dict(_tables(land.mdph)["non-executees"].body)["En cours de validité"] == ["1", "2", "3"]
-    admission_requests_send(actor=land.coordinator, person=person, sites_ranked=[land.sites[2]], idempotency_key="x")
+    AdmissionRequest.objects.create(person=person, site=land.sites[2], wish_rank=1, status="39", created_by="import")
     assert dict(_tables(land.mdph)["non-executees"].body)["En cours de validité"] == ["0", "3", "3"]
 
 

@@ -196,6 +196,7 @@ def test_filters(world, esms):
     assert names(listed(staff, categorie="255")) == ["Yann"]
     assert names(listed(staff, q="gall")) == ["Yann"]
     assert names(listed(staff, q="martin anne")) == ["Anne"]
+    assert names(listed(staff, q="LEA")) == ["Léa"]  # accents and case ignored (persons.selectors.person_search)
     assert names(listed(world.body_director, site=str(world.sites[1].pk), tri="nom")) == ["Zoé", "Anne"]
 
 

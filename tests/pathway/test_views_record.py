@@ -188,6 +188,11 @@ def test_upload_through_the_view_refuses_a_fake_pdf_with_a_french_message(client
     text = response.content.decode()
     assert "Type de fichier refusé" in text
     assert not circle.record.documents.exists()
+    # Shown where the user is: in the documents section the redirect scrolls to, not at the top of the page.
+    assert response.redirect_chain[-1][0].endswith("#documents")
+    documents = text[text.index('id="documents"') :]
+    assert "Type de fichier refusé" in documents[: documents.index("</section>")]
+    assert "Type de fichier refusé" not in text[: text.index('id="documents"')]
 
 
 def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle, content, make_member):
@@ -254,6 +259,36 @@ def test_manager_records_an_objection_and_revokes_a_consent(client, circle):
     assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
     assert login(client, circle.gp).get(url("record", circle.record.pk)).status_code == 404
     assert login(client, circle.nurse).get(url("record", circle.record.pk)).status_code == 200
+
+
+def test_the_circle_shows_what_each_consent_covers(client, circle):
+    page = login(client, circle.coordinator).get(url("record", circle.record.pk)).content.decode()
+    circle_part = page[page.index('id="cercle"') :]
+    assert "pour : identité, données médicales, plan personnalisé de coordination" in circle_part
+
+
+def test_manager_lifts_an_objection_from_the_circle_and_sharing_resumes(client, circle):
+    from relais.pathway.circle.models import Objection
+
+    login(client, circle.coordinator)
+    client.post(
+        url("objection_add", circle.record.pk), {"member": circle.educator_member.pk, "expressed_by": "la personne"}
+    )
+    objection = Objection.objects.get(record=circle.record)
+    assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 404
+    # The educator cannot lift it (not a manager of the circle): a 404 like any action out of reach.
+    lift = url("objection_withdraw", circle.record.pk, objection.pk)
+    assert client.post(lift, {"withdrawn_by": "la personne"}).status_code == 404
+    page = login(client, circle.coordinator).get(url("record", circle.record.pk)).content.decode()
+    assert "Lever cette opposition" in page and lift in page
+    response = client.post(lift, {"withdrawn_by": "la personne"}, follow=True)
+    assert "opposition est levée" in response.content.decode()
+    objection.refresh_from_db()
+    assert objection.withdrawn_at is not None
+    assert "Lever cette opposition" not in client.get(url("record", circle.record.pk)).content.decode()
+    assert login(client, circle.educator).get(url("record", circle.record.pk)).status_code == 200
+    # Lifting twice: the objection is no longer open, 404.
+    assert login(client, circle.coordinator).post(lift, {"withdrawn_by": "x"}).status_code == 404
 
 
 def test_open_a_record_for_a_new_person(client, make_organisation, make_member, settings):
@@ -348,3 +383,20 @@ def test_the_record_links_to_the_circle_tools(client, circle, content):
     assert reverse("messaging:threads", args=[circle.record.pk]) in page
     assert reverse("evaluations:person", args=[circle.person.pk]) in page
     assert reverse("agenda:book", args=[circle.person.pk]) in page
+
+
+def test_consent_sentences_are_correct_french_for_every_category(circle):
+    """ "au partage de ses données d'identité", never "ses identité" (issue 13 item 9)."""
+    from relais.pathway.policy import decide
+
+    gp = circle.gp
+
+    def message(category):
+        return decide(user=gp.user, organisation=gp.organisation, person=circle.person, category=category).message
+
+    assert "au partage de ses données d'identité avec vous" in message(m.IDENTITY)
+    assert "au partage de son plan personnalisé de coordination avec vous" in message(m.PLAN)
+    assert "ne couvre pas les données sociales." in message(m.SOCIAL)
+    assert "ne couvre pas les documents." in message(m.DOCUMENTS)
+    for category in m.CATEGORIES:
+        assert "ses identité" not in message(category) and "les plan" not in message(category)

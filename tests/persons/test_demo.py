@@ -24,6 +24,7 @@ def test_demo_persons():
     first = run()["persons"]
     assert first["persons"] == Person.objects.count() == first["created"]["persons"] == 2000
     assert 15 <= first["near_duplicates"] <= 40
+    assert not Person.objects.filter(search_key="").exists()  # bulk-loaded, yet searchable (decision 0030)
     assert first["created"]["representatives"] == LegalRepresentative.objects.count() > 100
     # Idempotent, and the plan is the same on a second build.
     again = run()["persons"]

@@ -1,6 +1,6 @@
 """INS format and key, identity status rule and the database constraints that mirror the invariants."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -91,3 +91,17 @@ def test_representative_role_constraint():
     with pytest.raises(IntegrityError), transaction.atomic():
         LegalRepresentative.objects.create(person=person, name="A. Martin", role="ami")
     LegalRepresentative.objects.create(person=person, name="A. Martin", role="curatelle")
+
+
+def test_birth_date_neither_in_the_future_nor_before_1900(make_person):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError) as refused:
+        make_person(birth_date=tomorrow)
+    assert "ne peut pas être dans le futur" in refused.value.message_dict["birth_date"][0]
+    with pytest.raises(ValidationError, match="antérieure à 1900"):
+        make_person(birth_date=date(1024, 5, 1))
+    assert not Person.objects.exists()
+    born_today = make_person(birth_date=timezone.localdate())
+    assert born_today.pk

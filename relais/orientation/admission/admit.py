@@ -18,11 +18,11 @@ from django.utils import timezone
 from relais.offer.codes import CapacityStatus
 from relais.offer.models import CapacityUpdate, Unit
 from relais.offer.services import unit_capacity_update
-from relais.orientation.follow_up.admitted_elsewhere import other_requests_close
+from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.policy import may_process_request
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
 from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
-from relais.orientation.requests.services import admission_request_transition, unit_request_transition
+from relais.orientation.requests.services import unit_request_transition
 from relais.orientation.requests.statuses import ADMISSIBLE, ADMITTED, REACTIVATED, UNDER_ANALYSIS, UNIT_PENDING
 
 # The unit-level path a pair walks to "admitted" (J253): under analysis → admissible → admitted.
@@ -70,10 +70,17 @@ def no_place_message(unit: Unit, actor) -> str:
 
 @transaction.atomic
 def admission_admit(
-    *, actor, request: AdmissionRequest, unit: Unit, source: str = Source.WEB, keep_request_ids=None
+    *,
+    actor,
+    request: AdmissionRequest,
+    unit: Unit,
+    source: str = Source.WEB,
+    keep_request_ids=None,
+    shown_request_ids=None,
 ) -> AdmissionRequest:
     """Admit under the unit's lock; in the same transaction, close the person's other open requests (46 + 119)
-    except ``keep_request_ids`` (default: those marked ``stay_on_list``). Their ESMS are notified after the commit."""
+    except ``keep_request_ids`` (default: those marked ``stay_on_list``) and, when ``shown_request_ids`` is given
+    (the screen's list), any the user did not see. Their ESMS are notified after the commit."""
     unit = Unit.objects.select_for_update().select_related("site__legal_entity").get(pk=unit.pk)
     request = AdmissionRequest.objects.select_related("site__legal_entity").get(pk=request.pk)
     if not may_process_request(actor, request):
@@ -89,8 +96,15 @@ def admission_admit(
             "ou déclarée admissible.",
             code="not_admissible",
         )
-    for target in path:
-        request = admission_request_transition(actor=actor, request=request, target=target, source=source)
+    for target in path:  # reaching 71 closes the person's other requests (but the kept ones), same transaction
+        request = admission_request_transition_closing_others(
+            actor=actor,
+            request=request,
+            target=target,
+            source=source,
+            keep_ids=keep_request_ids,
+            shown_ids=shown_request_ids,
+        )
     current = UnitRequestStatus.objects.filter(request=request, unit=unit).values_list("status", flat=True).first()
     remaining = UNIT_PATH_TO_ADMITTED[UNIT_PATH_TO_ADMITTED.index(current) + 1 :] if current else UNIT_PATH_TO_ADMITTED
     if current and current not in UNIT_PATH_TO_ADMITTED:
@@ -101,5 +115,4 @@ def admission_admit(
     MatchProposal.objects.filter(request=request, status=ProposalStatus.PROPOSED).update(
         status=ProposalStatus.WITHDRAWN, decided_at=timezone.now(), decided_by="admission prononcée"
     )
-    other_requests_close(actor=actor, admitted=request, keep_ids=keep_request_ids)
     return request

@@ -17,7 +17,7 @@ from relais.orientation import policy
 from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.requests.services import admission_requests_send
 from relais.persons.models import Person
-from relais.persons.services import person_create
+from relais.persons.vigilance import person_create_checked
 
 GROUND = "orientation_request"
 ADMIN_FIELDS = frozenset({"living_situation", "urgency", "urgency_reason", "wishes", "expected_entry", "commune"})
@@ -49,10 +49,11 @@ def _new_file(actor, person: Person, **fields) -> AdmissionFile:
 
 
 @transaction.atomic
-def person_with_file_create(*, actor, **person_fields) -> tuple[Person, AdmissionFile]:
-    """A new person and their (empty) admission file, authored by the actor's organisation, which so sees them."""
+def person_with_file_create(*, actor, confirmed_new: bool = False, **person_fields) -> tuple[Person, AdmissionFile]:
+    """A new person and their (empty) admission file, authored by the actor's organisation, which so sees them.
+    Identity vigilance first (`persons.vigilance`): candidates not set aside raise `IdentityCandidates`."""
     _refuse_unless_sender(actor)
-    person = person_create(actor=actor, ground=GROUND, **person_fields)
+    person = person_create_checked(actor=actor, ground=GROUND, confirmed_new=confirmed_new, **person_fields)
     return person, _new_file(actor, person)
 
 

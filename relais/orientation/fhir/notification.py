@@ -33,8 +33,8 @@ from relais.orientation.decisions.services import orientation_decision_create
 from relais.orientation.policy import may_send_requests, persons_visible_to
 from relais.orientation.requests.models import AdmissionRequest, Source
 from relais.orientation.requests.services import admission_requests_send
+from relais.persons import vigilance
 from relais.persons.models import Person
-from relais.persons.services import person_create
 
 from . import codes as c
 from .inputs import TaskReader, invalid
@@ -56,8 +56,10 @@ def bundle_parse(data: Any) -> dict[str, Any]:
 
 
 @transaction.atomic
-def sdo_notification_import(*, actor, bundle: dict[str, Any]) -> dict[str, Any]:
-    """Create (or find back) the person, the decision and one request per ESMS. Returns the summary."""
+def sdo_notification_import(*, actor, bundle: dict[str, Any], confirm_new_person: bool = False) -> dict[str, Any]:
+    """Create (or find back) the person, the decision and one request per ESMS. Returns the summary.
+    A new person goes through identity vigilance: candidates refuse the import (409) unless `confirm_new_person` or
+    the Patient's meta.tag says they were set aside (decision 0030)."""
     if not may_send_requests(actor):
         raise FhirError(403, "forbidden", "Seule une organisation d'orientation peut importer une notification SI-SDO.")
     # One import at a time per orientation organisation: a Bundle posted twice at once finds the first's rows.
@@ -88,7 +90,7 @@ def sdo_notification_import(*, actor, bundle: dict[str, Any]) -> dict[str, Any]:
                     f"toutes les Task doivent porter la même décision (« {first[key].data} »).",
                     status=422,
                 )
-    person, person_outcome = _person(actor, tasks, patients)
+    person, person_outcome = _person(actor, tasks, patients, confirm_new_person)
     decision, decision_created = _decision(actor, person, notified, tasks)
 
     sites = []
@@ -176,7 +178,7 @@ def _right(coding: dict[str, Any]) -> dict[str, str]:
 # --- The person ------------------------------------------------------------------------------------------------
 
 
-def _person(actor, tasks, patients) -> tuple[Person, str]:
+def _person(actor, tasks, patients, confirm_new_person: bool = False) -> tuple[Person, str]:
     references = [(path, task.get("for")) for path, task in tasks]
     path, subject = references[0]
     if not subject:
@@ -198,7 +200,7 @@ def _person(actor, tasks, patients) -> tuple[Person, str]:
                 f"{path}.for.reference", f"« {reference} » ne désigne aucun Patient de la notification.", status=422
             )
         patient_path, patient = patients[reference]
-        return _person_from_patient(actor, patient_path, patient)
+        return _person_from_patient(actor, patient_path, patient, confirm_new_person)
     identifier = subject.get("identifier") or {}
     person = _match(identifier.get("system"), (identifier.get("value") or "").strip())
     if person is None:
@@ -242,7 +244,7 @@ def _reachable(actor, person: Person, path: str) -> Person:
     return person
 
 
-def _person_from_patient(actor, path: str, patient: dict[str, Any]) -> tuple[Person, str]:
+def _person_from_patient(actor, path: str, patient: dict[str, Any], confirm: bool = False) -> tuple[Person, str]:
     fields: dict[str, Any] = {}
     for index, identifier in enumerate(patient.get("identifier") or []):
         value = (identifier.get("value") or "").strip()
@@ -269,8 +271,13 @@ def _person_from_patient(actor, path: str, patient: dict[str, Any]) -> tuple[Per
         birth_date=date.fromisoformat(patient["birthDate"]),
         sex=_SEX[patient["gender"]],
     )
+    confirmed = confirm or vigilance.fhir_confirmed(patient)
     try:
-        return person_create(actor=actor, ground=GROUND, **fields), "created"
+        return vigilance.person_create_checked(actor=actor, ground=GROUND, confirmed_new=confirmed, **fields), "created"
+    except vigilance.IdentityCandidates as found:
+        pks = [m.other.pk for m in found.matches]
+        visible = set(persons_visible_to(actor).filter(pk__in=pks).values_list("pk", flat=True))
+        raise vigilance.fhir_conflict(found, path=path, visible_pks=visible) from None
     except ValidationError as error:
         raise FhirError(422, "business-rule", f"{path} : {' '.join(error.messages)}", expression=path) from None
 

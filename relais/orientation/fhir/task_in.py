@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from relais.fhir.errors import FhirError
 from relais.fhir.search import parse_int_id, parse_reference
 from relais.offer.models import Unit
+from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.policy import (
     acts_for_request_site,
     may_process_request,
@@ -28,7 +29,7 @@ from relais.orientation.policy import (
 )
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
-from relais.orientation.requests.services import admission_request_transition, unit_request_transition
+from relais.orientation.requests.services import unit_request_transition
 
 from . import codes as c
 from .inputs import TaskReader, Value, check_level, invalid, sdo_code
@@ -64,7 +65,8 @@ def task_receive(actor, resource: dict[str, Any]) -> dict[str, Any]:
             continue
         try:
             if change.level == wf.ESMS:
-                admission_request_transition(
+                # Admitted or entered (71/43/47): the person's other requests close now, not the next morning.
+                admission_request_transition_closing_others(
                     actor=actor,
                     request=request,
                     target=change.target,

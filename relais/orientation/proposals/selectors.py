@@ -7,8 +7,12 @@ The engine is pure; this module decides what it sees:
   54 "réactivée") addressed to those sites; for the simulation, the pending ones (``ESMS_PENDING``: 39 to 42, 72,
   54; not 45, a place the ESMS already refused) too;
 - per request: the person's age (birth date), the admission file's urgency, GIR and commune (coordinates and
-  département), the decision's oriented categories, the care modes asked for (``asked_care_modes``), the wish rank,
+  département), the oriented categories (``oriented_categories``: the decision's, plus the site's own when the
+  request was sent by derogation), the care modes asked for (``asked_care_modes``), the wish rank,
   and the days since the request was sent (``requests.selectors.with_sent_at``, as on the waiting list).
+
+Categories are FINESS codes read through ``offer.codes.current_category`` on both sides (a FAM decision, 437, matches
+an EAM unit, 448), exactly as ``requests/coverage.py`` does when sending: the pure core compares the codes it is given.
 
 The GIR (medical part) is used for compatibility only; no explanation shown to ESMS staff ever states it.
 """
@@ -23,7 +27,7 @@ from django.utils import timezone
 from relais.matching.instance import Instance, Request, Unit
 from relais.matching.priority import days_waited
 from relais.offer.acting import site_filter
-from relais.offer.codes import CareMode
+from relais.offer.codes import CareMode, current_category
 from relais.offer.models import Unit as UnitModel
 from relais.orientation.policy import ADMISSION_ROLES
 from relais.orientation.requests.models import AdmissionRequest
@@ -64,7 +68,7 @@ def _unit_record(unit: UnitModel) -> Unit:
         id=unit.pk,
         site_id=unit.site_id,
         free=unit.available,
-        category=site.category_id or "",
+        category=current_category(site.category_id or ""),
         care_mode=unit.care_mode,
         age_min=unit.age_min,
         age_max=unit.age_max,
@@ -77,17 +81,28 @@ def _unit_record(unit: UnitModel) -> Unit:
     )
 
 
+def oriented_categories(request: AdmissionRequest) -> frozenset[str]:
+    """The categories the person is oriented to for this request, as current FINESS codes: the decision's (empty:
+    any), plus the site's own when the request was sent by derogation (a recorded derogation is an orientation to
+    that ESMS: sending accepted it, matching must not refuse it)."""
+    decided = frozenset(current_category(str(c)) for c in (request.decision.categories if request.decision else ()))
+    if decided and request.has_derogation and request.site.category_id:
+        return decided | {current_category(request.site.category_id)}
+    return decided
+
+
 def asked_care_modes(request: AdmissionRequest) -> frozenset[str]:
     """The care modes the person asked for at this ESMS: the decision's types of care, narrowed to the modes of the
     units where the ESMS put the person on a list (pending unit pairs 182/183/184) when there are any — a person on
-    the permanent unit's list only is not proposed a temporary place. Empty means any (no decision, no pair)."""
+    the permanent unit's list only is not proposed a temporary place; sent by derogation, the listed modes alone.
+    Empty means any (no decision, no pair)."""
     decided = frozenset(c for c in (request.decision.care_types if request.decision else ()) if c in CareMode.values)
     listed = frozenset(
         pair.unit.care_mode for pair in request.unit_statuses.all() if pair.status in UNIT_PENDING and pair.unit.is_open
     )
     if not listed:
         return decided
-    if not decided:
+    if not decided or request.has_derogation:  # sent outside the decision: the lists the ESMS put the person on
         return listed
     return (decided & listed) or decided
 
@@ -102,7 +117,7 @@ def _request_record(request: AdmissionRequest, today: date) -> Request:
         id=request.pk,
         person_id=request.person_id,
         site_id=request.site_id,
-        site_category=site.category_id or "",
+        site_category=current_category(site.category_id or ""),
         urgency=admission_file.urgency if admission_file is not None else 0,
         days_waited=days_waited(timezone.localdate(request.sent_at), today),
         wish_rank=request.wish_rank,
@@ -110,7 +125,7 @@ def _request_record(request: AdmissionRequest, today: date) -> Request:
         longitude=commune.longitude if commune is not None else None,
         age=_age(person.birth_date, today),
         gir=admission_file.gir if admission_file is not None else None,
-        categories=frozenset(request.decision.categories or ()) if request.decision else frozenset(),
+        categories=oriented_categories(request),
         care_modes=modes,
         zone=zone,
     )

@@ -10,6 +10,11 @@ An ESMS (site) is covered when, on the day of sending:
 
 ``coverage`` returns the French reasons an ESMS is not covered (empty: covered). Sending refuses an uncovered ESMS
 unless the user records an explicit derogation (``requests.services.admission_requests_send``).
+
+Before all that, an ESMS for disabled persons (``needs_a_decision``: the disability domains of ``offer.codes``, MAS,
+EAM/FAM, IME, ESAT, SESSAD, SAMSAH, SAVS…) admits only on a CDAPH (MDPH) orientation decision (CASF L241-6): without
+one, sending is refused (code ``decision_required``) and no derogation replaces it. Older persons' ESMS (EHPAD…)
+need none.
 """
 
 from __future__ import annotations
@@ -17,7 +22,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from relais.offer.codes import CareMode, current_category
+from relais.offer.codes import MEDICO_SOCIAL_CATEGORIES, CareMode, Domain, current_category, domain_of
+
+# The publics whose ESMS admit only on a CDAPH (MDPH) orientation decision (CASF L241-6).
+DOMAINS_NEEDING_A_DECISION = frozenset({Domain.DISABLED_CHILDREN, Domain.DISABLED_ADULTS})
+# Disability services entered without a CDAPH decision (free access, or no admission at all): CMPP, CAMSP, BAPU,
+# resource centres; and a multi-public category that is for disabled persons only (experimental ESMS).
+OPEN_ACCESS_CATEGORIES = frozenset({"189", "190", "221", "461"})
+DISABILITY_ONLY_CATEGORIES = frozenset({"370"})
 
 
 @dataclass(frozen=True)
@@ -32,6 +44,43 @@ class UnitFacts:
 class DecisionFacts:
     categories: frozenset[str] = frozenset()  # FINESS codes; empty: any
     care_modes: frozenset[str] = frozenset()  # offer.codes.CareMode values; empty: any
+    by_cdaph: bool = False  # a CDAPH (MDPH) orientation decision, not an older person's request without decision
+
+
+def needs_a_decision(category: str) -> bool:
+    """Does an ESMS of this FINESS category admit only on a CDAPH (MDPH) orientation decision?"""
+    code = current_category(category or "")
+    if not code or code in OPEN_ACCESS_CATEGORIES:
+        return False
+    return code in DISABILITY_ONLY_CATEGORIES or domain_of(code) in DOMAINS_NEEDING_A_DECISION
+
+
+def category_name(code: str, label: str = "") -> str:
+    """``MAS (255)``: the short label of ``offer.codes`` (else the directory's) and the code."""
+    short = MEDICO_SOCIAL_CATEGORIES.get(code, (label or code, ""))[0]
+    return f"{short} ({code})"
+
+
+def decisions_to_name(categories) -> list[str]:
+    """For the categories (``(code, directory label)`` pairs) that need a decision, the decisions to record: one
+    French phrase per category, e.g. ``une décision d'orientation de la CDAPH vers un·e MAS (255)``."""
+    seen, named = set(), []
+    for old_code, label in categories:
+        code = current_category(old_code)  # a FAM (437) is now an EAM (448): the decision names the EAM
+        if needs_a_decision(code) and code not in seen:
+            seen.add(code)
+            named.append(f"une décision d'orientation de la CDAPH vers : {category_name(code, label)}")
+    return named
+
+
+def decision_missing(decision: DecisionFacts, category: str, category_label: str = "") -> str:
+    """The French reason an ESMS of ``category`` cannot be asked with ``decision`` at all ("" when it can)."""
+    if decision.by_cdaph or not needs_a_decision(category):
+        return ""
+    return (
+        f"cet établissement ({category_name(category, category_label)}) n'admet que sur décision d'orientation de "
+        "la CDAPH (MDPH), et la demande n'en cite aucune"
+    )
 
 
 def age_on(birth_date: date, day: date) -> int:
@@ -66,7 +115,10 @@ def coverage(
 ) -> list[str]:
     """The reasons (French) the decision does not cover this ESMS for a person of ``age``; empty when it does."""
     reasons = []
-    if not covers_category(decision, category):
+    missing = decision_missing(decision, category, category_label)
+    if missing:
+        reasons.append(missing)
+    elif not covers_category(decision, category):
         oriented = ", ".join(sorted(decision.categories))
         reasons.append(
             f"sa catégorie ({category_label or category}, {category}) n'est pas "

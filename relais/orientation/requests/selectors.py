@@ -8,6 +8,7 @@ from django.db.models import OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from relais.offer.models import Unit
+from relais.orientation.decisions.models import DecisionKind
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.coverage import DecisionFacts, UnitFacts, age_on, coverage
 from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest, StatusTransition
@@ -30,6 +31,7 @@ def decision_facts(decision) -> DecisionFacts:
     return DecisionFacts(
         categories=frozenset(str(c) for c in decision.categories or ()),
         care_modes=frozenset(str(c) for c in decision.care_types or ()),
+        by_cdaph=decision.kind == DecisionKind.MDPH,
     )
 
 

@@ -23,6 +23,7 @@ from relais.offer.services import unit_capacity_update
 from relais.orientation import policy
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
+from relais.orientation.requests.coverage import category_name, decision_missing, decisions_to_name
 from relais.orientation.requests.models import (
     ESMS_ENDED,
     AdmissionRequest,
@@ -31,7 +32,7 @@ from relais.orientation.requests.models import (
     StatusTransition,
     UnitRequestStatus,
 )
-from relais.orientation.requests.selectors import sites_coverage
+from relais.orientation.requests.selectors import decision_facts, sites_coverage
 from relais.orientation.terminology.selectors import sdo_rules, status_labels
 from relais.persons.models import Person
 
@@ -170,8 +171,35 @@ def _replay(submission: AdmissionSubmission, fingerprint: str) -> list[Admission
     return list(submission.requests.order_by("wish_rank", "pk"))
 
 
+def _decision_required(sites, decision) -> None:
+    """An ESMS for disabled persons admits only on a CDAPH decision: without one, refused whatever the derogation."""
+    facts = decision_facts(decision)
+    lacking = [site for site in sites if decision_missing(facts, site.category_id or "")]
+    if not lacking:
+        return
+    categories = [(site.category_id, site.category.label) for site in lacking]
+    messages = [
+        f"« {site.name} », {category_name(site.category_id, site.category.label)}, n'admet que sur décision "
+        "d'orientation de la CDAPH (MDPH) : "
+        + (
+            "aucune décision de la MDPH n'est choisie pour cet envoi."
+            if decision is None
+            else "la décision choisie n'est pas une décision de la CDAPH."
+        )
+        for site in lacking
+    ] + [
+        "Il faut "
+        + " ; ".join(decisions_to_name(categories))
+        + ". Si la personne en a une, enregistrez-la sur sa fiche (« Décision d'orientation ») puis choisissez-la "
+        "à l'envoi ; sinon, la personne ou son représentant légal doit d'abord la demander à la MDPH. "
+        "Une dérogation ne remplace pas la décision de la CDAPH."
+    ]
+    raise ValidationError([ValidationError(message, code="decision_required") for message in messages])
+
+
 def _uncovered(person, sites, decision, derogation: str) -> set[int]:
     """The ids of the sites the decision does not cover; refused (with the reasons) unless a derogation is given."""
+    _decision_required(sites, decision)
     reasons = sites_coverage(decision=decision, person=person, sites=sites, day=timezone.localdate())
     uncovered = [site for site in sites if reasons[site.pk]]
     if uncovered and not derogation:

@@ -21,12 +21,15 @@ from relais.offer.models import Unit
 from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, WHAT_TO_DO, admission_admit
 from relais.orientation.admission.models import Urgency
 from relais.orientation.admission.selectors import admission_file_parts
-from relais.orientation.follow_up.admitted_elsewhere import other_requests_closable
+from relais.orientation.follow_up.admitted_elsewhere import (
+    admission_request_transition_closing_others,
+    other_requests_closable,
+)
 from relais.orientation.policy import may_process_request
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
-from relais.orientation.requests.models import StatusTransition, UnitRequestStatus
-from relais.orientation.requests.services import GROUND, admission_request_transition, unit_request_transition
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.services import GROUND, unit_request_transition
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
 from relais.orientation.waiting_list.exports import FORMATS, waiting_list_export
 from relais.orientation.waiting_list.selectors import (
@@ -251,7 +254,9 @@ def esms_request_transition_view(request, pk: int):
     try:
         if level == wf.ESMS:
             if not _stale(request, admission_request.status, target):
-                admission_request_transition(actor=actor, request=admission_request, target=target, reason=reason)
+                admission_request_transition_closing_others(
+                    actor=actor, request=admission_request, target=target, reason=reason
+                )
                 messages.success(request, f"Statut enregistré : {target} « {status_labels().get(target, '')} ».")
         else:
             unit = Unit.objects.filter(site_id=admission_request.site_id, pk=request.POST.get("unit") or 0).first()
@@ -281,20 +286,35 @@ def esms_request_admit_view(request, pk: int):
         else:
             _stale(request, admission_request.status, "")
         return redirect("orientation:esms_request", pk=pk)
-    closable = {r.pk for r in other_requests_closable(admission_request)}
-    keep = [int(v) for v in request.POST.getlist("garder") if v.isdigit() and int(v) in closable]
+    # Only the requests listed on the page (hidden "affichees") may close; one sent since stays open, and is named.
+    shown = {int(v) for v in request.POST.getlist("affichees") if v.isdigit()}
+    keep = [int(v) for v in request.POST.getlist("garder") if v.isdigit() and int(v) in shown]
     try:
-        admission_admit(actor=actor, request=admission_request, unit=unit, keep_request_ids=keep)
+        admission_admit(
+            actor=actor, request=admission_request, unit=unit, keep_request_ids=keep, shown_request_ids=shown
+        )
     except (ValidationError, PermissionDenied) as error:
         for message in _errors_of(error) if isinstance(error, ValidationError) else [str(error)]:
             messages.error(request, message)
     else:
         unit.refresh_from_db(fields=["available"])
         left = f"{unit.available} place disponible" if unit.available <= 1 else f"{unit.available} places disponibles"
-        closed = len(closable) - len(keep)
+        closed = AdmissionRequest.objects.filter(
+            pk__in=shown - set(keep),
+            status=st.ADMISSION_IMPOSSIBLE_CONFIRMED,
+            status_reason=st.REASON_ADMITTED_ELSEWHERE,
+        ).count()
         messages.success(
             request,
             f"Admission prononcée dans « {unit.name} ». Il reste {left} dans cette unité."
             + (f" {closed} autre(s) demande(s) de la personne close(s) (admise ailleurs)." if closed else ""),
         )
+        unseen = [r for r in other_requests_closable(admission_request) if r.pk not in shown]
+        if unseen:
+            messages.warning(
+                request,
+                "Demande(s) envoyée(s) après l'affichage de la page, laissée(s) ouverte(s) et gardée(s) sur la liste : "
+                + ", ".join(f"« {r.site.name} » (souhait n° {r.wish_rank})" for r in unseen)
+                + ". Vérifiez avec la personne si elle souhaite les garder ; sinon, signalez-le à ces établissements.",
+            )
     return redirect("orientation:esms_request", pk=pk)

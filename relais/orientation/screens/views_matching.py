@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from relais.audit.services import access_log_record
 from relais.matching.simulation import Addition, simulate
-from relais.offer.codes import CareMode
+from relais.offer.codes import CareMode, current_category
 from relais.offer.models import Category, Site
 from relais.orientation import policy
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
@@ -174,7 +174,10 @@ def simulation(request):
         data = form.cleaned_data
         instance = instance_for_departement(data["departement"])
         addition = Addition(
-            category=data["category"], places=data["places"], zone=data["departement"], care_mode=data["care_mode"]
+            category=current_category(data["category"]),
+            places=data["places"],
+            zone=data["departement"],
+            care_mode=data["care_mode"],
         )
         result = simulate(instance, [addition])
     return render(request, "orientation/matching/simulation.html", {"form": form, "result": result})

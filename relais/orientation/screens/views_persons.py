@@ -29,6 +29,7 @@ from relais.orientation.admission.services import (
     person_with_file_create,
 )
 from relais.orientation.decisions.services import orientation_decision_create
+from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.requests import services
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import ESMS_ENDED
@@ -43,7 +44,8 @@ from relais.orientation.screens.forms import (
 )
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
 from relais.pathway import policy as pathway_policy
-from relais.persons.selectors import person_duplicates
+from relais.persons import vigilance
+from relais.persons.selectors import person_search
 
 CARE_MODES = dict(CareMode.choices)
 LIST_LIMIT = 50
@@ -100,14 +102,11 @@ def persons(request):
         raise PermissionDenied("Votre rôle ne donne pas accès aux données des personnes.")
     query = request.GET.get("q", "").strip()[:100]
     found = policy.persons_visible_to(actor).filter(merged_into__isnull=True)
-    if query:
-        found = found.filter(
-            Q(family_name__icontains=query) | Q(used_name__icontains=query) | Q(first_names__icontains=query)
-        )
+    found = person_search(queryset=found, query=query)
     visible_requests = policy.requests_visible_to(actor).exclude(status__in=ESMS_ENDED).values("pk")
     found = found.annotate(
         open_requests=Count("admission_requests", filter=Q(admission_requests__in=visible_requests), distinct=True)
-    ).order_by("family_name", "first_names", "pk")
+    )
     shown = list(found[: LIST_LIMIT + 1])
     for person in shown[:LIST_LIMIT]:
         _read(actor, person, "liste des personnes suivies")
@@ -121,38 +120,45 @@ def persons(request):
 
 
 def person_create(request):
-    """Identity first; the possible duplicates are shown before anything is written, with their reasons."""
+    """Identity first: creating goes through identity vigilance, whose candidates are shown with their score and
+    reasons (« C'est cette personne ? ») before anything is written; out of scope, only whom to contact."""
     actor = _actor(request)
     _sender_or_403(actor)
     form = PersonForm(request.POST or None)
     matches, errors = [], []
     if request.method == "POST" and form.is_valid():
-        matches = person_duplicates(actor=actor, person=form.unsaved_person(), ground="identity_vigilance")
         chosen = request.POST.get("existing", "")
         try:
             if chosen:
-                match = next((m for m in matches if str(m.other.pk) == chosen), None)
+                matches = vigilance.candidates_for(form.unsaved_person())
+                visible = _visible_pks(actor, matches)
+                match = next((m for m in matches if str(m.other.pk) == chosen and m.other.pk in visible), None)
                 if match is None:
                     raise ValidationError("Cette fiche ne fait pas partie des doublons possibles : recommencez.")
                 admission_file_open(actor=actor, person=match.other)
                 messages.success(request, f"Vous suivez désormais {match.other}.")
                 return redirect("orientation:person", pk=match.other.pk)
-            if not matches or (request.POST.get("confirm") and not any(m.certain for m in matches)):
-                person, _file = person_with_file_create(actor=actor, **form.person_fields())
-                messages.success(request, f"Fiche créée : {person}.")
-                return redirect("orientation:person", pk=person.pk)
+            confirmed = bool(request.POST.get("confirm"))
+            with vigilance.candidate_reads_kept():
+                person, _file = person_with_file_create(actor=actor, confirmed_new=confirmed, **form.person_fields())
+            messages.success(request, f"Fiche créée : {person}.")
+            return redirect("orientation:person", pk=person.pk)
+        except vigilance.IdentityCandidates as found:
+            matches = found.matches
         except (ValidationError, PermissionDenied) as error:
             errors = _errors(error)
-    visible = set(
-        policy.persons_visible_to(actor).filter(pk__in=[m.other.pk for m in matches]).values_list("pk", flat=True)
-    )
     context = {
         "form": form,
-        "matches": [(m, m.other.pk in visible) for m in matches],
+        "candidates": vigilance.candidate_rows(matches, _visible_pks(actor, matches)),
         "certain": any(m.certain for m in matches),
         "errors": errors,
     }
     return render(request, "orientation/persons/create.html", context, status=400 if errors else 200)
+
+
+def _visible_pks(actor, matches) -> set[int]:
+    pks = [m.other.pk for m in matches]
+    return set(policy.persons_visible_to(actor).filter(pk__in=pks).values_list("pk", flat=True)) if pks else set()
 
 
 # --- The person's page ------------------------------------------------------------------------------------------
@@ -251,7 +257,7 @@ def request_transition(request, pk: int, request_pk: int):
         messages.error(request, f"« {row.site.name} » : choisissez un statut et un motif proposés.")
         return redirect(target)
     try:
-        services.admission_request_transition(
+        admission_request_transition_closing_others(
             actor=actor,
             request=row,
             target=form.cleaned_data["target"],

@@ -32,6 +32,7 @@ from relais.orientation.requests.models import AdmissionRequest, UnitRequestStat
 from relais.orientation.requests.selectors import with_sent_at
 from relais.orientation.terminology.selectors import status_labels
 from relais.orientation.waiting_list.labels import person_label
+from relais.persons.selectors import search_condition
 
 # Loaded, scored and exported at most; beyond that the user is asked to filter (a site's list is far smaller).
 MAX_ROWS = 10_000
@@ -231,15 +232,8 @@ def _years_before(today: date, years: int) -> date:
 
 
 def _name_filter(q: str) -> Q:
-    condition = Q()
-    for word in q.split():
-        condition &= (
-            Q(person__family_name__icontains=word)
-            | Q(person__used_name__icontains=word)
-            | Q(person__first_names__icontains=word)
-            | Q(person__used_first_name__icontains=word)
-        )
-    return condition
+    """Every word starts one of the person's names, accents and case ignored (`persons.selectors.person_search`)."""
+    return search_condition(q, prefix="person__")
 
 
 def _filtered(queryset, filters: Filters, sites: list[Site], units: list[Unit], today: date):

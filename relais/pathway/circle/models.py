@@ -121,6 +121,13 @@ class Consent(models.Model):
     def __str__(self) -> str:
         return f"consentement {self.pk} (membre {self.member_id})"
 
+    @property
+    def scope_labels(self) -> list[str]:
+        """The categories it covers, in words and in the matrix's order (shown on the circle)."""
+        from relais.pathway.matrix import CATEGORIES
+
+        return [label for code, label in CATEGORIES.items() if code in (self.scope or ())]
+
 
 class Objection(models.Model):
     """The person objects to sharing with one member of the care team, or with all of it (member null)."""

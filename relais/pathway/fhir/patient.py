@@ -16,9 +16,9 @@ from django.core.exceptions import ValidationError
 from relais.audit.services import access_log_record
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.persons import vigilance
 from relais.persons.ins import IdentityStatus, ins_error
 from relais.persons.models import Person
-from relais.persons.services import person_create
 
 from .. import matrix as m
 from . import common as c
@@ -163,13 +163,28 @@ def person_fields(resource: dict[str, Any], path: str = "Patient") -> tuple[dict
     return fields, note
 
 
+def _visible(actor, matches) -> set[int]:
+    """Candidates whose identity the care-circle policy lets this caller read."""
+    from relais.pathway.policy import decide
+
+    return {
+        match.other.pk
+        for match in matches
+        if decide(user=actor.user, organisation=actor.organisation, person=match.other, category=m.IDENTITY).allowed
+    }
+
+
 def create_patient(actor, resource: dict[str, Any]) -> dict[str, Any]:
     """A new person. Only identified professionals create one; reading it back needs a circle (CareTeam)."""
     if actor is None or actor.user is None or not actor.reads_personal_data:
         raise FhirError(403, "forbidden", "Seul·e un·e professionnel·le identifié·e crée une personne.")
     fields, note = person_fields(resource)
     try:
-        person = person_create(actor=actor, ground="fhir_patient_create", **fields)
+        person = vigilance.person_create_checked(
+            actor=actor, ground="fhir_patient_create", confirmed_new=vigilance.fhir_confirmed(resource), **fields
+        )
+    except vigilance.IdentityCandidates as found:
+        raise vigilance.fhir_conflict(found, path="Patient", visible_pks=_visible(actor, found.matches)) from None
     except ValidationError as exc:
         details = "; ".join(f"Patient.{field} : {', '.join(msgs)}" for field, msgs in exc.message_dict.items())
         raise FhirError(422, "business-rule", details, expression="Patient") from None

@@ -5,7 +5,7 @@ summary is "medical", a home visit note may be "social". Imported by the app's `
 """
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from relais.pathway import matrix as m
 
@@ -98,6 +98,45 @@ class CarePlan(models.Model):
 
     def __str__(self) -> str:
         return f"PPCS du dossier {self.record_id}"
+
+
+class AgreementMethod(models.TextChoices):
+    ORAL = "oral", "Accord oral, noté par le ou la professionnel·le"
+    WRITTEN = "written", "Accord écrit (document signé)"
+
+
+class PlanVersion(models.Model):
+    """A version of the PPCS as agreed with the person (decision 0040): a frozen copy of the plan's needs, goals and
+    actions, who agreed and when, and when the plan is to be reviewed. Never changed once issued; the printable PDF
+    is made from `content`, so version 2 prints the same in ten years."""
+
+    plan = models.ForeignKey(CarePlan, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField("version")
+    issued_at = models.DateTimeField("établie le")
+    issued_by = models.CharField("établie par", max_length=300)
+    agreed_by = models.CharField("accord donné par", max_length=200)
+    agreement_method = models.CharField("forme de l'accord", max_length=10, choices=AgreementMethod.choices)
+    agreed_on = models.DateField("date de l'accord")
+    review_on = models.DateField("à réviser le")
+    review_notified_at = models.DateTimeField("rappel de révision envoyé le", null=True, blank=True)
+    content = models.JSONField("contenu figé", default=dict)
+
+    class Meta:
+        verbose_name = "version du plan personnalisé"
+        ordering = ["plan", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "number"], name="plan_version_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="plan_version_number_positive"),
+            models.CheckConstraint(
+                condition=Q(review_on__gt=F("agreed_on")), name="plan_version_review_after_agreement"
+            ),
+            models.CheckConstraint(
+                condition=Q(agreement_method__in=AgreementMethod.values), name="plan_version_method"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"PPCS du dossier {self.plan.record_id}, version {self.number}"
 
 
 class PlanNeed(models.Model):

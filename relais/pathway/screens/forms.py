@@ -8,7 +8,7 @@ from relais.accounts.models import Membership
 from relais.pathway import matrix as m
 from relais.pathway.circle.models import CircleRole, ConsentMethod, Ground, MemberKind, ProxyRole
 from relais.pathway.record.dates import event_date_check, past_only
-from relais.pathway.record.models import DocumentType, EventKind, PlanGoal, PlanNeed, TaskStatus
+from relais.pathway.record.models import AgreementMethod, DocumentType, EventKind, PlanGoal, PlanNeed, TaskStatus
 from relais.pathway.record.uploads import ACCEPTED_LABEL
 from relais.persons.models import Sex
 
@@ -225,3 +225,19 @@ class TaskStatusForm(forms.Form):
 
 class CommentForm(forms.Form):
     body = forms.CharField(label="Commentaire", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PlanVersionForm(forms.Form):
+    """The person's agreement to the plan as it stands: it becomes a numbered, printable version (decision 0040)."""
+
+    agreed_by = forms.CharField(
+        label="Accord donné par",
+        max_length=200,
+        initial="la personne",
+        help_text="La personne, ou son ou sa représentant·e.",
+    )
+    agreement_method = forms.ChoiceField(
+        label="Forme de l'accord", choices=AgreementMethod.choices, widget=forms.RadioSelect
+    )
+    agreed_on = forms.DateField(label="Date de l'accord", widget=DateInput())
+    review_on = forms.DateField(label="À réviser le", widget=DateInput(), help_text="Au plus tard dans un an.")

@@ -15,7 +15,7 @@ from relais.accounts.models import User
 from relais.pathway import matrix as m
 from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.circle import services
-from relais.pathway.circle.models import Consent, Ground, MemberKind
+from relais.pathway.circle.models import Consent, Ground, MemberKind, Objection
 from relais.pathway.policy import decide, may_manage_circle
 from relais.pathway.screens.forms import (
     CandidateSearchForm,
@@ -162,6 +162,23 @@ def objection_add(request, pk: int):
             expressed_by=form.cleaned_data["expressed_by"],
         ),
         success="L'opposition est enregistrée : elle prend effet immédiatement.",
+        back=back,
+    )
+
+
+@require_POST
+def objection_withdraw(request, pk: int, objection_pk: int):
+    record, back = _managed(request, pk)
+    objection = get_object_or_404(Objection, pk=objection_pk, record=record, withdrawn_at__isnull=True)
+    form = ConsentRevokeForm({"revoked_by": request.POST.get("withdrawn_by", "")})
+    if not form.is_valid():
+        return form_errors(request, form, back=back)
+    return run_service(
+        request,
+        lambda: services.objection_withdraw(
+            actor=acting(request), objection=objection, withdrawn_by=form.cleaned_data["revoked_by"]
+        ),
+        success="L'opposition est levée : le partage reprend immédiatement pour les membres qu'elle concernait.",
         back=back,
     )
 

@@ -6,7 +6,6 @@ traced. Overdue tasks carry a CSS class and the words "En retard" (never colour 
 
 from __future__ import annotations
 
-from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -19,18 +18,12 @@ from relais.pathway.policy import decide
 from relais.pathway.record import selectors as sel
 from relais.pathway.record import services as rs
 from relais.pathway.screens.forms import CommentForm, GoalForm, NeedForm, TaskForm, TaskStatusForm
-from relais.pathway.screens.views_common import acting, form_errors, run_service, who
-
-
-def _plan_access(request, pk: int):
-    access = circle_sel.record_get(**who(request), pk=pk)
-    if not access.may(m.PLAN):
-        raise Http404("Plan introuvable.")
-    return access
+from relais.pathway.screens.views_common import acting, form_errors, plan_access, run_service, who
+from relais.pathway.screens.views_plan_versions import plan_versions_context
 
 
 def plan_detail(request, pk: int):
-    access = _plan_access(request, pk)
+    access = plan_access(request, pk)
     record = access.record
     plan = sel.plan_for(record)
     members = circle_sel.circle_members(record)
@@ -47,6 +40,7 @@ def plan_detail(request, pk: int):
         "task_form": TaskForm(plan=plan, members=members, auto_id="nouvelle-action-%s"),
         "status_choices": TaskStatusForm.base_fields["status"].choices,
     }
+    context.update(plan_versions_context(request, record))
     guard.trace(
         actor=acting(request),
         action="read",
@@ -64,7 +58,7 @@ def _back(pk: int) -> str:
 
 @require_POST
 def need_add(request, pk: int):
-    access = _plan_access(request, pk)
+    access = plan_access(request, pk)
     form = NeedForm(request.POST)
     if not form.is_valid():
         return form_errors(request, form, back=_back(pk))
@@ -78,7 +72,7 @@ def need_add(request, pk: int):
 
 @require_POST
 def goal_add(request, pk: int):
-    access = _plan_access(request, pk)
+    access = plan_access(request, pk)
     form = GoalForm(request.POST, plan=sel.plan_for(access.record))
     if not form.is_valid():
         return form_errors(request, form, back=_back(pk))
@@ -92,7 +86,7 @@ def goal_add(request, pk: int):
 
 @require_POST
 def task_add(request, pk: int):
-    access = _plan_access(request, pk)
+    access = plan_access(request, pk)
     record = access.record
     form = TaskForm(request.POST, plan=sel.plan_for(record), members=circle_sel.circle_members(record))
     if not form.is_valid():

@@ -22,6 +22,7 @@ from relais.pathway import matrix as m
 from relais.pathway.circle import selectors as circle_sel
 from relais.pathway.circle.models import CoordinationRecord
 from relais.pathway.circle.services import record_open
+from relais.pathway.policy import decide
 from relais.pathway.record import selectors as sel
 from relais.pathway.record import services as rs
 from relais.pathway.record.models import EventKind
@@ -29,7 +30,9 @@ from relais.pathway.screens.forms import DocumentForm, EventForm, PersonNewForm,
 from relais.pathway.screens.views_circle import circle_context
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
 from relais.pathway.screens.views_subscriptions import subscription_context
-from relais.persons.services import person_create
+from relais.persons import vigilance
+from relais.persons.models import Person
+from relais.persons.selectors import person_search
 
 
 def _openable_persons(actor):
@@ -38,10 +41,16 @@ def _openable_persons(actor):
     return persons_visible_to(actor).filter(coordination_record__isnull=True).order_by("family_name", "first_names")
 
 
-def records(request):
-    """ "Mes dossiers", and the forms to open a record for a person the organisation already follows or a new one."""
+def records(request, *, new_form=None, candidates=None, status=200):
+    """ "Mes dossiers" (searchable: several words, accents and case ignored), and the forms to open a record for a
+    person the organisation already follows or a new one (with identity vigilance's candidates when there are)."""
     actor = acting(request)
     listed = circle_sel.records_for(**who(request))
+    query = request.GET.get("q", "").strip()[:100]
+    if query or listed:  # sorted by name whatever the case, narrowed by the search
+        found = person_search(queryset=Person.objects.filter(pk__in=[r.person_id for r in listed]), query=query)
+        rank = {pk: i for i, pk in enumerate(found.values_list("pk", flat=True))}
+        listed = sorted((r for r in listed if r.person_id in rank), key=lambda r: rank[r.person_id])
     for record in listed:  # a list shows who each person is: one read per person listed
         guard.trace(
             actor=actor,
@@ -53,12 +62,35 @@ def records(request):
         )
     context = {
         "records": listed,
+        "query": query,
         "may_open": actor.organisation is not None and actor.reads_personal_data,
+        "candidates": candidates or [],
     }
     if context["may_open"]:
         context["open_form"] = RecordOpenForm(persons=_openable_persons(actor), auto_id="suivie-%s")
-        context["new_form"] = PersonNewForm(auto_id="nouvelle-%s")
-    return render(request, "pathway/records.html", context)
+        context["new_form"] = new_form or PersonNewForm(auto_id="nouvelle-%s")
+    return render(request, "pathway/records.html", context, status=status)
+
+
+def _candidate_rows(actor, matches) -> list[dict]:
+    """Identity vigilance's candidates as this user may see them: a link to the record (or the orientation page) when
+    the care-circle policy or the orientation scope lets them in, else only whom to contact (decision 0030)."""
+    oriented = set(persons_visible_to(actor).filter(pk__in=[m.other.pk for m in matches]).values_list("pk", flat=True))
+    links = {}
+    for match in matches:
+        person = match.other
+        record = CoordinationRecord.objects.filter(person=person).first()
+        if (
+            record
+            and decide(user=actor.user, organisation=actor.organisation, person=person, category=m.IDENTITY).allowed
+        ):
+            links[person.pk] = reverse("pathway:record", args=[record.pk])
+        elif person.pk in oriented:
+            links[person.pk] = reverse("orientation:person", args=[person.pk])
+    rows = vigilance.candidate_rows(matches, set(links))
+    for row in rows:
+        row["link"] = links.get(row["match"].other.pk, "")
+    return rows
 
 
 @require_POST
@@ -75,10 +107,17 @@ def record_open_view(request):
         return form_errors(request, form, back=back)
     data = dict(form.cleaned_data)
     informed_at = data.pop("informed_at")
+    confirmed = bool(request.POST.get("confirmed_new"))  # identity vigilance: candidates set aside (decision 0030)
     try:
-        with transaction.atomic():
-            person = data.pop("person", None) or person_create(actor=actor, ground="care_circle", **data)
+        with vigilance.candidate_reads_kept(), transaction.atomic():
+            person = data.pop("person", None) or vigilance.person_create_checked(
+                actor=actor, ground="care_circle", confirmed_new=confirmed, **data
+            )
             record = record_open(actor=actor, person=person, informed_at=informed_at)
+    except vigilance.IdentityCandidates as found:
+        shown = PersonNewForm(request.POST, auto_id="nouvelle-%s")
+        shown.is_valid()
+        return records(request, new_form=shown, candidates=_candidate_rows(actor, found.matches))
     except (PermissionDenied, ValidationError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return redirect(back)

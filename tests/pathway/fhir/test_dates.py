@@ -175,3 +175,18 @@ def test_fhir_consent_and_care_team_dates_in_the_future_name_their_element(world
     )
     assert "Personne informée le" in issue["diagnostics"]
     assert not CircleMember.objects.filter(user=outsider.user).exists()
+
+
+def test_a_patient_born_in_the_future_is_refused_naming_the_element(world, as_subject):
+    from relais.persons.models import Person
+
+    from .conftest import ans
+
+    client = as_subject(world.subjects["referent"])
+    patient = ans("cds__Patient-cds-patient-example.json")
+    patient["birthDate"] = (timezone.localdate() + timedelta(days=2)).isoformat()
+    before = Person.objects.count()
+    outcome = fhir_json(post(client, "/fhir/Patient", patient), status=422, resource_type="OperationOutcome")
+    text = json.dumps(outcome, ensure_ascii=False)
+    assert "birth_date" in text and "ne peut pas être dans le futur" in text
+    assert Person.objects.count() == before

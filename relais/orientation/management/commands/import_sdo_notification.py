@@ -29,8 +29,14 @@ class Command(BaseCommand):
             type=int,
             help="N° de l'organisation d'orientation émettrice (par défaut : la seule MDPH active).",
         )
+        parser.add_argument(
+            "--confirm-new-person",
+            action="store_true",
+            help="Identitovigilance : les personnes proches signalées lors d'un premier essai ont été vérifiées, "
+            "aucune n'est la personne de la notification ; la créer.",
+        )
 
-    def handle(self, *args, file, organisation=None, **options):
+    def handle(self, *args, file, organisation=None, confirm_new_person=False, **options):
         actor = system_actor(self._organisation(organisation))
         try:
             with open(file, encoding="utf-8") as handle:
@@ -38,9 +44,15 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(f"Lecture de {file} impossible : {error}") from error
         try:
-            summary = sdo_notification_import(actor=actor, bundle=bundle_parse(data))
+            summary = sdo_notification_import(
+                actor=actor, bundle=bundle_parse(data), confirm_new_person=confirm_new_person
+            )
         except FhirError as error:
+            if error.after_rollback is not None:
+                error.after_rollback()  # the candidates reported stay in the access log
             details = " ; ".join(issue.diagnostics for issue in error.issues)
+            if error.status == 409:
+                details += " Après vérification, relancez avec --confirm-new-person pour créer la personne."
             raise CommandError(f"Notification refusée, rien n'a été écrit. {details}") from error
         except (ValidationError, PermissionDenied) as error:
             message = " ".join(getattr(error, "messages", [str(error)]))
