@@ -7,6 +7,9 @@ class AgendaConfig(AppConfig):
     verbose_name = "Agendas et rendez-vous"
 
     def ready(self):
+        from relais.audit.labels import grounds_register
+
+        grounds_register({"agenda_holder": "Titulaire de l'agenda"})
         from relais.persons.services import register_merge_hook
 
         from .fhir import register

@@ -7,6 +7,14 @@ class OrientationConfig(AppConfig):
     verbose_name = "Orientation"
 
     def ready(self):
+        from relais.audit.labels import grounds_register
+
+        grounds_register(
+            {
+                "orientation_request": "Orientation et demande d'admission",
+                "orientation_matching": "Propositions d'admission (appariement)",
+            }
+        )
         from relais.orientation.admission.merge import admission_merge_hook
         from relais.orientation.requests.merge import requests_merge_hook
         from relais.persons.services import register_merge_hook

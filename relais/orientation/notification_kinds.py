@@ -9,12 +9,16 @@ from relais.notifications.registry import NotificationKind, register
 from relais.notifications.services import notification_send
 
 from .policy import ADMISSION_ROLES
+from .requests import statuses as st
 
 ADMITTED_ELSEWHERE = register(
     NotificationKind(
         code="orientation.admitted_elsewhere",
         label="Demande close : personne admise dans un autre ESMS",
-        description="Une demande a été close (motif 119) car la personne a été admise dans un autre ESMS.",
+        description=(
+            f"Une demande a été close (motif « {st.reason_word(st.REASON_ADMITTED_ELSEWHERE)} ») car la personne a "
+            "été admise dans un autre ESMS."
+        ),
         default_roles=ADMISSION_ROLES,
     )
 )
@@ -38,7 +42,10 @@ DECISION_CANCELLED = register(
     NotificationKind(
         code="orientation.decision_cancelled",
         label="Décision d'orientation annulée",
-        description="L'orientation a annulé la décision ; les demandes non abouties sont closes (statut 37).",
+        description=(
+            "L'orientation a annulé la décision ; les demandes non abouties sont closes "
+            f"(« {st.status_word(st.DECISION_CANCELLED)} »)."
+        ),
         default_roles=ADMISSION_ROLES,
     )
 )

@@ -7,6 +7,11 @@ class PathwayConfig(AppConfig):
     verbose_name = "Parcours (dossier de coordination, cercle de soins)"
 
     def ready(self):
+        from relais.audit.labels import grounds_register
+
+        from .circle.selectors import GROUND_LABELS, GROUND_PREFIXES
+
+        grounds_register(GROUND_LABELS, prefixes=GROUND_PREFIXES)
         from relais.persons.services import register_merge_hook
 
         from .circle.merge import circle_merge_hook

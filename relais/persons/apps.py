@@ -5,3 +5,8 @@ class PersonsConfig(AppConfig):
     name = "relais.persons"
     label = "persons"
     verbose_name = "Personnes accompagnées"
+
+    def ready(self):
+        from relais.audit.labels import grounds_register
+
+        grounds_register({"identity_vigilance": "Identitovigilance (recherche de doublons)"})

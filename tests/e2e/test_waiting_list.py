@@ -66,7 +66,11 @@ def test_admission_officer_admits_from_the_waiting_list(make_context, screenshot
     page.get_by_role("button", name=f"Admettre dans l'unité « {unit.name} »").click()
     expect(page.get_by_role("status")).to_contain_text(f"Admission prononcée dans « {unit.name} ». Il reste 0 place")
     expect(page.locator(f"#unite-{unit.pk} .unit-available")).to_have_text("0")
-    expect(page.locator("#statut-courant")).to_have_text("71")
+    expect(page.locator("#statut-courant")).to_have_text("Admis·e")  # the word; the code in its tooltip (0038)
+    status_word = page.locator("#statut-courant abbr.coded")
+    expect(status_word).to_have_attribute("title", re.compile(r"^Code SI-SDO 71 — "))
+    status_word.focus()  # keyboard users reach the tooltip too
+    expect(status_word).to_be_focused()
     expect(page).to_have_url(re.compile(rf"/orientation/esms/demandes/{request.pk}/$"))
     page.screenshot(path=screenshots / "waiting-list-admitted.png", full_page=True)
     assert not page.evaluate("window.__cspViolations"), "CSP violations on the ESMS screens"

@@ -132,22 +132,25 @@ def test_the_esms_nurse_reads_the_list_and_the_medical_part_but_does_not_act(cli
     assert "LE GALL" in client.get(reverse("orientation:waiting_list")).content.decode()
     html = client.get(page_of(esms.yann)).content.decode()
     assert "Diabète insulino-dépendant" in html
-    assert "Passer en 72" not in html and "Admettre" not in html
+    assert "Passer en « Admissible »" not in html and "Admettre" not in html
     post(client, "esms_request_transition", esms.yann, level="esms", target="72", **{"from": "42"})
     assert AdmissionRequest.objects.get(pk=esms.yann.pk).status == "42"
 
 
 def test_status_buttons_follow_the_workflow_with_reasons(client, world, esms):
     html = logged_in(client, world.staff[0]).get(page_of(esms.yann)).content.decode()
-    assert "Passer en 72" in html and "Passer en 45" in html and "Passer en 71" not in html  # 71: admit only
+    # Words, not codes (decision 0038): the buttons name the status, its code is in the tooltip.
+    assert "Passer en « Admissible »" in html and "Passer en « Refusée »" in html
+    assert "Passer en « Admis·e »" not in html  # 71: admit only
+    assert 'title="Code SI-SDO 72 — Liste d&#x27;attente. Admissible dans l&#x27;ESMS"' in html
     reasons = sorted(sdo_rules().get("45") or ())
-    assert reasons and f'<option value="{reasons[0]}">' in html
+    assert reasons and f'<option value="{reasons[0]}" title="Motif SI-SDO {reasons[0]} — ' in html
 
 
 def test_transition_then_double_submit_is_harmless(client, world, esms):
     client = logged_in(client, world.staff[0])
     response = post(client, "esms_request_transition", esms.yann, level="esms", target="72", **{"from": "42"})
-    assert response.status_code == 200 and "Statut enregistré : 72" in response.content.decode()
+    assert response.status_code == 200 and "Statut enregistré : « Admissible »" in response.content.decode()
     again = post(client, "esms_request_transition", esms.yann, level="esms", target="72", **{"from": "42"})
     assert "déjà enregistré" in again.content.decode()
     assert AdmissionRequest.objects.get(pk=esms.yann.pk).status == "72"

@@ -206,8 +206,10 @@ def test_orientation_cancels_a_request_with_a_reason_and_the_history_shows_it(cl
     step = StatusTransition.objects.get(request=request, to_status="49")
     assert step.actor_kind == "orientation" and step.comment == "Déménage"
     page = client.get(person_url(followed)).content.decode()
-    assert "39 — " in page and "49 — " in page and "100 — " in page and "Déménage" in page
-    assert "54 — " in page  # reactivation is now offered
+    # Words, not codes (decision 0038): the history names the statuses and the reason; codes in the tooltips.
+    assert "Nouvelle demande</abbr>" in page and "Demande annulée</abbr>" in page and "Déménage" in page
+    assert "Choix de la personne</abbr>" in page and 'title="Motif SI-SDO 100 — Volonté de l&#x27;usager"' in page
+    assert '<option value="54">Demande réactivée</option>' in page  # reactivation is now offered
 
 
 def test_esms_staff_see_the_page_but_no_orientation_action(client, world, followed):

@@ -69,7 +69,9 @@ def test_the_waiting_list_filter_splits_every_status_once():
     groups = [codes for key, (_label, codes) in waiting_list.STATUS_GROUPS.items() if key not in ("ouvertes", "toutes")]
     flat = [code for codes in groups for code in codes]
     assert sorted(flat, key=int) == list(st.ESMS_STATUSES)
-    assert waiting_list.STATUS_GROUPS["nouvelles"][0] == "Nouvelles (39, 40, 41)"
+    # Words, not codes (decision 0038): the filter names each group in French, no SI-SDO code.
+    assert waiting_list.STATUS_GROUPS["nouvelles"][0] == "Nouvelles"
+    assert not any(char.isdigit() for label, _codes in waiting_list.STATUS_GROUPS.values() for char in label)
 
 
 def test_services_no_longer_import_admission():

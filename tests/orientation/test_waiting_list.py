@@ -16,6 +16,7 @@ from relais.audit.models import AccessLogEntry
 from relais.matching.priority import priority_score
 from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.requests import statuses as st
 from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.orientation.waiting_list.exports import waiting_list_csv, waiting_list_export, waiting_list_xlsx
 from relais.orientation.waiting_list.selectors import (
@@ -217,6 +218,7 @@ def test_bad_filters_are_named_and_ignored(world, esms):
 
 
 def test_query_count_does_not_grow_with_the_rows(world, esms, django_assert_max_num_queries, monkeypatch):
+    from relais.orientation.terminology.selectors import status_labels
     from relais.orientation.waiting_list.selectors import attach_unit_statuses
 
     for n in range(20):
@@ -224,7 +226,8 @@ def test_query_count_does_not_grow_with_the_rows(world, esms, django_assert_max_
         admission_requests_send(
             actor=world.coordinator, person=person, sites_ranked=[world.sites[0]], idempotency_key=f"n{n}"
         )
-    listed(world.staff[0])  # warms the terminology caches
+    listed(world.staff[0])
+    status_labels()  # warms the terminology caches (the status_label of a row reads them)
     with django_assert_max_num_queries(4):
         result = listed(world.staff[0])
         attach_unit_statuses(result.rows)
@@ -248,6 +251,9 @@ def test_csv_export_parsed_back(world, esms):
     )
     assert first["Date de naissance"] == "02/05/1980" and "," in first["Distance (km)"]
     assert first["Libellé du statut"] and first["Catégories orientées"] == "255"
+    # Exports keep the code and the official label, and add the word the screens show (decision 0038).
+    assert (first["Statut"], first["Statut en clair"]) == (st.UNDER_ANALYSIS, st.status_word(st.UNDER_ANALYSIS))
+    assert first["Motif"] == first["Motif en clair"] == ""
     assert "Zoé" not in content.decode("utf-8-sig")
 
 

@@ -56,7 +56,8 @@ def test_forbidden_edges(source, target):
     with pytest.raises(TransitionError, match="non autorisé") as error:
         transition(source, target, actor_kind="esms", rules=RULES, labels=LABELS)
     assert error.value.code == "forbidden"
-    assert f"{source} « {LABELS[source]} »" in str(error.value)
+    # Messages name statuses by their label, never by code alone (the services pass the words, decision 0038).
+    assert f"de « {LABELS[source]} » à « {LABELS[target]} »" in str(error.value) and source not in str(error.value)
 
 
 def test_levels_do_not_mix_and_unknown_codes():

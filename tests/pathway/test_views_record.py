@@ -200,7 +200,9 @@ def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle
     assert client.get(url("access_history", circle.record.pk)).status_code == 404  # not a manager
     page = login(client, circle.coordinator).get(url("access_history", circle.record.pk)).content.decode()
     assert circle.nurse.user.email in page and "Équipe de soins (CSP L1110-12)" in page
-    assert "Consultation : dossier de coordination" in page
+    # Words, not codes (decision 0038): the log's action, subject and ground read in French, the codes in tooltips.
+    assert re.search(r">Consultation</abbr> : <abbr [^>]*>dossier de coordination</abbr>", page)
+    assert 'title="Fondement enregistré au journal : care_team"' in page and ">care_team<" not in page
     # A legal guardian with an account sees the history too, without any organisation.
     guardian = make_member(circle.dac, role=Role.MEMBER)[0]
     guardian.memberships.all().delete()

@@ -21,6 +21,7 @@ from relais.offer.services import unit_capacity_update
 from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.policy import may_process_request
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
+from relais.orientation.requests import statuses as st
 from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
 from relais.orientation.requests.services import unit_request_transition
 from relais.orientation.requests.statuses import ADMISSIBLE, ADMITTED, REACTIVATED, UNDER_ANALYSIS, UNIT_PENDING
@@ -108,7 +109,9 @@ def admission_admit(
     current = UnitRequestStatus.objects.filter(request=request, unit=unit).values_list("status", flat=True).first()
     remaining = UNIT_PATH_TO_ADMITTED[UNIT_PATH_TO_ADMITTED.index(current) + 1 :] if current else UNIT_PATH_TO_ADMITTED
     if current and current not in UNIT_PATH_TO_ADMITTED:
-        raise ValidationError(f"Le statut de la personne dans cette unité ({current}) ne permet pas l'admission.")
+        raise ValidationError(
+            f"Le statut de la personne dans cette unité (« {st.status_word(current)} ») ne permet pas l'admission."
+        )
     for target in remaining:
         unit_request_transition(actor=actor, request=request, unit=unit, target=target, source=source)
     unit_capacity_update(actor=actor, unit=unit, available=unit.available - 1, occupied=unit.occupied + 1)

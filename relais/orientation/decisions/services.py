@@ -138,7 +138,7 @@ def orientation_decision_cancel(*, actor, decision: OrientationDecision, reason:
             subject=f"Décision d'orientation annulée — demande n° {request.pk} ({initials})",
             body=(
                 f"La décision d'orientation de {initials} a été annulée ; la demande n° {request.pk} adressée à "
-                f"« {request.site.name} » est close (statut 37)."
+                f"« {request.site.name} » est close (« {st.status_word(st.DECISION_CANCELLED)} »)."
             ),
             dedup_key=f"{notices.DECISION_CANCELLED.code}:request:{request.pk}",
         )

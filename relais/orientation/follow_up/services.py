@@ -24,7 +24,6 @@ from relais.orientation.follow_up.tasks import notify_closed
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
-from relais.orientation.terminology.selectors import status_labels
 
 REMINDER_DAYS = 10
 
@@ -119,7 +118,7 @@ def step_admitted_elsewhere(summary: dict, *, dry_run: bool) -> None:
 
 
 def step_reminders(summary: dict, *, today: date, dry_run: bool) -> None:
-    kind, labels = notices.REMINDER.code, status_labels()
+    kind = notices.REMINDER.code
     moment = _now_for(today)
     for request in reminders_due(today):
         summary["reminders"] += 1
@@ -136,7 +135,7 @@ def step_reminders(summary: dict, *, today: date, dry_run: bool) -> None:
                     subject=f"Relance — demande n° {request.pk} sans réponse ({initials})",
                     body=(
                         f"La demande n° {request.pk} pour {initials}, adressée à « {request.site.name} », est au "
-                        f"statut {request.status} « {labels.get(request.status, '')} » depuis le {since:%d/%m/%Y} "
+                        f"statut « {st.status_word(request.status)} » depuis le {since:%d/%m/%Y} "
                         f"(au moins {REMINDER_DAYS} jours). Merci de la lire et d'y répondre dans Relais."
                     ),
                     dedup_key=f"{kind}:request:{request.pk}:{today.isoformat()}",
@@ -173,7 +172,8 @@ def _notify_expiry(kind: str, decision: OrientationDecision, closed: list[Admiss
                 subject=f"Décision arrivée à échéance — demande n° {request.pk} close ({initials})",
                 body=(
                     f"La décision d'orientation de {initials} a pris fin le {end} ; la demande n° {request.pk} "
-                    f"adressée à « {request.site.name} » est close (statut 49)."
+                    f"adressée à « {request.site.name} » est close (« {st.status_word(st.NOTIFICATION_CANCELLED)} », "
+                    f"motif « {st.reason_word(st.REASON_DECISION_CLOSED_BY_MDPH)} »)."
                 ),
                 dedup_key=f"{kind}:request:{request.pk}",
             )

@@ -3,6 +3,7 @@
 from huey.contrib.djhuey import db_task
 
 from relais.orientation import notification_kinds as notices
+from relais.orientation.requests import statuses as st
 from relais.orientation.requests.models import AdmissionRequest
 
 NOTIFY_RETRIES = 8
@@ -26,7 +27,8 @@ def notify_closed(request: AdmissionRequest) -> int:
     subject = f"Demande close — {initials} admis·e dans un autre ESMS"
     body = (
         f"La demande n° {request.pk} adressée à « {request.site.name} » pour {initials} a été close "
-        "automatiquement : la personne a été admise dans un autre établissement (statut 46, motif 119)."
+        f"automatiquement (« {st.status_word(st.ADMISSION_IMPOSSIBLE_CONFIRMED)} », motif « "
+        f"{st.reason_word(st.REASON_ADMITTED_ELSEWHERE)} ») : la personne a été admise dans un autre établissement."
     )
     dedup_key = f"{kind}:request:{request.pk}"
     sent = notices.notify_esms(kind=kind, request=request, subject=subject, body=body, dedup_key=dedup_key)

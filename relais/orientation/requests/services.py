@@ -69,10 +69,18 @@ def _creator(actor) -> str:
     return f"org:{actor.organisation.pk}" if actor is not None else "system"
 
 
-def _check(current, target, *, actor_kind, reason):
+def _check(current, target, *, actor_kind, reason, source=Source.WEB):
+    """A refusal names statuses by their words on the screens; an API caller (FHIR) gets the code and official label."""
+    web = source == Source.WEB
     try:
         return wf.transition(
-            current, target, actor_kind=actor_kind, reason=reason, rules=sdo_rules(), labels=status_labels()
+            current,
+            target,
+            actor_kind=actor_kind,
+            reason=reason,
+            rules=sdo_rules(),
+            labels=st.STATUS_WORDS if web else status_labels(),
+            with_code=not web,
         )
     except wf.TransitionError as error:
         if error.code == "actor":
@@ -291,7 +299,7 @@ def admission_request_transition(
     derived = actor_kind_for(actor, request.site, system=system)
     if actor_kind is not None and actor_kind != derived:
         raise PermissionDenied(f"Vous agissez ici en tant que « {derived} », pas « {actor_kind} ».")
-    result = _check(request.status, target, actor_kind=derived, reason=reason)
+    result = _check(request.status, target, actor_kind=derived, reason=reason, source=source)
     reopening = request.status in ESMS_ENDED and target not in ESMS_ENDED
     if reopening:
         if (
@@ -311,9 +319,16 @@ def admission_request_transition(
         "update",
         request,
         request.person_id,
-        f"statut {result.source} → {result.target}" + (f" motif {result.reason}" if result.reason else ""),
+        _change_words(result),
     )
     return request
+
+
+def _change_words(result) -> str:
+    """The access log's detail of a status change, in words (decision 0038); the codes are in the transition log."""
+    source = f"« {st.status_word(result.source)} »" if result.source else "création"
+    reason = f", motif « {st.reason_word(result.reason)} »" if result.reason else ""
+    return f"statut {source} → « {st.status_word(result.target)} »{reason}"
 
 
 @transaction.atomic
@@ -335,13 +350,13 @@ def unit_request_transition(
         raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
     row = UnitRequestStatus.objects.select_for_update().filter(request=request, unit=unit).first()
     actor_kind = actor_kind_for(actor, request.site, system=system)
-    result = _check(row.status if row else None, target, actor_kind=actor_kind, reason=reason)
+    result = _check(row.status if row else None, target, actor_kind=actor_kind, reason=reason, source=source)
     if row is None:
         row = UnitRequestStatus(request=request, unit=unit)
     row.status, row.status_reason = result.target, result.reason or ""
     row.save()
     _log(actor=actor, request=request, unit=unit, result=result, source=source, comment=comment)
-    _trace(actor, "update", row, request.person_id, f"unité {unit.pk} statut {result.source} → {result.target}")
+    _trace(actor, "update", row, request.person_id, f"unité {unit.pk} : {_change_words(result)}")
     return row
 
 

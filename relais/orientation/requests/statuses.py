@@ -4,6 +4,10 @@ Statuses are TRE_R357 codes, ESMS level (person × ESMS, value set JDV_J252) and
 the French comment is the official label. Reasons are TRE_R358 codes, only those the code uses by value (which
 reasons each status takes comes from ASS_A32 at run time, ``terminology.sdo_rules``). Pure Python: no Django.
 
+People read words, not codes (decision 0038): ``STATUS_WORDS`` and ``REASON_WORDS`` give every TRE_R357 status and
+every TRE_R358 reason its short French word; the screens show it with ``{% status %}``/``{% reason %}``
+(``relais/web/templatetags/words.py``), the code and its official label in a tooltip.
+
 Each group answers one question, asked by one or more modules; two groups that look alike answer different ones
 (docs/decisions/0028-status-groups.md). ``tests/orientation/test_status_literals.py`` fails when a status or reason
 code is written as a literal anywhere else in ``relais/``.
@@ -61,6 +65,102 @@ REASON_AGE_INCOMPATIBLE = "122"  # L'âge de l'usager est incompatible
 REASON_PERSON_CONTACTED_ESMS = "150"  # L'usager a pris contact avec l'ESMS
 REASON_ESMS_CONTACTED_PERSON = "151"  # L'ESMS a pris contact avec l'usager
 REASON_DECISION_CLOSED_BY_MDPH = "174"  # Décision clôturée par la MDPH
+
+# --- Words shown to people (decision 0038) -----------------------------------------------------------------------
+# Screens, notifications and e-mails show the word; the code and its official TRE_R357/TRE_R358 label go in the
+# tooltip (``relais/web/templatetags/words.py``), the exports and the API. Short, professional, inclusive French.
+STATUS_WORDS = {
+    DECISION_CANCELLED: "Décision annulée",
+    NOTIFIED: "Nouvelle demande",
+    NOTIFICATION_READ: "Demande lue",
+    CONTACTED: "Contact pris",
+    UNDER_ANALYSIS: "En étude",
+    TRIAL: "En période d'essai",
+    TRIAL_INCONCLUSIVE: "Essai non concluant",
+    ADMISSION_IMPOSSIBLE_REPORTED: "Refusée",
+    ADMISSION_IMPOSSIBLE_CONFIRMED: "Admission impossible",
+    ENTERED: "Entré·e",
+    LEFT: "Sorti·e",
+    NOTIFICATION_CANCELLED: "Demande annulée",
+    REORIENTATION_REQUESTED: "Réorientation demandée",
+    REACTIVATED: "Demande réactivée",
+    ADMITTED: "Admis·e",
+    ADMISSIBLE: "Admissible",
+    UNIT_REMOVED: "Retiré·e de la liste",
+    UNIT_TRIAL_INCONCLUSIVE: "Essai non concluant",
+    UNIT_UNDER_ANALYSIS: "En étude",
+    UNIT_ADMISSIBLE: "Admissible",
+    UNIT_ADMITTED: "Admis·e",
+    UNIT_TRIAL: "En période d'essai",
+    UNIT_TAKEN_IN_CHARGE: "Pris·e en charge",
+    UNIT_REORIENTATION_REQUESTED: "Réorientation demandée",
+    UNIT_CARE_ENDED: "Fin de prise en charge",
+}
+
+# Every TRE_R358 reason (ASS_A32 lets each status take several; the screens offer all of them by word).
+REASON_WORDS = {
+    "84": "Conditions d'admission non remplies",
+    "85": "Choix du demandeur",
+    "86": "Plateau technique inadapté",
+    "87": "Admis·e ailleurs après un déménagement",
+    "88": "Décision de la CDAPH",
+    "89": "Ne souhaite plus cet accompagnement",
+    "90": "Décès",
+    "91": "Admis·e ailleurs après une réorientation",
+    "92": "Nette amélioration de la situation",
+    "93": "Nette aggravation de la situation",
+    REASON_AUTOMATIC_CANCELLATION: "Annulation automatique",
+    REASON_NOTIFICATION_EXPIRED: "Notification expirée",
+    REASON_PERSON_WISH: "Choix de la personne",
+    "109": "Déménagement",
+    REASON_SOFTWARE_ERROR: "Erreur de saisie",
+    REASON_GEOGRAPHICALLY_REMOTE: "Éloignement géographique",
+    REASON_INSUFFICIENT_RESOURCES: "Moyens de l'ESMS insuffisants",
+    "115": "Inadapté au projet de vie",
+    REASON_DISABILITY_NOT_COVERED: "Handicap non accompagné par l'ESMS",
+    "117": "Situation changée, ESMS inadapté",
+    "118": "Refus de s'inscrire dans l'ESMS",
+    REASON_ADMITTED_ELSEWHERE: "Admis·e dans un autre ESMS",
+    "120": "Déménagement : orientation caduque",
+    "121": "Refus du projet de l'ESMS",
+    REASON_AGE_INCOMPATIBLE: "Âge incompatible",
+    "124": "Décès",
+    "125": "Démission (ESAT)",
+    "126": "Invalidité (ESAT)",
+    "127": "Retraite (ESAT)",
+    "128": "Fin de contrat",
+    "135": "Fin de la période d'essai",
+    "136": "Renouvellement",
+    "146": "Entrée en apprentissage",
+    "147": "Retour en milieu ordinaire",
+    "148": "Personne injoignable",
+    REASON_PERSON_CONTACTED_ESMS: "La personne a contacté l'ESMS",
+    REASON_ESMS_CONTACTED_PERSON: "L'ESMS a contacté la personne",
+    "152": "Visite de l'ESMS",
+    "153": "Documentation envoyée",
+    "157": "Hospitalisation",
+    "158": "Admission en établissement pour personnes âgées",
+    "159": "Fin de formation",
+    "168": "Inscription en liste d'attente",
+    "170": "Accompagnement à temps adapté",
+    "172": "Changement de situation",
+    "173": "Remplacée par une autre décision",
+    REASON_DECISION_CLOSED_BY_MDPH: "Décision close par la MDPH",
+    "184": "Accueil en famille d'accueil",
+    "204": "Fin de l'accueil temporaire",
+    "253": "Transfert dans une autre unité",
+}
+
+
+def status_word(code: str | None) -> str:
+    """The word shown for a TRE_R357 status; an unknown code is shown as it is (never an empty cell)."""
+    return STATUS_WORDS.get(code or "", code or "")
+
+
+def reason_word(code: str | None) -> str:
+    """The word shown for a TRE_R358 reason; an unknown code is shown as it is."""
+    return REASON_WORDS.get(code or "", code or "")
+
 
 # --- Every status of each level --------------------------------------------------------------------------------------
 ESMS_STATUSES = _codes(
@@ -140,3 +240,8 @@ PARALLEL_STATUSES = {
 def codes_text(codes: Iterable[str]) -> str:
     """``"39, 40, 41"``: a group's codes as shown in French labels."""
     return ", ".join(codes)
+
+
+def words_text(codes: Iterable[str]) -> str:
+    """``"Admis·e, En période d'essai"``: a group's words as shown in French sentences (each word once)."""
+    return ", ".join(dict.fromkeys(status_word(code) for code in codes))

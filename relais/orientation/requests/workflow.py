@@ -147,11 +147,15 @@ def level_of(code: str) -> str | None:
     return next((level for level in LEVELS if code in STATUSES[level]), None)
 
 
-def _name(code: str | None, labels: Mapping[str, str] | None) -> str:
+def _status_name(code: str | None, labels: Mapping[str, str] | None, *, with_code: bool = False) -> str:
+    """How a message names a status: its word when ``labels`` has one (``STATUS_WORDS``, decision 0038), the code
+    before it only where codes are the point (``with_code``: the documentation's tables)."""
     if code is None:
         return "(création)"
     label = (labels or {}).get(code)
-    return f"{code} « {label} »" if label else code
+    if not label:
+        return code
+    return f"{code} « {label} »" if with_code else f"« {label} »"
 
 
 def next_statuses(current: str | None, actor_kind: str | None = None, *, level: str | None = None) -> list[str]:
@@ -182,9 +186,15 @@ def transition(
     reason: str | None = None,
     rules: Mapping[str, Collection[str]],
     labels: Mapping[str, str] | None = None,
+    with_code: bool = False,
 ) -> TransitionResult:
     """Check the change ``current`` → ``target`` (``current`` None: creation) and return it, or raise
-    TransitionError with a French message naming the statuses (code and label when ``labels`` are given)."""
+    TransitionError with a French message naming the statuses: by their label when ``labels`` are given (the words
+    of the screens, decision 0038), preceded by the code with ``with_code`` (API answers keep codes)."""
+
+    def _name(code: str | None, labels: Mapping[str, str] | None) -> str:
+        return _status_name(code, labels, with_code=with_code)
+
     current = None if current is None else str(current)
     target, reason = str(target), (None if reason in (None, "") else str(reason))
     if actor_kind not in ACTOR_KINDS:
@@ -237,7 +247,9 @@ def transitions_markdown(rules: Mapping[str, Collection[str]], labels: Mapping[s
             allowed = sorted(rules.get(target) or (), key=int)
             reason = f"required: {', '.join(allowed)}" if allowed else "none"
             who = ", ".join(a for a in ACTOR_KINDS if a in actors)
-            lines.append(f"| {_name(source, labels)} | {_name(target, labels)} | {who} | {reason} |")
+            source_name = _status_name(source, labels, with_code=True)
+            target_name = _status_name(target, labels, with_code=True)
+            lines.append(f"| {source_name} | {target_name} | {who} | {reason} |")
         terminal = ", ".join(sorted(TERMINAL[level], key=int))
         closed = ", ".join(sorted(CLOSED[level], key=int)) or "none"
         lines += ["", f"Final (no way out): {terminal}. Closed but reactivable (54): {closed}.", ""]

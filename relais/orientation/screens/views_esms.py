@@ -151,6 +151,7 @@ def _unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
                 "reason_label": concept_label(row.status_reason, REASON_SYSTEM_NAME)
                 if row and row.status_reason
                 else "",
+                "reason_code": row.status_reason if row else "",
                 "actions": _actions(current, wf.UNIT) if may_process and (unit.is_open or row) else [],
                 "may_admit": may_process and admissible and unit.is_open and unit.available > 0,
                 "no_place": may_process and admissible and unit.is_open and unit.available < 1,
@@ -212,6 +213,7 @@ def esms_request_view(request, pk: int):
         "units": _unit_blocks(admission_request, may_process=may_process),
         "others": _other_requests(actor, admission_request) if may_process else [],
         "what_to_do": WHAT_TO_DO,
+        "admitted_elsewhere": st.REASON_ADMITTED_ELSEWHERE,
     }
     return render(request, "orientation/esms/request.html", context)
 
@@ -257,7 +259,7 @@ def esms_request_transition_view(request, pk: int):
                 admission_request_transition_closing_others(
                     actor=actor, request=admission_request, target=target, reason=reason
                 )
-                messages.success(request, f"Statut enregistré : {target} « {status_labels().get(target, '')} ».")
+                messages.success(request, f"Statut enregistré : « {st.status_word(target)} ».")
         else:
             unit = Unit.objects.filter(site_id=admission_request.site_id, pk=request.POST.get("unit") or 0).first()
             if unit is None:
@@ -265,7 +267,7 @@ def esms_request_transition_view(request, pk: int):
             row = UnitRequestStatus.objects.filter(request=admission_request, unit=unit).first()
             if not _stale(request, row.status if row else None, target):
                 unit_request_transition(actor=actor, request=admission_request, unit=unit, target=target, reason=reason)
-                messages.success(request, f"« {unit.name} » : statut {target} « {status_labels().get(target, '')} ».")
+                messages.success(request, f"« {unit.name} » : statut « {st.status_word(target)} ».")
     except (ValidationError, PermissionDenied) as error:
         for message in _errors_of(error) if isinstance(error, ValidationError) else [str(error)]:
             messages.error(request, message)

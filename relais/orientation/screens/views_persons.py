@@ -31,6 +31,7 @@ from relais.orientation.admission.services import (
 from relais.orientation.decisions.services import orientation_decision_create
 from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.requests import services
+from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import ESMS_ENDED
 from relais.orientation.screens.forms import (
@@ -42,7 +43,7 @@ from relais.orientation.screens.forms import (
     TransitionForm,
     category_labels,
 )
-from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
+from relais.orientation.terminology.selectors import sdo_rules, status_labels
 from relais.pathway import policy as pathway_policy
 from relais.persons import vigilance
 from relais.persons.selectors import person_search
@@ -85,12 +86,12 @@ def _errors(error: ValidationError | PermissionDenied) -> list[str]:
 
 
 def _reason_label(code: str) -> str:
-    label = concept_label(code, REASON_SYSTEM_NAME)
-    return f"{code} — {label}" if label else code
+    """The word of a reason (decision 0038): the code stays in the tooltip, the exports and the API."""
+    return st.reason_word(code)
 
 
 def _status_label(code: str, labels: dict) -> str:
-    return f"{code} — {labels[code]}" if code in labels else code
+    return st.status_word(code)
 
 
 # --- The persons followed ---------------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ def _requests_of(actor, person):
             targets = wf.next_statuses(row.status, wf.ORIENTATION, level=wf.ESMS)
             if targets:
                 reasons = [
-                    (f"Pour « {labels.get(t, t)} »", [(c, _reason_label(c)) for c in sorted(rules[t], key=int)])
+                    (f"Pour « {st.status_word(t)} »", [(c, _reason_label(c)) for c in sorted(rules[t], key=int)])
                     for t in targets
                     if rules.get(t)
                 ]

@@ -224,7 +224,7 @@ def without_solution_table(scope: Scope, filters: Filters, today: date) -> Table
         ["Personnes"],
         rows,
         [total],
-        note=f"Décision en cours de validité, aucune admission ({st.codes_text(st.ESMS_PLACED)}) depuis. "
+        note=f"Décision en cours de validité, aucune place obtenue ({st.words_text(st.ESMS_PLACED)}) depuis. "
         "Une personne orientée vers plusieurs catégories compte dans chacune, une seule fois au total.",
     )
 

@@ -18,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from relais.audit.services import access_log_record
+from relais.orientation.requests import statuses as st
 from relais.orientation.requests.services import GROUND
 from relais.orientation.terminology.selectors import status_labels
 from relais.orientation.waiting_list.selectors import WaitingList, WaitingRow, attach_unit_statuses
@@ -39,11 +40,15 @@ COLUMNS = [
     ("FINESS", 11, lambda row, n, labels: row.site.finess),
     ("Statut", 7, lambda row, n, labels: row.request.status),
     ("Libellé du statut", 30, lambda row, n, labels: labels.get(row.request.status, "")),
+    # Words, not codes (decision 0038): the word the screens show, beside the code and the official label.
+    ("Statut en clair", 18, lambda row, n, labels: st.status_word(row.request.status)),
+    ("Motif", 7, lambda row, n, labels: row.request.status_reason),
+    ("Motif en clair", 28, lambda row, n, labels: st.reason_word(row.request.status_reason)),
     (
         "Unités (statut)",
         30,
         lambda row, n, labels: ", ".join(
-            f"{s.unit.name} ({s.status} {labels.get(s.status, '')})" for s in row.unit_statuses
+            f"{s.unit.name} ({s.status} {st.status_word(s.status)})" for s in row.unit_statuses
         ),
     ),
     ("Rang du souhait", 8, lambda row, n, labels: row.request.wish_rank),

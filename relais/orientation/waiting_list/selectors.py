@@ -46,12 +46,12 @@ _NAMED_GROUPS = (
     ("attente", "En liste d'attente", st.ESMS_UNDER_REVIEW),
     ("admissibles", "Admissibles", (st.ADMISSIBLE,)),
     ("admises", "Admises", st.ESMS_ADMITTED_NOT_ENTERED),
-    ("impossibles", "Admission impossible signalée", (st.ADMISSION_IMPOSSIBLE_REPORTED,)),
+    ("impossibles", "Refusées (admission impossible signalée)", (st.ADMISSION_IMPOSSIBLE_REPORTED,)),
     ("accueillies", "Accueillies", st.ESMS_HOSTED),
 )
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "ouvertes": ("Toutes les demandes en cours", st.ESMS_IN_PROGRESS),
-    **{key: (f"{label} ({st.codes_text(codes)})", codes) for key, label, codes in _NAMED_GROUPS},
+    **{key: (label, codes) for key, label, codes in _NAMED_GROUPS},
     "terminees": ("Terminées ou annulées", st.ESMS_ENDED),
     "toutes": ("Toutes les demandes", None),
 }

@@ -10,38 +10,44 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
 from relais.accounts.models import Membership
 from relais.accounts.roles import Role
+from relais.audit import labels as audit_labels
 from relais.audit.models import AccessLogEntry
 from relais.pathway import matrix as m
 from relais.pathway.circle.eligibility import FUNDER_KINDS, professional_eligibility
 from relais.pathway.circle.models import CircleMember, CoordinationRecord, Ground, MemberKind
 from relais.pathway.policy import Decision, decide, decide_each, may_manage_circle
 
-# The French label of each ground code written in the access log by the pathway (the policy's rules).
+# The French word of each ground code the pathway writes in the access log (the policy's rules), registered with
+# ``audit.labels`` by the app (decision 0038); FHIR and subscription grounds are a prefix and the deciding rule.
 GROUND_LABELS = {
     "care_team": "Équipe de soins (CSP L1110-12)",
     "consent": "Consentement de la personne",
     "proxy": "Proche de la personne (représentation ou désignation)",
+    "legal": "Représentation légale ou désignation par la personne",
+    "eligible": "Professionnel·le du cercle de soins",
     "care_circle": "Gestion du cercle de soins",
+    "fhir": "Échange FHIR du dossier",
+    "fhir_patient_create": "Création de la personne par échange FHIR",
+}
+GROUND_PREFIXES = {
+    "subscription": "Notification d'un abonnement",
+    "care_circle": "Accès par échange FHIR",
 }
 
 
 def ground_label(code: str) -> str:
-    return GROUND_LABELS.get(code, code)
+    return audit_labels.ground_word(code)
 
 
 def object_label(object_type: str) -> str:
     """ "pathway.plantask" → "action du plan": the model's French name, for the access history."""
-    try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
+    return audit_labels.subject_word(object_type)
 
 
 @dataclass

@@ -125,7 +125,7 @@ def circle_professional_add(
     member.save()
     if ground == Ground.CONSENT:
         consent_record(actor=actor, member=member, **consent)
-    _trace(actor, "create", member, person.pk, f"ajout au cercle ({ground})")
+    _trace(actor, "create", member, person.pk, f"ajout au cercle ({Ground(ground).label})")
     return member
 
 

@@ -222,9 +222,6 @@ def access_history(request, pk: int):
     if not decision.allowed:
         raise Http404("Dossier introuvable.")
     page = Paginator(circle_sel.access_history(person), 25).get_page(request.GET.get("page"))
-    for entry in page:
-        entry.ground_label = circle_sel.ground_label(entry.ground)
-        entry.object_label = circle_sel.object_label(entry.object_type)
     guard.trace(
         actor=acting(request),
         action="read",
