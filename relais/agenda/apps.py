@@ -10,6 +10,10 @@ class AgendaConfig(AppConfig):
         from relais.audit.labels import grounds_register
 
         grounds_register({"agenda_holder": "Titulaire de l'agenda"})
+        from relais.persons.services import register_merge_hook
+
         from .fhir import register
+        from .merge import agenda_merge_hook
 
         register()
+        register_merge_hook(agenda_merge_hook)  # the duplicate's rows follow the kept person (decision 0036)

@@ -15,6 +15,7 @@ class OrientationConfig(AppConfig):
                 "orientation_matching": "Propositions d'admission (appariement)",
             }
         )
+        from relais.orientation.admission.merge import admission_merge_hook
         from relais.orientation.requests.merge import requests_merge_hook
         from relais.persons.services import register_merge_hook
 
@@ -22,4 +23,5 @@ class OrientationConfig(AppConfig):
         from .follow_up import tasks  # noqa: F401  the queued notifications, for the web and the jobs consumer
 
         register_merge_hook(requests_merge_hook)
+        register_merge_hook(admission_merge_hook)
         fhir.register()  # SDO Task and Bundle (decision 0017)

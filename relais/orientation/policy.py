@@ -159,3 +159,34 @@ def may_see_small_cells(actor) -> bool:
         and actor.reads_personal_data
         and actor.organisation.kind in {K.MDPH, K.DEPARTEMENT_COUNCIL}
     )
+
+
+# --- Identity vigilance (decision 0036) --------------------------------------------------------------------------
+# Roles that correct an identity, merge two records of the same person or declare two records different persons.
+IDENTITY_ROLES = frozenset({Role.ORIENTATION_OFFICER, Role.ADMISSION_OFFICER, Role.COORDINATOR})
+
+
+def identity_persons_visible_to(actor) -> QuerySet[Person]:
+    """The persons whose identity the actor sees: the orientation scope above, and the persons of the coordination
+    records whose care circle lets the actor read the identity (``pathway.policy``)."""
+    base = persons_visible_to(actor)
+    if actor is None or actor.user is None or not actor.reads_personal_data:
+        return base
+    from relais.pathway.circle.selectors import records_for
+    from relais.pathway.policy import persons_allowed
+
+    user, organisation = actor.user, actor.organisation
+    circle = persons_allowed(
+        user=user,
+        organisation=organisation,
+        candidates=[r.person for r in records_for(user=user, organisation=organisation)],
+    )
+    if not circle:
+        return base
+    return Person.objects.filter(Q(pk__in=base.values("pk")) | Q(pk__in=[p.pk for p in circle]))
+
+
+def may_manage_identity(actor) -> bool:
+    """Orientation officers (MDPH, département), ESMS admission officers and coordinators, on the persons in their
+    scope (``identity_persons_visible_to``: out of scope is a 404 before this is asked)."""
+    return actor is not None and actor.user is not None and actor.role in IDENTITY_ROLES

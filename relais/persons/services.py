@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from relais.audit.services import access_log_record
 
-from .models import LegalRepresentative, Person, PersonMergeLog
+from .ins import STATUSES_WITH_INS, IdentityStatus
+from .models import IdentityEventKind, LegalRepresentative, Person, PersonMergeLog
 
 # Fields a person may be created or updated with (not merge bookkeeping nor timestamps).
 EDITABLE_FIELDS = frozenset(
@@ -98,26 +99,49 @@ def legal_representative_add(*, actor, person: Person, ground: str, **fields) ->
 
 
 def _refuse_merge(keep: Person, duplicate: Person) -> None:
+    from .identity import TRAIT_LABELS, strict_differences
+
     if keep.pk == duplicate.pk:
         raise ValidationError("Impossible de fusionner une personne avec elle-même.")
     if keep.merged_into_id is not None:
         raise ValidationError("La fiche à conserver a elle-même été fusionnée : choisissez la fiche qui la remplace.")
     if duplicate.merged_into_id is not None:
         raise ValidationError("Cette fiche a déjà été fusionnée dans une autre.")
+    differ = strict_differences(keep, duplicate)
+    if differ and keep.identity_status == duplicate.identity_status == IdentityStatus.QUALIFIED:
+        raise ValidationError(
+            "Les deux fiches ont une identité qualifiée dont les traits stricts diffèrent ("
+            + ", ".join(TRAIT_LABELS[n] for n in differ)
+            + ") : ce sont deux personnes différentes pour l'identitovigilance, la fusion est refusée."
+        )
     if keep.ins and duplicate.ins and keep.ins != duplicate.ins:
         raise ValidationError(
             "Les deux fiches portent des matricules INS différents : ce sont deux personnes différentes "
             "pour l'identitovigilance, la fusion est refusée."
         )
+    if differ and not keep.ins and duplicate.identity_status in STATUSES_WITH_INS:
+        # The INS belongs to the traits INSi returned: it cannot move onto other traits.
+        raise ValidationError(
+            f"Conservez plutôt l'autre fiche : son identité ({duplicate.get_identity_status_display().lower()}) "
+            "vient du téléservice INSi et ses traits stricts font foi ("
+            + ", ".join(TRAIT_LABELS[n] for n in differ)
+            + " diffèrent)."
+        )
 
 
 @transaction.atomic
-def person_merge(*, actor, keep: Person, duplicate: Person, ground: str) -> PersonMergeLog:
+def person_merge(*, actor, keep: Person, duplicate: Person, ground: str, reason: str) -> PersonMergeLog:
     """Merge `duplicate` into `keep`: the duplicate stays (history) with merged_into=keep, its legal
     representatives move to keep, empty groups of keep are filled (MERGE_FILL_GROUPS), merge hooks run,
-    a PersonMergeLog row and an access-log "update" for each person are written."""
+    a PersonMergeLog row, an IdentityEvent "merged" on each person and an access-log "update" for each person
+    are written. `reason` (why these are the same person) is required."""
+    from .identity import identity_event_add
+
     if not ground:
         raise ValueError("A merge needs a ground.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Indiquez le motif de la fusion : il est conservé dans l'historique."})
     # Lock both rows in a stable order so two concurrent merges cannot cross.
     locked = {p.pk: p for p in Person.objects.select_for_update().filter(pk__in=[keep.pk, duplicate.pk]).order_by("pk")}
     keep, duplicate = locked[keep.pk], locked.get(duplicate.pk, locked[keep.pk])
@@ -125,10 +149,11 @@ def person_merge(*, actor, keep: Person, duplicate: Person, ground: str) -> Pers
     now = timezone.now()
     duplicate.merged_into, duplicate.merged_at = keep, now
     duplicate.save(update_fields=["merged_into", "merged_at", "updated_at"])  # first: frees its INS
-    filled = []
+    filled, before = [], {}
     for group in MERGE_FILL_GROUPS:
         if getattr(keep, group[0]) in ("", None) and getattr(duplicate, group[0]) not in ("", None):
             for f in group:
+                before[f] = getattr(keep, f)
                 setattr(keep, f, getattr(duplicate, f))
             filled.extend(group)
     keep.full_clean()
@@ -147,6 +172,25 @@ def person_merge(*, actor, keep: Person, duplicate: Person, ground: str) -> Pers
         ground=ground,
         filled_fields=filled,
         representatives_moved=moved,
+        reason=reason,
+    )
+    identity_event_add(
+        actor=actor,
+        person=keep,
+        kind=IdentityEventKind.MERGED,
+        reason=reason,
+        before=before,
+        after={f: getattr(keep, f) for f in filled},
+        other=duplicate,
+    )
+    identity_event_add(
+        actor=actor,
+        person=duplicate,
+        kind=IdentityEventKind.MERGED,
+        reason=reason,
+        before={"merged_into": None},
+        after={"merged_into": keep.pk},
+        other=keep,
     )
     detail = f"fusion de la fiche {duplicate.pk} dans la fiche {keep.pk}"
     for person in (keep, duplicate):

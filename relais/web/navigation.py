@@ -37,6 +37,8 @@ def _links(actor) -> list[tuple[str, str]]:
         links.append((reverse("orientation:proposals"), "Propositions"))
     if orientation_policy.may_send_requests(actor):
         links.append((reverse("orientation:persons"), "Personnes suivies"))
+    if orientation_policy.may_manage_identity(actor):
+        links.append((reverse("orientation:identity_duplicates"), "Doublons d'identité"))
     if actor.user is not None and actor.reads_personal_data:
         links.append((reverse("pathway:records"), "Dossiers de coordination"))
         links.append((reverse("pathway:my_tasks"), "Mes tâches"))

@@ -35,7 +35,7 @@ SUB_PACKAGES = {
     },
     "pathway": {"circle", "events", "fhir", "record", "screens"},
 }
-DJANGO_FOLDERS = frozenset({"management", "migrations", "templates", "static", "__pycache__"})
+DJANGO_FOLDERS = frozenset({"management", "migrations", "templates", "templatetags", "static", "__pycache__"})
 
 
 def stray_modules(app: Path, allowed: set[str]) -> list[str]:

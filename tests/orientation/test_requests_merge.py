@@ -33,7 +33,9 @@ def test_merge_moves_requests_and_decisions_keeping_ranks(world):
     OrientationDecision.objects.create(person=twin, kind="without_decision")
     _send(world, world.person, world.sites[:1], "a")
     moved = _send(world, twin, world.sites[1:], "b")
-    person_merge(actor=world.coordinator, keep=world.person, duplicate=twin, ground="test")
+    person_merge(
+        actor=world.coordinator, keep=world.person, duplicate=twin, ground="test", reason="même personne (test)"
+    )
     assert OrientationDecision.objects.get().person == world.person
     rows = AdmissionRequest.objects.filter(person=world.person).order_by("wish_rank")
     assert [(r.site, r.wish_rank) for r in rows] == [(s, n) for n, s in enumerate(world.sites, start=1)]
@@ -45,7 +47,9 @@ def test_merge_same_site_cancels_the_less_advanced(world):
     (mine,) = _send(world, world.person, world.sites[:1], "a")
     (theirs,) = _send(world, twin, world.sites[:1], "b")
     theirs = admission_request_transition(actor=world.staff[0], request=theirs, target="40")
-    person_merge(actor=world.coordinator, keep=world.person, duplicate=twin, ground="test")
+    person_merge(
+        actor=world.coordinator, keep=world.person, duplicate=twin, ground="test", reason="même personne (test)"
+    )
     mine.refresh_from_db()
     theirs.refresh_from_db()
     assert (mine.status, mine.status_reason, theirs.status) == ("49", "112", "40")
@@ -63,7 +67,9 @@ def test_merge_refused_when_both_entered(world):
         for target in ("40", "42", "72", "71", "47"):
             request = admission_request_transition(actor=world.staff[0], request=request, target=target)
     with pytest.raises(ValidationError, match="« Foyer 0 »"):
-        person_merge(actor=world.coordinator, keep=world.person, duplicate=twin, ground="test")
+        person_merge(
+            actor=world.coordinator, keep=world.person, duplicate=twin, ground="test", reason="même personne (test)"
+        )
     twin.refresh_from_db()
     assert twin.merged_into is None
     assert AdmissionRequest.objects.filter(person=twin).count() == 1

@@ -86,7 +86,7 @@ def test_person_duplicates_selector(actor, make_person):
     make_person(family_name="Quéré", first_names="Hélène", sex="M")  # different sex and first names: never
     make_person(birth_date=date(1948, 4, 13))  # another birth date (two keystrokes away)
     merged = make_person(family_name="Quere")
-    person_merge(actor=actor, keep=person, duplicate=merged, ground=GROUND)
+    person_merge(actor=actor, keep=person, duplicate=merged, ground=GROUND, reason="même personne (test)")
     before = AccessLogEntry.objects.count()
     matches = person_duplicates(actor=actor, person=person)
     assert [m.other.pk for m in matches] == [typo.pk]

@@ -50,9 +50,9 @@ def _minimal():
 @pytest.fixture
 def pair(actor, make_person):
     keep = make_person(phone="06 39 98 00 02")
+    # Created twice with the same strict traits (birth place only on the second): its INS may move to `keep`.
     duplicate = make_person(
-        family_name="Qurée",
-        first_names="Helene",
+        used_name="Qurée",
         ins=an_ins(),
         identity_status="RECUP",
         ins_from_national_service=True,
@@ -69,11 +69,13 @@ def pair(actor, make_person):
 
 def test_merge_keeps_history_moves_and_fills(actor, pair):
     keep, duplicate = pair
-    log = person_merge(actor=actor, keep=keep, duplicate=duplicate, ground="identitovigilance")
+    log = person_merge(
+        actor=actor, keep=keep, duplicate=duplicate, ground="identitovigilance", reason="même personne (test)"
+    )
     keep.refresh_from_db()
     duplicate.refresh_from_db()
     assert duplicate.merged_into == keep and duplicate.merged_at == log.at
-    assert duplicate.family_name == "Qurée"  # the duplicate record is kept as it was
+    assert (duplicate.used_name, duplicate.ins) == ("Qurée", an_ins())  # the duplicate record is kept as it was
     assert (keep.family_name, keep.phone) == ("Quéré", "06 39 98 00 02")  # names and filled fields never overwritten
     assert (keep.ins, keep.identity_status, keep.address, keep.birth_place_code) == (
         an_ins(),
@@ -83,6 +85,7 @@ def test_merge_keeps_history_moves_and_fills(actor, pair):
     )
     assert [r.name for r in keep.representatives.all()] == ["Paul Quéré"]
     assert log.filled_fields == [
+        "used_name",
         "birth_place_code",
         "birth_place_label",
         "ins",
@@ -106,15 +109,15 @@ def test_merge_refusals(actor, make_person, pair):
     keep, duplicate = pair
     other_ins = make_person(ins=an_ins("2840375123002"))
     with pytest.raises(ValidationError, match="elle-même"):
-        person_merge(actor=actor, keep=keep, duplicate=keep, ground=GROUND)
+        person_merge(actor=actor, keep=keep, duplicate=keep, ground=GROUND, reason="même personne (test)")
     with pytest.raises(ValidationError, match="INS différents"):
-        person_merge(actor=actor, keep=other_ins, duplicate=duplicate, ground=GROUND)
-    person_merge(actor=actor, keep=keep, duplicate=duplicate, ground=GROUND)
+        person_merge(actor=actor, keep=other_ins, duplicate=duplicate, ground=GROUND, reason="même personne (test)")
+    person_merge(actor=actor, keep=keep, duplicate=duplicate, ground=GROUND, reason="même personne (test)")
     third = make_person()
     with pytest.raises(ValidationError, match="déjà été fusionnée"):
-        person_merge(actor=actor, keep=third, duplicate=duplicate, ground=GROUND)
+        person_merge(actor=actor, keep=third, duplicate=duplicate, ground=GROUND, reason="même personne (test)")
     with pytest.raises(ValidationError, match="choisissez la fiche qui la remplace"):
-        person_merge(actor=actor, keep=duplicate, duplicate=third, ground=GROUND)
+        person_merge(actor=actor, keep=duplicate, duplicate=third, ground=GROUND, reason="même personne (test)")
     assert PersonMergeLog.objects.count() == 1
 
 
@@ -127,7 +130,7 @@ def test_merge_hooks_run_inside_the_transaction(actor, pair, monkeypatch):
     def record(*, actor, keep, duplicate):
         calls.append((keep.pk, duplicate.pk, duplicate.merged_into_id))
 
-    person_merge(actor=actor, keep=keep, duplicate=duplicate, ground=GROUND)
+    person_merge(actor=actor, keep=keep, duplicate=duplicate, ground=GROUND, reason="même personne (test)")
     assert calls == [(keep.pk, duplicate.pk, keep.pk)]
 
 
@@ -140,7 +143,7 @@ def test_failing_hook_rolls_the_merge_back(actor, pair, monkeypatch):
 
     monkeypatch.setattr(services, "merge_hooks", [broken])
     with pytest.raises(RuntimeError):
-        person_merge(actor=actor, keep=keep, duplicate=duplicate, ground=GROUND)
+        person_merge(actor=actor, keep=keep, duplicate=duplicate, ground=GROUND, reason="même personne (test)")
     duplicate.refresh_from_db()
     keep.refresh_from_db()
     assert duplicate.merged_into is None and keep.ins is None and duplicate.representatives.count() == 1

@@ -13,7 +13,7 @@ from django.db.models import Max
 
 from relais.orientation.decisions.models import OrientationDecision
 from relais.orientation.requests import workflow as wf
-from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest, Source
+from relais.orientation.requests.models import ESMS_ENDED, AdmissionRequest, AdmissionSubmission, Source
 from relais.orientation.requests.services import admission_request_transition
 from relais.orientation.requests.statuses import ESMS_PROGRESS, NOTIFICATION_CANCELLED, REASON_SOFTWARE_ERROR
 
@@ -27,6 +27,7 @@ def _progress(request: AdmissionRequest) -> int:
 
 def requests_merge_hook(*, actor, keep, duplicate) -> None:
     OrientationDecision.objects.filter(person=duplicate).update(person=keep)
+    AdmissionSubmission.objects.filter(person=duplicate).update(person=keep)
     keep_open = {
         r.site_id: r
         for r in AdmissionRequest.objects.select_for_update().filter(person=keep).exclude(status__in=ESMS_ENDED)
