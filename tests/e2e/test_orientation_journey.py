@@ -137,13 +137,15 @@ def test_mdph_officer_records_a_decision_and_sends_three_ranked_requests(make_co
     page.get_by_role("button", name="Envoyer 3 demandes").click()
     expect(page.get_by_role("status")).to_contain_text("3 demandes d'admission envoyées.")
 
-    # The person's page: three requests in status 39, in the order of wishes.
+    # The person's page: three requests in status 39 (« Nouvelle demande », the code in its tooltip), in wish order.
     table = page.get_by_role("table", name="Par rang de souhait de la personne")
     rows = table.locator("tbody tr[id^=demande-]")
     expect(rows).to_have_count(3)
     for rank, name in enumerate((NAMES[1], NAMES[2], NAMES[0]), start=1):
         expect(rows.nth(rank - 1)).to_contain_text(name)
-        expect(rows.nth(rank - 1)).to_contain_text("39")
+        expect(rows.nth(rank - 1)).to_contain_text("Nouvelle demande")
+        status = rows.nth(rank - 1).locator("abbr.coded").first
+        expect(status).to_have_attribute("title", re.compile(r"^Code SI-SDO 39"))
     check_page(page, errors, "person", screenshots)
 
     # The person moves away from the third wish: the MDPH cancels that notification, with its reason.
@@ -153,8 +155,10 @@ def test_mdph_officer_records_a_decision_and_sends_three_ranked_requests(make_co
     action.get_by_label(re.compile("^Motif")).select_option("100")
     action.get_by_role("button", name="Appliquer").click()
     expect(page.get_by_role("status")).to_contain_text(f"« {NAMES[0]} » : statut mis à jour.")
-    expect(rows.nth(2)).to_contain_text("49")
-    expect(page.get_by_role("table", name=re.compile("Tous les changements de statut"))).to_contain_text("100 — ")
+    expect(rows.nth(2)).to_contain_text("Demande annulée")
+    history = page.get_by_role("table", name=re.compile("Tous les changements de statut"))
+    expect(history).to_contain_text("Choix de la personne")
+    expect(history.locator("abbr.coded[title^='Motif SI-SDO 100']")).to_have_count(1)
     check_page(page, errors, "person-cancelled", screenshots)
     requests = AdmissionRequest.objects.filter(person=person).order_by("wish_rank")
     assert [(r.site_id, r.status, r.decision.mdph_decision_id) for r in requests] == [

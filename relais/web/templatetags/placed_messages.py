@@ -14,10 +14,16 @@ register = template.Library()
 PREFIX = "at-"
 
 
+# The sections that show their own messages (`{% messages_at "…" %}` in their template). A message for any other
+# anchor (a thread's `#dernier`…) stays at the top of the page: a message must never be tagged for a place that does
+# not show it.
+PLACES = frozenset({"chronologie", "documents", "cercle", "abonnement", "versions"})
+
+
 def place_tag(url: str) -> str:
-    """`at-documents` for a URL ending in `#documents`, else no tag."""
+    """`at-documents` for a URL ending in `#documents` (a section that shows its messages), else no tag."""
     place = url.partition("#")[2]
-    return f"{PREFIX}{place}" if place else ""
+    return f"{PREFIX}{place}" if place in PLACES else ""
 
 
 def _places(message) -> set[str]:
