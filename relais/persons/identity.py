@@ -28,8 +28,8 @@ from relais.audit.services import access_log_record
 
 from .ins import STATUSES_WITH_INS, IdentityStatus
 from .models import BIRTH_PLACE_PATTERN, IdentityEvent, IdentityEventKind, Person
+from .vigilance import GROUND  # one ground for every identity-vigilance read and write
 
-GROUND = "identity_vigilance"
 # The INS traits that identify the person (RNIV "traits stricts"), with the birth place label that goes with its code.
 STRICT_TRAITS = ("family_name", "first_names", "birth_date", "sex", "birth_place_code")
 # What a correction may change: the strict traits, the extended traits (used names) and the status within what a
