@@ -29,6 +29,17 @@ class Actor:
         return "système"
 
     @property
+    def public_label(self) -> str:
+        """Name and organisation, never the e-mail address: for what other organisations read (identity history)."""
+        if self.user is not None:
+            who = self.user.get_full_name() or f"utilisateur·rice n° {self.user.pk}"
+        elif self.api_client is not None:
+            who = f"client API « {self.api_client.name} »"
+        else:
+            who = "système"
+        return f"{who} ({self.organisation.name})" if self.organisation is not None else who
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
 

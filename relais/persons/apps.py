@@ -9,4 +9,4 @@ class PersonsConfig(AppConfig):
     def ready(self):
         from relais.audit.labels import grounds_register
 
-        grounds_register({"identity_vigilance": "Identitovigilance (recherche de doublons)"})
+        grounds_register({"identity_vigilance": "Identitovigilance (doublons, correction, fusion)"})

@@ -28,8 +28,8 @@ from relais.audit.services import access_log_record
 
 from .ins import STATUSES_WITH_INS, IdentityStatus
 from .models import BIRTH_PLACE_PATTERN, IdentityEvent, IdentityEventKind, Person
+from .vigilance import GROUND  # one ground for every identity-vigilance read and write
 
-GROUND = "identity_vigilance"
 # The INS traits that identify the person (RNIV "traits stricts"), with the birth place label that goes with its code.
 STRICT_TRAITS = ("family_name", "first_names", "birth_date", "sex", "birth_place_code")
 # What a correction may change: the strict traits, the extended traits (used names) and the status within what a
@@ -56,17 +56,7 @@ TRAIT_LABELS = {
 
 def actor_label(actor) -> str:
     """Who acted, by name and organisation (never the e-mail address: the history is shown to other organisations)."""
-    if actor is None:
-        return "système"
-    organisation = getattr(actor, "organisation", None)
-    user, client = getattr(actor, "user", None), getattr(actor, "api_client", None)
-    if user is not None:
-        who = user.get_full_name() or f"utilisateur·rice n° {user.pk}"
-    elif client is not None:
-        who = f"client API « {client.name} »"
-    else:
-        who = "système"
-    return f"{who} ({organisation.name})" if organisation is not None else who
+    return actor.public_label if actor is not None else "système"
 
 
 def strict_differences(a: Person, b: Person) -> list[str]:

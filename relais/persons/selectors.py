@@ -11,37 +11,19 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
-from relais.audit.services import access_log_record
-
-from .birthdates import birth_date_variants
-from .duplicates import Match, find_duplicates
+from .duplicates import Match
 from .models import Person
 from .names import search_words
+from .vigilance import candidate_reads_record, candidates_for
 
 
 @transaction.atomic
 def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilance") -> list[Match]:
-    """Live (non-merged) persons that may be `person`, best first, each with a score and its reasons.
-
-    Candidates are blocked by birth date or a date one keystroke away (indexed), or the same INS, before names are
-    compared in Python.
-    Each candidate returned is a read of its data, so it is logged.
-    """
-    blocking = Q(birth_date__in={person.birth_date, *birth_date_variants(person.birth_date)})
-    if person.ins:
-        blocking |= Q(ins=person.ins)
-    candidates = Person.objects.filter(blocking, merged_into__isnull=True).exclude(pk=person.pk)
-    matches = find_duplicates(person, candidates)
+    """Live (non-merged) persons that may be `person`, best first, each with a score and its reasons
+    (`vigilance.candidates_for`). Each candidate returned is a read of its data, so it is logged."""
+    matches = candidates_for(person)
     about = f"de la fiche {person.pk}" if person.pk else "d'une fiche en cours de création"
-    for match in matches:
-        access_log_record(
-            actor=actor,
-            action="read",
-            obj=match.other,
-            subject=f"persons.person:{match.other.pk}",
-            ground=ground,
-            detail=f"doublon possible {about} (score {match.score})",
-        )
+    candidate_reads_record(actor, matches, about, ground)
     return matches
 
 

@@ -168,7 +168,7 @@ def person_merge(*, actor, keep: Person, duplicate: Person, ground: str, reason:
         at=now,
         user_id=getattr(getattr(actor, "user", None), "pk", None),
         organisation_id=getattr(getattr(actor, "organisation", None), "pk", None),
-        actor_label=actor.label if actor is not None else "système",
+        actor_label=actor.public_label if actor is not None else "système",
         ground=ground,
         filled_fields=filled,
         representatives_moved=moved,

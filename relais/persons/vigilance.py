@@ -56,7 +56,7 @@ class IdentityCandidates(ValidationError):
     def record_reads(self) -> None:
         """Log the read of each candidate (once), outside the rolled-back transaction."""
         if not self._recorded:
-            _record_reads(self.actor, self.matches, "d'une fiche en cours de création (refusée)")
+            candidate_reads_record(self.actor, self.matches, "d'une fiche en cours de création (refusée)")
             self._recorded = True
 
 
@@ -70,14 +70,15 @@ def candidate_reads_kept():
         raise
 
 
-def _record_reads(actor, matches: list[Match], about: str) -> None:
+def candidate_reads_record(actor, matches: list[Match], about: str, ground: str = GROUND) -> None:
+    """Each candidate shown is a read of that person's identity: one access-log entry each."""
     for match in matches:
         access_log_record(
             actor=actor,
             action="read",
             obj=match.other,
             subject=f"persons.person:{match.other.pk}",
-            ground=GROUND,
+            ground=ground,
             detail=f"doublon possible {about} (score {match.score})",
         )
 
@@ -105,7 +106,7 @@ def person_create_checked(*, actor, ground: str, confirmed_new: bool = False, **
     if matches and (not confirmed_new or any(m.certain for m in matches)):
         raise IdentityCandidates(matches, actor=actor, confirmed=confirmed_new)
     person = person_create(actor=actor, ground=ground, **fields)
-    _record_reads(actor, matches, f"de la fiche {person.pk}, écarté à sa création")
+    candidate_reads_record(actor, matches, f"de la fiche {person.pk}, écarté à sa création")
     set_aside = ", ".join(f"fiche {m.other.pk} (score {m.score})" for m in matches)
     IdentityEvent.objects.create(
         person=person,
@@ -113,7 +114,7 @@ def person_create_checked(*, actor, ground: str, confirmed_new: bool = False, **
         at=timezone.now(),
         user_id=getattr(getattr(actor, "user", None), "pk", None),
         organisation_id=getattr(getattr(actor, "organisation", None), "pk", None),
-        actor_label=actor.label if actor is not None else "système",
+        actor_label=actor.public_label if actor is not None else "système",
         reason=f"Création confirmée malgré des doublons possibles écartés : {set_aside}." if matches else "",
         after={name: str(getattr(person, name) or "") for name in IDENTITY_TRAITS},
     )

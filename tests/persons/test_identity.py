@@ -155,6 +155,10 @@ def test_merge_needs_a_reason_and_writes_history_on_both(actor, make_person):
     (gone,) = identity_history(duplicate)
     assert (kept.kind, kept.other_person, kept.after) == ("merged", duplicate, {"phone": "06 39 98 00 07"})
     assert (gone.kind, gone.other_person, gone.after) == ("merged", keep, {"merged_into": keep.pk})
+    # Who merged, by name and organisation: never the e-mail address, in the log as in the history.
+    for label in (log.actor_label, kept.actor_label, gone.actor_label):
+        assert actor.user.email not in label and "@" not in label
+        assert label == f"{actor.user.get_full_name()} ({actor.organisation.name})"
 
 
 def test_merge_refuses_two_contradictory_qualified_identities(actor, make_person):

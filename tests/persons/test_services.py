@@ -96,7 +96,7 @@ def test_merge_keeps_history_moves_and_fills(actor, pair):
         "city",
     ]
     assert log.representatives_moved == [keep.representatives.get().pk]
-    assert log.actor_label == actor.label and log.ground == "identitovigilance"
+    assert log.actor_label == actor.public_label and "@" not in log.actor_label and log.ground == "identitovigilance"
     assert last_entries(2) == [
         ("update", f"persons.person:{keep.pk}", "identitovigilance"),
         ("update", f"persons.person:{duplicate.pk}", "identitovigilance"),
