@@ -26,9 +26,9 @@ from django.utils import timezone
 
 from relais.audit.services import access_log_record
 
+from .candidates import GROUND
 from .ins import STATUSES_WITH_INS, IdentityStatus
 from .models import BIRTH_PLACE_PATTERN, IdentityEvent, IdentityEventKind, Person
-from .vigilance import GROUND  # one ground for every identity-vigilance read and write
 
 # The INS traits that identify the person (RNIV "traits stricts"), with the birth place label that goes with its code.
 STRICT_TRAITS = ("family_name", "first_names", "birth_date", "sex", "birth_place_code")

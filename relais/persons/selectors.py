@@ -11,16 +11,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
+from .candidates import candidate_reads_record, candidates_for
 from .duplicates import Match
 from .models import Person
 from .names import search_words
-from .vigilance import candidate_reads_record, candidates_for
 
 
 @transaction.atomic
 def person_duplicates(*, actor, person: Person, ground: str = "identity_vigilance") -> list[Match]:
     """Live (non-merged) persons that may be `person`, best first, each with a score and its reasons
-    (`vigilance.candidates_for`). Each candidate returned is a read of its data, so it is logged."""
+    (`candidates.candidates_for`). Each candidate returned is a read of its data, so it is logged."""
     matches = candidates_for(person)
     about = f"de la fiche {person.pk}" if person.pk else "d'une fiche en cours de création"
     candidate_reads_record(actor, matches, about, ground)

@@ -20,17 +20,13 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from relais.audit.services import access_log_record
-
-from .birthdates import birth_date_variants
-from .duplicates import Match, find_duplicates
+from .candidates import candidate_reads_record, candidates_for
+from .duplicates import Match
 from .models import IdentityEvent, IdentityEventKind, Person
 from .services import _check_fields, person_create
 
-GROUND = "identity_vigilance"
 IDENTITY_TRAITS = ("family_name", "used_name", "first_names", "birth_date", "sex", "birth_place_code", "ins")
 
 
@@ -68,31 +64,6 @@ def candidate_reads_kept():
     except IdentityCandidates as error:
         error.record_reads()
         raise
-
-
-def candidate_reads_record(actor, matches: list[Match], about: str, ground: str = GROUND) -> None:
-    """Each candidate shown is a read of that person's identity: one access-log entry each."""
-    for match in matches:
-        access_log_record(
-            actor=actor,
-            action="read",
-            obj=match.other,
-            subject=f"persons.person:{match.other.pk}",
-            ground=ground,
-            detail=f"doublon possible {about} (score {match.score})",
-        )
-
-
-def candidates_for(person: Person) -> list[Match]:
-    """Live persons that may be `person` (unsaved or not), best first. No access-log entry: callers log what they
-    show (`person_duplicates`, `IdentityCandidates.record_reads`)."""
-    blocking = Q(birth_date__in={person.birth_date, *birth_date_variants(person.birth_date)})
-    if person.ins:
-        blocking |= Q(ins=person.ins)
-    found = Person.objects.filter(blocking, merged_into__isnull=True)
-    if person.pk:
-        found = found.exclude(pk=person.pk)
-    return find_duplicates(person, found)
 
 
 @transaction.atomic

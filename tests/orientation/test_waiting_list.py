@@ -4,7 +4,7 @@ score's parts, and the exports (parsed back with csv and openpyxl)."""
 import csv
 import io
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 
 import openpyxl
@@ -34,8 +34,10 @@ TODAY = timezone.localdate()
 
 @contextmanager
 def _backdated(monkeypatch, days: int):
-    """Run the services as if it were ``days`` ago (timezone.now is read at call time)."""
-    moment = timezone.now() - timedelta(days=days)
+    """Run the services as if it were ``days`` ago (timezone.now is read at call time), at noon of that local day: the
+    time waited counts local calendar days, and now minus N × 24 h falls on another local day for an hour around
+    midnight when summer time differs from today's (it failed between 22:00 and 23:00 UTC in winter)."""
+    moment = timezone.make_aware(datetime.combine(timezone.localdate() - timedelta(days=days), time(12)))
     with monkeypatch.context() as patch:
         patch.setattr(timezone, "now", lambda: moment)
         yield
