@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from relais.accounts.models import Membership, Organisation
 from relais.accounts.roles import OrganisationKind as Kind
@@ -347,7 +348,7 @@ def apply_departement(cases: list[CasePlan]) -> dict[str, int]:
 
 def orientation_demo(*, seed: int, codes: list[str], today: date | None = None) -> dict[str, int]:
     """Build and insert the orientation data of each département not done yet. Returns created counts."""
-    today = today or date.today()
+    today = today or timezone.localdate()
     rules = sdo_rules()
     if not rules:
         terminology_load()

@@ -4,6 +4,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 
 from relais.accounts.models import Membership
 from relais.demo.logins import EMAIL_DOMAIN
@@ -34,7 +35,7 @@ def test_requests_follow_the_workflow_and_keep_their_log(demo):
         r: (s, reason)
         for r, s, reason in UnitRequestStatus.objects.values_list("request_id", "status", "status_reason")
     }
-    today = date.today()
+    today = timezone.localdate()
     for request in AdmissionRequest.objects.all():
         steps = log[request.pk]  # every request has its transition log
         current = {wf.ESMS: None, wf.UNIT: None}

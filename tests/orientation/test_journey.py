@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from relais.accounts.services import api_client_create
 from relais.audit.models import AccessLogEntry
@@ -49,7 +50,7 @@ def test_decision_to_admission_and_the_others_cancelled(land, no_2fa, settings):
     )
     file.commune = land.rennes
     file.save()
-    decided = date.today() - timedelta(days=120)
+    decided = timezone.localdate() - timedelta(days=120)
     decision = orientation_decision_create(
         actor=land.mdph,
         person=person,

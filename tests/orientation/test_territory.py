@@ -7,6 +7,7 @@ import statistics
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from relais.orientation.admission.admit import admission_admit
@@ -19,7 +20,7 @@ from relais.orientation.territory_figures.selectors import Filters, quartiles, t
 from relais.persons.services import person_create
 
 pytestmark = pytest.mark.django_db
-TODAY = date.today()
+TODAY = timezone.localdate()  # the product's today (Paris), not the machine's UTC date
 
 
 _n = iter(range(10_000))

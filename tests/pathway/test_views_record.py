@@ -2,7 +2,7 @@
 no leak through lists or counts, my tasks, overdue tasks, downloads, and the access history."""
 
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -212,7 +212,7 @@ def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle
         user=guardian,
         proxy_role=ProxyRole.LEGAL_GUARDIAN,
         ground=Ground.LEGAL,
-        start=date.today(),
+        start=timezone.localdate(),
         added_by="test",
     )
     client.force_login(guardian)

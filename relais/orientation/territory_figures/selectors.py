@@ -18,6 +18,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q, TextField
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from relais.accounts.roles import OrganisationKind as Kind
 from relais.offer.codes import CareMode
@@ -341,7 +342,7 @@ def territory_report(actor, filters: Filters, today: date | None = None) -> dict
     scope = territory_scope(actor)
     if scope is None:
         return None
-    today = today or date.today()
+    today = today or timezone.localdate()
     small_cells = policy.may_see_small_cells(actor)
     tables = demand_tables(scope, filters)
     tables += [without_solution_table(scope, filters, today), not_executed_table(scope, filters)]
