@@ -298,7 +298,7 @@ def delay_rows(scope: Scope, filters: Filters) -> list[Delays]:
     for decision_id, category, decided, at in qs.order_by("at", "pk").values_list(
         "request__decision_id", "request__site__category_id", "request__decision__decision_date", "at"
     ):
-        first.setdefault(decision_id, (category, max((at.date() - decided).days, 0)))
+        first.setdefault(decision_id, (category, max((timezone.localtime(at).date() - decided).days, 0)))
     by_category: dict[str, list[int]] = {}
     for category, days in first.values():
         by_category.setdefault(category or "", []).append(days)
