@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from django import forms
 
+from relais.orientation.screens.forms import DATE
 from relais.persons.identity import SETTABLE_STATUSES
 from relais.persons.ins import IdentityStatus
 from relais.persons.models import Person
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 CORRECTION_FIELDS = [
     "family_name",
     "used_name",

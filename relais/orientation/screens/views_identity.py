@@ -20,7 +20,8 @@ from relais.audit.services import access_log_record
 from relais.evaluations.models import FormResponse
 from relais.orientation import policy
 from relais.orientation.admission.models import AdmissionFile
-from relais.orientation.screens.forms_identity import DismissForm, IdentityCorrectionForm, MergeForm
+from relais.orientation.screens.forms_identity import CORRECTION_FIELDS, DismissForm, IdentityCorrectionForm, MergeForm
+from relais.orientation.screens.views_persons import _actor, _errors
 from relais.pathway.circle.models import CoordinationRecord
 from relais.persons import identity
 from relais.persons.identity import GROUND, trait_label
@@ -28,22 +29,7 @@ from relais.persons.ins import IdentityStatus, Sex
 from relais.persons.services import person_merge
 
 WORKLIST_LIMIT = 100
-COMPARED = (
-    "family_name",
-    "used_name",
-    "first_names",
-    "used_first_name",
-    "birth_date",
-    "sex",
-    "birth_place_code",
-    "birth_place_label",
-    "identity_status",
-    "ins",
-)
-
-
-def _actor(request):
-    return request.actor or None
+COMPARED = (*CORRECTION_FIELDS, "ins")  # the correctable traits, and the INS (never typed, only compared)
 
 
 def _read(actor, person, detail: str) -> None:
@@ -62,12 +48,6 @@ def _person_or_404(actor, pk: int):
 def _manager_or_403(actor) -> None:
     if not policy.may_manage_identity(actor):
         raise PermissionDenied("Votre rôle ne permet pas de corriger ou de fusionner des identités.")
-
-
-def _errors(error: ValidationError) -> list[str]:
-    if hasattr(error, "error_dict"):
-        return [m for messages_ in error.message_dict.values() for m in messages_]
-    return list(error.messages)
 
 
 def _shown(name: str, value) -> str:
