@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .codes import CareMode, Deficiency, Domain
-from .geo import centroid
+from .geo import bounding_box, centroid
 from .places_elsewhere import departements_of, folded
 
 DEFAULT_RADIUS_KM, MAX_RADIUS_KM = 30.0, 200.0
@@ -171,6 +171,7 @@ def origin_resolve(criteria: SearchCriteria) -> Origin | None:
     from relais.territory.models import Commune
 
     if criteria.latitude is not None:
+        _point_check(criteria.latitude, criteria.longitude, criteria.radius_km)
         return Origin(criteria.latitude, criteria.longitude, f"{criteria.latitude:.4f}, {criteria.longitude:.4f}")
     if criteria.commune:
         commune = Commune.objects.filter(insee_code=criteria.commune).first()
@@ -231,6 +232,26 @@ def _outside(what: str, departements: list[str]) -> SearchError:
             "Cherchez une commune de ce territoire."
         }
     )
+
+
+POINT_MARGIN_KM = 10.0  # a point a little off the coast or over the border still searches the territory
+
+
+def _point_check(latitude: float, longitude: float, radius_km: float) -> None:
+    """A point (the map, the API) with no loaded commune within the radius (plus a margin) is outside the territory:
+    say so rather than answer "no result". Nothing loaded at all (an empty directory) is not checked."""
+    from relais.territory.models import Commune
+
+    located = Commune.objects.filter(latitude__isnull=False)
+    lat_min, lat_max, lon_min, lon_max = bounding_box(latitude, longitude, radius_km + POINT_MARGIN_KM)
+    near = located.filter(latitude__range=(lat_min, lat_max), longitude__range=(lon_min, lon_max))
+    if not near.exists() and located.exists():
+        raise SearchError(
+            {
+                "lieu": f"Le point {latitude:.4f}, {longitude:.4f} : hors du territoire couvert ({territory_label()}). "
+                "Cherchez une commune de ce territoire."
+            }
+        )
 
 
 def _unknown_code(code: str) -> SearchError:

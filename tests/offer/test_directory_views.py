@@ -87,7 +87,7 @@ def test_site_page_is_public_with_units_and_capacities(client, make_site):
     ])  # fmt: skip
     html = page(client.get(f"/offre/etablissement/{site.finess}/"))
     assert "<h1>EHPAD Les Tilleuls" in html and site.finess in html and "Association Test" in html
-    assert "EHPAD (500) · Personnes âgées" in html
+    assert 'title="Catégorie FINESS : 500" tabindex="0">EHPAD</abbr> · Personnes âgées' in html  # the code in a tip
     assert "60 ans et plus · GIR 1 à 6" in html and "72,50 €" in html
     assert "Ajaccio, Alata" in html and "Déficience motrice" in html
     assert "3 places libres" in html and 'class="capacity"' in html  # the capacity fragment, one per unit

@@ -180,6 +180,7 @@ def test_the_contact_is_the_establishment_never_a_person(client, make_site):
     assert '<a href="tel:0495000000">04 95 00 00 00</a>' in section
     assert '<a href="mailto:accueil@ehpad-contact.invalid">accueil@ehpad-contact.invalid</a>' in section
     assert "Camille" not in html and "camille@" not in html
+    assert html.count("04 95 00 00 00") == 1 and html.count(">accueil@ehpad-contact.invalid<") == 1  # told once
     # Without a contact of its own, the managing body's phone, named as such.
     Site.objects.filter(pk=site.pk).update(phone="", email="")
     site.legal_entity.phone = "04 95 11 11 11"
@@ -222,6 +223,19 @@ def test_a_place_outside_the_loaded_territory_says_so(client, geography, place, 
     html = page(client.get("/offre/", {"lieu": place}))
     assert 'role="alert"' in html
     assert f"{where} : hors du territoire couvert (Corse-du-Sud). Cherchez une commune de ce territoire." in html
+
+
+def test_a_point_outside_the_loaded_territory_says_so_in_the_page_and_the_api(client, geography):
+    rennes = {"lat": "48.1173", "lon": "-1.6778"}
+    html = page(client.get("/offre/", rennes))
+    assert "Le point 48.1173, -1.6778 : hors du territoire couvert (Corse-du-Sud)." in html
+    response = APIClient().get(API, rennes)
+    assert response.status_code == 400 and "hors du territoire couvert" in response.json()["lieu"][0]
+    # A point a few km off Ajaccio's coast is inside; so is one with a radius reaching the territory.
+    assert "hors du territoire" not in page(client.get("/offre/", {"lat": "41.90", "lon": "8.60"}))
+    porto_vecchio_sea = {"lat": "41.59", "lon": "9.90", "radius_km": "60"}  # ~52 km east of Porto-Vecchio
+    assert "hors du territoire" not in page(client.get("/offre/", porto_vecchio_sea))
+    assert "hors du territoire" in page(client.get("/offre/", {**porto_vecchio_sea, "radius_km": "30"}))
 
 
 def test_an_unknown_place_inside_the_territory_is_not_called_outside(client, geography):
