@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from relais.accounts.actor import Actor
 from relais.accounts.models import Membership, Organisation
 from relais.accounts.roles import OrganisationKind as Kind
 from relais.offer.codes import Domain
@@ -121,7 +122,7 @@ class _Departement:
                 .first()
             )
             user = member.user if member else None
-            label = f"{user.get_full_name() or user.email} <{user.email}>" if user else SYSTEM_LABEL
+            label = Actor(organisation=org, role=member.role, user=user).public_label if user else SYSTEM_LABEL
             self.senders[kind] = (org.pk, user.pk if user else None, label)
 
     def check(self, current, target, kind, reason):

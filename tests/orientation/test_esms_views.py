@@ -110,7 +110,10 @@ def test_history_shows_who_when_and_reasons(client, world, esms):
     html = logged_in(client, world.staff[0]).get(page_of(esms.yann)).content.decode()
     history = html[html.index("Historique de la demande") :]
     assert history.count("<tr>") == 1 + 3  # header + 39, 40, 42
-    assert world.staff[0].user.email in history and world.coordinator.user.email in history
+    # Who acted, by name and organisation; the staff's e-mail addresses stay with their own organisation.
+    for actor in (world.staff[0], world.coordinator):
+        assert f"{actor.user.get_full_name()} ({actor.organisation.name})" in history
+        assert actor.user.email not in history
     assert "création" in history
 
 

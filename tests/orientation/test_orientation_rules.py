@@ -87,7 +87,7 @@ def test_a_derogation_is_recorded_on_the_uncovered_request_only(offer):
     ehpad.refresh_from_db()
     mas.refresh_from_db()
     assert (ehpad.derogation_reason, ehpad.has_derogation) == ("Rapprochement familial.", True)
-    assert ehpad.derogation_by == offer.coordinator.label and ehpad.derogation_at is not None
+    assert ehpad.derogation_by == offer.coordinator.public_label and ehpad.derogation_at is not None
     assert not mas.has_derogation and mas.derogation_at is None
     transition = StatusTransition.objects.get(request=ehpad)
     assert transition.comment == "Envoi par dérogation : Rapprochement familial."

@@ -97,7 +97,7 @@ def _log(*, actor, request, result, unit=None, source, comment="") -> StatusTran
         to_status=result.target,
         reason=result.reason or "",
         actor_kind=result.actor_kind,
-        actor_label=actor.label if actor is not None else "système",
+        actor_label=actor.public_label if actor is not None else "système",
         user_id=getattr(getattr(actor, "user", None), "pk", None),
         organisation_id=getattr(getattr(actor, "organisation", None), "pk", None),
         at=timezone.now(),
@@ -259,13 +259,13 @@ def _send(actor, person, sites, decision, creator, key, fingerprint, source, der
             submission=submission,
             wish_rank=rank + offset,
             status=st.NOTIFIED,
-            created_by=actor.label if actor is not None else "système",
+            created_by=actor.public_label if actor is not None else "système",
             created_by_organisation=getattr(actor, "organisation", None),
             created_by_user=getattr(actor, "user", None),
         )
         if site.pk in derogated:
             request.derogation_reason, request.derogation_at = derogation, timezone.now()
-            request.derogation_by = (actor.label if actor is not None else "système")[:300]
+            request.derogation_by = (actor.public_label if actor is not None else "système")[:300]
             request.save(update_fields=["derogation_reason", "derogation_by", "derogation_at"])
         comment = f"Envoi par dérogation : {derogation}" if site.pk in derogated else ""
         _log(actor=actor, request=request, result=result, source=source, comment=comment)
