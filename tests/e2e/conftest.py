@@ -13,6 +13,9 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
+
+from . import demo_snapshot
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
@@ -73,10 +76,17 @@ def _geography_sources_read_once() -> Iterator[None]:
 
 @pytest.fixture
 def demo_territory(_geography_sources_read_once, transactional_db, settings) -> None:
-    """The real demo territory of Corse-du-Sud, two-factor off (a test may turn it on), fresh rate limits."""
+    """The real demo territory of Corse-du-Sud, two-factor off (a test may turn it on), fresh rate limits.
+
+    Built by the command once per test process and day, then copied back for each test (demo_snapshot.py)."""
     settings.RELAIS_REQUIRE_2FA = False
     cache.clear()
-    call_command("demo_territory", "--seed", "1", "--scale", "departement", "--departement", "2A", stdout=io.StringIO())
+    today = timezone.localdate()  # the demo is built relative to the local day
+    if not demo_snapshot.restore(today):
+        call_command(
+            "demo_territory", "--seed", "1", "--scale", "departement", "--departement", "2A", stdout=io.StringIO()
+        )
+        demo_snapshot.take(today)
 
 
 @pytest.fixture
