@@ -1,0 +1,370 @@
+"""Journeys benchmark: clicks and seconds of four daily tasks, done in Chromium as the demo users would (not a test).
+
+    python benchmarks/journeys.py [--url http://127.0.0.1:8000] [--journey NAME ...] [--port 0] [--rebuild]
+                                  [--headed] [--screenshots DIR]
+
+Without --url, does what `make run` does on a copy of its own: builds once (reused afterwards; --rebuild starts
+again) the département demo in var/bench/relais.sqlite3 (the database web_load.py builds: migrate, demo_territory
+--seed 1 --scale departement), copies it to var/bench/journeys/relais.sqlite3 (each run starts from the same data:
+journeys write), collects the static files and starts `make serve` (honcho: gunicorn with config/gunicorn.py and the
+huey worker; DEBUG off, 2FA off) on a spare loopback port. With --url, drives an already-running server (`make run`)
+whose database holds the département demo (journeys change its data: a run admits a person, sends requests…).
+
+Each journey is a small function below, registered in JOURNEYS: it logs in as the demo user of its role
+(relais/demo/logins.py, not counted), starts from the home page and does the task with stable selectors (roles,
+labels, French texts). Counted: ``clicks`` (every click or form submission by the user) and ``typed_fields`` (every
+field typed in or chosen from a list); timed: each step, from the user's action until the page is ready (the next
+page loaded, or the awaited answer shown). Typing is not timed (the user's speed, not the server's).
+
+Where a task has no screen of its own today, the journey does it the way it is done today and says so in "how".
+Progress goes to stderr; the last line printed is one JSON object: per journey {clicks, typed_fields, seconds_total,
+slowest_step: {name, seconds}, steps: [{name, seconds, kind}], how, ...}. Target (issue 13): each journey in fewer
+clicks than the baseline in docs/performance.md, and no step above 1 s on the département demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from journey_kit import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    JOURNEYS,
+    ROOT,
+    STEP_TIMEOUT_MS,
+    TARGET_STEP_S,
+    Journey,
+    JourneyImpossible,
+    Recorder,
+    combine,
+    free_port,
+    heading,
+    journey,
+    log,
+    nav,
+    prepare,
+    serve,
+    status_message,
+    stop,
+)
+from machine import machine
+from playwright.sync_api import expect
+
+sys.path.insert(0, str(ROOT))
+
+from relais.accounts.roles import Role
+from relais.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+
+
+def demo_login(role: str):
+    """The demo account whose default membership has this role."""
+    return next(login for login in DEMO_LOGINS if login.memberships[0][1] == role)
+
+
+# --- The journeys, on today's screens (update a journey when its screens change) -----------------------------------
+
+
+@journey(
+    "send_requests_to_three_esms",
+    "Envoyer les demandes d'une personne à trois ESMS",
+    Role.ORIENTATION_OFFICER,
+    "Personnes suivies → recherche par nom → page de la personne → « Envoyer des demandes d'admission » → "
+    "recherche par catégorie de la décision (sans distance ni places libres) → « Ajouter » trois fois, chaque "
+    "ajout recharge la page → rangs par défaut (1, 2, 3) → « Envoyer 3 demandes ».",
+)
+def send_requests_to_three_esms(run: Recorder) -> None:
+    page = run.page
+    person = _person_without_requests(page)
+    run.notes["person"] = person["label"]
+    page.goto("/")
+    run.click("Personnes suivies (menu)", nav(page, "Personnes suivies"), ready=heading(page, "Personnes suivies"))
+    run.type(page.get_by_label("Nom ou prénom"), person["search"])
+    run.click("Rechercher la personne", page.get_by_role("button", name="Rechercher"))
+    run.click("Ouvrir la page de la personne", page.get_by_role("link", name=person["label"], exact=True))
+    run.click(
+        "Envoyer des demandes d'admission",
+        page.get_by_role("link", name="Envoyer des demandes d'admission"),
+        ready=heading(page, "Envoyer des demandes d'admission"),
+    )
+    run.choose(page.get_by_label("Catégorie", exact=True), person["category"])
+    run.click("Rechercher les établissements", page.get_by_role("button", name="Rechercher", exact=True))
+    for n in range(3):
+        add = page.get_by_role("button", name=re.compile(r"^Ajouter ")).first
+        run.click(f"Ajouter l'établissement n° {n + 1}", add)
+    run.click(
+        "Envoyer 3 demandes",
+        page.get_by_role("button", name="Envoyer 3 demandes"),
+        ready=status_message(page, "3 demandes d'admission envoyées."),
+    )
+
+
+def _person_without_requests(page) -> dict:
+    """Not counted: the person the officer has in mind — the first one of the list with no request under way and a
+    decision in force (its first oriented category is the one searched)."""
+    page.goto("/orientation/personnes/")
+    rows = page.get_by_role("table").locator("tbody tr")
+    for n in range(rows.count()):
+        cells = rows.nth(n).locator("td")
+        if cells.nth(2).inner_text().strip() != "0":
+            continue
+        link = cells.nth(0).get_by_role("link")
+        label = link.inner_text().strip()
+        href = link.get_attribute("href")
+        page.goto(href)
+        categories = page.locator("dt", has_text="Catégories orientées").locator("xpath=following-sibling::dd[1]")
+        if page.get_by_text("En cours de validité").count() and categories.count():
+            first_category = categories.first.inner_text().split(" ; ")[0].strip()
+            page.goto("/orientation/personnes/")
+            words = [word for word in label.split() if not word.startswith("(")]  # "(used name)" left out
+            return {"label": label, "search": " ".join(words[:2]), "category": first_category}
+        page.goto("/orientation/personnes/")
+    raise JourneyImpossible("no person without a request and with a decision in force in the MDPH's list")
+
+
+@journey(
+    "admit_first_of_waiting_list",
+    "Admettre la première personne de la liste d'attente",
+    Role.ADMISSION_OFFICER,
+    "Liste d'attente (tri par score) → première personne → pas de place libre dans son unité : détour par la page "
+    "de capacité de l'unité (« Mettre à jour la capacité de l'unité », « +1 place disponible ») → retour par le menu "
+    "« Liste d'attente » → première personne → « Admettre dans l'unité » (sans confirmation).",
+)
+def admit_first_of_waiting_list(run: Recorder) -> None:
+    page = run.page
+    page.goto("/")
+    run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
+    first = page.locator("table.waiting-list tbody tr").first
+    person = first.get_by_role("link").first.inner_text().strip()
+    columns = [header.inner_text().strip() for header in page.locator("table.waiting-list thead th").all()]
+    unit = _unit_of(first.locator("th, td").nth(columns.index("Unités")))
+    run.notes["person"] = person
+    run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
+    unit = unit or page.locator("h3[id^=unite-]").first.inner_text().split(" — ")[0].strip()
+    run.notes["unit"] = unit
+    admit = page.get_by_role("button", name=f"Admettre dans l'unité « {unit} »")
+    if not admit.count():
+        no_place = page.locator("p.no-place", has_text=f"« {unit} »")
+        if not no_place.count():
+            raise JourneyImpossible(f"{person}: neither « Admettre » nor « aucune place disponible » in « {unit} »")
+        run.notes["how_today"] = "no free place: capacity page first"
+        run.click("Mettre à jour la capacité de l'unité", no_place.get_by_role("link"), ready=heading(page, unit))
+        available = page.locator(".capacity-available").first
+        before = int(available.inner_text())
+        run.click(
+            "+1 place disponible",
+            page.get_by_role("button", name="+1 place disponible"),
+            navigates=False,
+            ready=lambda: expect(available).to_have_text(str(before + 1)),
+        )
+        run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
+        first = page.locator("table.waiting-list tbody tr").first
+        run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
+    run.click(
+        f"Admettre dans l'unité « {unit} »",
+        admit,
+        ready=status_message(page, f"Admission prononcée dans « {unit} »"),
+    )
+
+
+def _unit_of(cell) -> str | None:
+    """The unit named in the waiting list's « Unités » cell ("Hébergement permanent : Admissible"), if any."""
+    text = cell.inner_text().strip()
+    return text.split(" : ")[0].strip() if " : " in text else None
+
+
+@journey(
+    "find_my_persons_with_overdue_actions",
+    "Trouver mes personnes qui ont des actions en retard",
+    Role.COORDINATOR,
+    "« Mes tâches » ne montre que les actions confiées à soi ou à son organisation : la coordinatrice, référente, "
+    "ouvre chaque dossier de « Dossiers de coordination », puis son « Plan personnalisé », et y cherche "
+    "« En retard » ; retour par le menu.",
+)
+def find_my_persons_with_overdue_actions(run: Recorder) -> None:
+    page = run.page
+    page.goto("/")
+    run.click("Mes tâches (menu)", nav(page, "Mes tâches"), ready=heading(page, "Mes tâches"))
+    run.notes["overdue_in_my_tasks"] = page.locator("tr.pathway-overdue").count()
+    found = []
+    run.click(
+        "Dossiers de coordination (menu)",
+        nav(page, "Dossiers de coordination"),
+        ready=heading(page, "Mes dossiers de coordination"),
+    )
+    names = [link.inner_text().strip() for link in _record_links(page).all()]
+    for n, name in enumerate(names):
+        run.click(f"Ouvrir le dossier n° {n + 1}", _record_links(page).nth(n), ready=heading(page, name))
+        run.click(
+            f"Plan personnalisé n° {n + 1}",
+            page.get_by_role("navigation", name="Dans ce dossier").get_by_role("link", name="Plan personnalisé"),
+            ready=heading(page, "Plan personnalisé de coordination"),
+        )
+        if page.get_by_text("En retard", exact=True).count():
+            found.append(name)
+        if n + 1 < len(names):
+            run.click(
+                "Dossiers de coordination (menu)",
+                nav(page, "Dossiers de coordination"),
+                ready=heading(page, "Mes dossiers de coordination"),
+            )
+    run.notes["records_opened"] = len(names)
+    run.notes["persons_found"] = len(found)
+
+
+def _record_links(page):
+    return page.get_by_role("table", name="Dossiers que vous pouvez consulter").locator("tbody tr td:first-child a")
+
+
+@journey(
+    "record_hospital_discharge",
+    "Enregistrer une sortie d'hospitalisation",
+    Role.CARE_PROFESSIONAL,
+    "Pas de mouvement hospitalier structuré : l'infirmière de l'hôpital ajoute à la chronologie du dossier un "
+    "événement de nature « Sortie » (catégorie laissée par défaut, date, titre, détail) ; ni service, ni "
+    "destination, ni compte rendu de sortie lié, ni actions « retour à domicile ».",
+)
+def record_hospital_discharge(run: Recorder) -> None:
+    page = run.page
+    page.goto("/")
+    run.click(
+        "Dossiers de coordination (menu)",
+        nav(page, "Dossiers de coordination"),
+        ready=heading(page, "Mes dossiers de coordination"),
+    )
+    record = _record_links(page).first
+    name = record.inner_text().strip()
+    run.notes["person"] = name
+    run.click("Ouvrir le dossier", record, ready=heading(page, name))
+    timeline = page.locator("#chronologie")
+    add = page.get_by_role("button", name="Ajouter l'événement")
+    form = timeline.locator("form", has=add)
+    run.click(
+        "Ajouter un événement (ouvrir)",
+        timeline.get_by_text("Ajouter un événement", exact=True),
+        navigates=False,
+        ready=lambda: expect(form).to_be_visible(),
+    )
+    run.choose(form.get_by_label("Nature"), "Sortie")
+    an_hour_ago = datetime.now(ZoneInfo("Europe/Paris")) - timedelta(hours=1)  # typed in the organisation's zone
+    run.type(form.get_by_label("Date"), an_hour_ago.strftime("%Y-%m-%dT%H:%M"))
+    title = "Sortie d'hospitalisation (benchmark)"
+    run.type(form.get_by_label("Titre"), title)
+    run.type(form.get_by_label("Détail"), "Retour à domicile ; passage infirmier à J+1, appel à J+7.")
+    run.click(
+        "Ajouter l'événement",
+        add,
+        ready=lambda: page.get_by_role("heading", name=title).first.wait_for(),
+    )
+
+
+# --- Running them ---------------------------------------------------------------------------------------------------
+
+
+def log_in(page, login) -> None:
+    """Not counted: the journeys start on the home page, logged in."""
+    page.goto("/compte/connexion/")
+    page.get_by_label("Adresse e-mail").fill(login.email)
+    page.get_by_label("Mot de passe", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {login.first_name}")
+
+
+def run_journey(browser, base_url: str, item: Journey, screenshots: Path | None) -> dict:
+    login = demo_login(item.role)
+    context = browser.new_context(
+        base_url=base_url, locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 800}
+    )
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    page = context.new_page()
+    run = Recorder(page)
+    log(f"{item.name} ({login.email})")
+    try:
+        log_in(page, login)
+        item.run(run)
+        outcome = {"ok": True}
+    except Exception as error:  # (reported in the JSON; the other journeys still run)
+        outcome = {"ok": False, "error": f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"}
+        log(f"  FAILED: {outcome['error']}")
+    if screenshots is not None:
+        screenshots.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=screenshots / f"journey-{item.name}.png", full_page=True)
+    context.close()
+    return {"title": item.title, "user": login.email, **outcome, **run.result(), "how": item.how}
+
+
+def warm_up(browser, base_url: str, items: list[Journey]) -> None:
+    """Not measured: each user logs in once and loads the home page, so that no journey pays for a cold worker."""
+    for item in items:
+        context = browser.new_context(base_url=base_url, locale="fr-FR")
+        log_in(context.new_page(), demo_login(item.role))
+        context.close()
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", help="an already-running server (`make run`) with the département demo")
+    parser.add_argument("--journey", action="append", choices=list(JOURNEYS), help="only this journey (repeatable)")
+    parser.add_argument("--port", type=int, default=0, help="port of the server started here (0: a spare one)")
+    parser.add_argument(
+        "--runs", type=int, default=1, help="run every journey N times (a fresh demo copy each time): step medians"
+    )
+    parser.add_argument("--rebuild", action="store_true", help="build the benchmark database again")
+    parser.add_argument("--headed", action="store_true", help="show the browser (needs a display)")
+    parser.add_argument("--screenshots", type=Path, help="folder for each journey's last page")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        raise SystemExit(f"needs Debian's Chromium at {CHROMIUM}: bash scripts/ensure-chromium.sh")
+    from playwright.sync_api import sync_playwright
+
+    items = [JOURNEYS[name] for name in (args.journey or JOURNEYS)]
+    runs: dict[str, list[dict]] = {item.name: [] for item in items}
+    load_before = os.getloadavg()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=not args.headed, args=CHROMIUM_ARGS
+        )
+        for number in range(1, args.runs + 1):
+            server = None
+            if args.url:
+                base_url = args.url.rstrip("/")
+            else:
+                port = args.port or free_port()
+                base_url = f"http://127.0.0.1:{port}"
+                log(f"run {number}/{args.runs}: a fresh copy of the département demo, `make serve` on {base_url}…")
+                server = serve(port, prepare(port, args.rebuild and number == 1))
+            try:
+                warm_up(browser, base_url, items)
+                for item in items:
+                    runs[item.name].append(run_journey(browser, base_url, item, args.screenshots))
+            finally:
+                if server is not None:
+                    stop(server)
+        browser.close()
+    results = {name: combine(journey_runs) for name, journey_runs in runs.items()}
+    report = {
+        "journeys": results,
+        "target": {"max_step_s": TARGET_STEP_S, "clicks": "fewer than the baseline in docs/performance.md"},
+        "runs": args.runs,
+        "server": args.url or "make serve (gunicorn + huey, DEBUG off) on a copy of var/bench/relais.sqlite3",
+        "measured_at": datetime.now(ZoneInfo("Europe/Paris")).isoformat(timespec="seconds"),
+        "load_average_before": [round(x, 2) for x in load_before],
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "machine": machine(),
+    }
+    print(json.dumps(report, ensure_ascii=False))
+    return 0 if all(result["ok"] for result in results.values()) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
