@@ -1,20 +1,22 @@
 """Journeys benchmark: clicks and seconds of four daily tasks, done in Chromium as the demo users would (not a test).
 
-    python benchmarks/journeys.py [--url http://127.0.0.1:8000] [--journey NAME ...] [--port 0] [--rebuild]
-                                  [--headed] [--screenshots DIR]
+    python benchmarks/journeys.py [--runs 3] [--url http://127.0.0.1:8000] [--journey NAME ...] [--port 0]
+                                  [--rebuild] [--headed] [--screenshots DIR]
 
 Without --url, does what `make run` does on a copy of its own: builds once (reused afterwards; --rebuild starts
 again) the département demo in var/bench/relais.sqlite3 (the database web_load.py builds: migrate, demo_territory
 --seed 1 --scale departement), copies it to var/bench/journeys/relais.sqlite3 (each run starts from the same data:
 journeys write), collects the static files and starts `make serve` (honcho: gunicorn with config/gunicorn.py and the
-huey worker; DEBUG off, 2FA off) on a spare loopback port. With --url, drives an already-running server (`make run`)
+huey worker; DEBUG off, 2FA off) on a spare loopback port; --runs N does it N times (a fresh copy each time) and
+reports each step's median. With --url, drives an already-running server (`make run`)
 whose database holds the département demo (journeys change its data: a run admits a person, sends requests…).
 
 Each journey is a small function below, registered in JOURNEYS: it logs in as the demo user of its role
 (relais/demo/logins.py, not counted), starts from the home page and does the task with stable selectors (roles,
 labels, French texts). Counted: ``clicks`` (every click or form submission by the user) and ``typed_fields`` (every
 field typed in or chosen from a list); timed: each step, from the user's action until the page is ready (the next
-page loaded, or the awaited answer shown). Typing is not timed (the user's speed, not the server's).
+page loaded, or the awaited answer shown). Typing is not timed (the user's speed, not the server's). Each user logs in
+once before the measures (a warm-up: no journey pays for a cold worker).
 
 Where a task has no screen of its own today, the journey does it the way it is done today and says so in "how".
 Progress goes to stderr; the last line printed is one JSON object: per journey {clicks, typed_fields, seconds_total,
