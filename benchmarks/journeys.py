@@ -142,17 +142,19 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
     page = run.page
     page.goto("/")
     run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
-    first = page.locator("table.waiting-list tbody tr").first
+    table = page.get_by_role("table", name=re.compile(r"^Demandes"))
+    first = table.locator("tbody tr").first
     person = first.get_by_role("link").first.inner_text().strip()
-    columns = [header.inner_text().strip() for header in page.locator("table.waiting-list thead th").all()]
+    columns = [header.inner_text().strip() for header in table.locator("thead th").all()]
     unit = _unit_of(first.locator("th, td").nth(columns.index("Unités")))
     run.notes["person"] = person
     run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
-    unit = unit or page.locator("h3[id^=unite-]").first.inner_text().split(" — ")[0].strip()
+    units = page.get_by_role("region", name="Unités").get_by_role("heading", level=3)
+    unit = unit or units.first.inner_text().split(" — ")[0].strip()
     run.notes["unit"] = unit
     admit = page.get_by_role("button", name=f"Admettre dans l'unité « {unit} »")
     if not admit.count():
-        no_place = page.locator("p.no-place", has_text=f"« {unit} »")
+        no_place = page.locator("p", has_text=f"Pas d'admission possible dans « {unit} »")
         if not no_place.count():
             raise JourneyImpossible(f"{person}: neither « Admettre » nor « aucune place disponible » in « {unit} »")
         run.notes["how_today"] = "no free place: capacity page first"
@@ -166,7 +168,7 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
             ready=lambda: expect(available).to_have_text(str(before + 1)),
         )
         run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
-        first = page.locator("table.waiting-list tbody tr").first
+        first = table.locator("tbody tr").first
         run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
     run.click(
         f"Admettre dans l'unité « {unit} »",
@@ -193,7 +195,7 @@ def find_my_persons_with_overdue_actions(run: Recorder) -> None:
     page = run.page
     page.goto("/")
     run.click("Mes tâches (menu)", nav(page, "Mes tâches"), ready=heading(page, "Mes tâches"))
-    run.notes["overdue_in_my_tasks"] = page.locator("tr.pathway-overdue").count()
+    run.notes["overdue_in_my_tasks"] = page.locator("tbody tr", has_text="En retard").count()
     found = []
     run.click(
         "Dossiers de coordination (menu)",
