@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,13 +184,15 @@ def prepare(port: int, rebuild: bool) -> dict:
         folder.mkdir(parents=True, exist_ok=True)
     (RUN_DIR / "audit").chmod(0o700)
     with (
-        sqlite3.connect(f"file:{web_load.DB}?mode=ro", uri=True) as source,
-        sqlite3.connect(RUN_DIR / "relais.sqlite3") as copy,
+        closing(sqlite3.connect(f"file:{web_load.DB}?mode=ro", uri=True)) as source,
+        closing(sqlite3.connect(RUN_DIR / "relais.sqlite3")) as copy,
     ):
         source.backup(copy)  # consistent even with a WAL file beside the template
     env = server_env(port)
     python = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # As `make setup`: the copy is migrated (a template built before a new migration still serves), static collected.
+    for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"]):
+        subprocess.run([python, "manage.py", *command, "-v", "0"], cwd=ROOT, env=env, check=True)
     return env
 
 

@@ -3,13 +3,13 @@
     python benchmarks/journeys.py [--runs 3] [--url http://127.0.0.1:8000] [--journey NAME ...] [--port 0]
                                   [--rebuild] [--headed] [--screenshots DIR]
 
-Without --url, does what `make run` does on a copy of its own: builds once (reused afterwards; --rebuild starts
-again) the département demo in var/bench/relais.sqlite3 (the database web_load.py builds: migrate, demo_territory
---seed 1 --scale departement), copies it to var/bench/journeys/relais.sqlite3 (each run starts from the same data:
-journeys write), collects the static files and starts `make serve` (honcho: gunicorn with config/gunicorn.py and the
-huey worker; DEBUG off, 2FA off) on a spare loopback port; --runs N does it N times (a fresh copy each time) and
-reports each step's median. With --url, drives an already-running server (`make run`)
-whose database holds the département demo (journeys change its data: a run admits a person, sends requests…).
+Without --url, does what `make run` does on a copy of its own: builds once (reused afterwards; --rebuild starts again)
+the département demo in var/bench/relais.sqlite3 (the database web_load.py builds: migrate, demo_territory --seed 1
+--scale departement), copies it to var/bench/journeys/relais.sqlite3 (each run starts from the same data: journeys
+write), migrates it and collects the static files as `make setup` does, and starts `make serve` (honcho: gunicorn with
+config/gunicorn.py and the huey worker; DEBUG off, 2FA off) on a spare loopback port; --runs N does it N times (a
+fresh copy each time) and reports each step's median. With --url, drives an already-running server (`make run`) whose
+database holds the département demo (journeys change its data: a run admits a person, sends requests…).
 
 Each journey is a small function below, registered in JOURNEYS: it logs in as the demo user of its role
 (relais/demo/logins.py, not counted), starts from the home page and does the task with stable selectors (roles,
