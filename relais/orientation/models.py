@@ -10,6 +10,7 @@ from relais.orientation.proposals.models import MatchProposal
 from relais.orientation.requests.models import (
     AdmissionRequest,
     AdmissionSubmission,
+    RequestDatesChange,
     StatusTransition,
     UnitRequestStatus,
 )
@@ -23,6 +24,7 @@ __all__ = [
     "Concept",
     "MatchProposal",
     "OrientationDecision",
+    "RequestDatesChange",
     "StatusReasonRule",
     "StatusTransition",
     "SystemAlias",

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET
 
 from relais.accounts.roles import OrganisationKind
 from relais.offer.capacity_selectors import stale_units_for
+from relais.orientation.waiting_list.todo import admission_todo
 
 from .errors import error_response, server_error_response
 
@@ -19,6 +20,7 @@ def home(request):
         "organisation_kinds": OrganisationKind,
         "actor": actor,
         "capacity_stale_count": stale_units_for(actor).count() if actor else 0,
+        "admission_todo": admission_todo(actor) if actor else None,
     }
     return render(request, "web/home.html", context)
 

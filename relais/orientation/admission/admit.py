@@ -23,6 +23,7 @@ from relais.orientation.policy import may_process_request
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests.models import AdmissionRequest, Source, UnitRequestStatus
+from relais.orientation.requests.schedule import admission_request_dates_set
 from relais.orientation.requests.services import unit_request_transition
 from relais.orientation.requests.statuses import ADMISSIBLE, ADMITTED, REACTIVATED, UNDER_ANALYSIS, UNIT_PENDING
 
@@ -78,10 +79,12 @@ def admission_admit(
     source: str = Source.WEB,
     keep_request_ids=None,
     shown_request_ids=None,
+    entry_on=None,
 ) -> AdmissionRequest:
     """Admit under the unit's lock; in the same transaction, close the person's other open requests (46 + 119)
     except ``keep_request_ids`` (default: those marked ``stay_on_list``) and, when ``shown_request_ids`` is given
-    (the screen's list), any the user did not see. Their ESMS are notified after the commit."""
+    (the screen's list), any the user did not see. Their ESMS are notified after the commit. ``entry_on``, the day
+    the person is admitted from, becomes the request's planned entry date (``schedule``'s rules; decision 0043)."""
     unit = Unit.objects.select_for_update().select_related("site__legal_entity").get(pk=unit.pk)
     request = AdmissionRequest.objects.select_related("site__legal_entity").get(pk=request.pk)
     if not may_process_request(actor, request):
@@ -115,6 +118,15 @@ def admission_admit(
     for target in remaining:
         unit_request_transition(actor=actor, request=request, unit=unit, target=target, source=source)
     unit_capacity_update(actor=actor, unit=unit, available=unit.available - 1, occupied=unit.occupied + 1)
+    if entry_on is not None:
+        request = admission_request_dates_set(
+            actor=actor,
+            request=request,
+            planned_entry_on=entry_on,
+            interview_at=request.interview_at,
+            source=source,
+            comment=f"admission dans l'unité « {unit.name} »",
+        )
     MatchProposal.objects.filter(request=request, status=ProposalStatus.PROPOSED).update(
         status=ProposalStatus.WITHDRAWN, decided_at=timezone.now(), decided_by="admission prononcée"
     )

@@ -5,6 +5,8 @@ check constraints are generated from ``requests/statuses.py`` (the workflow's te
 See docs/decisions/0014-admission-requests.md.
 """
 
+from datetime import UTC, date, datetime
+
 from django.db import models
 from django.db.models import Q
 
@@ -25,6 +27,9 @@ UNIT_STATUSES = _codes(st.UNIT_STATUSES)
 ESMS_ENDED = _codes(st.ESMS_ENDED)
 UNIT_ENDED = _codes(st.UNIT_FINAL, st.UNIT_CLOSED)
 OPEN_REQUEST = ~Q(status__in=ESMS_ENDED)
+# No admission date before Relais's reference data begins (decision 0043).
+EARLIEST_DATE = date(2000, 1, 1)
+EARLIEST_MOMENT = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 class Source(models.TextChoices):
@@ -83,6 +88,10 @@ class AdmissionRequest(models.Model):
     derogation_reason = models.TextField("justification de la dérogation", blank=True)
     derogation_by = models.CharField("dérogation décidée par", max_length=300, blank=True)
     derogation_at = models.DateTimeField("dérogation décidée le", null=True, blank=True)
+    # Set by the ESMS's admission team (``requests/schedule.admission_request_dates_set``, decision 0043); each change
+    # is a ``RequestDatesChange`` row.
+    planned_entry_on = models.DateField("date d'entrée prévue", null=True, blank=True)
+    interview_at = models.DateTimeField("entretien de pré-admission", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -102,6 +111,15 @@ class AdmissionRequest(models.Model):
                 condition=Q(derogation_reason="", derogation_by="", derogation_at__isnull=True)
                 | (~Q(derogation_reason="") & ~Q(derogation_by="") & Q(derogation_at__isnull=False)),
                 name="request_derogation_whole",
+            ),
+            # Dates not absurd (a year typed "0202"); the rules against the reception and today are the service's.
+            models.CheckConstraint(
+                condition=Q(planned_entry_on__isnull=True) | Q(planned_entry_on__gte=EARLIEST_DATE),
+                name="request_planned_entry_sane",
+            ),
+            models.CheckConstraint(
+                condition=Q(interview_at__isnull=True) | Q(interview_at__gte=EARLIEST_MOMENT),
+                name="request_interview_sane",
             ),
         ]
 
@@ -174,3 +192,30 @@ class StatusTransition(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status} ({self.actor_label}, {self.at:%d/%m/%Y %H:%M})"
+
+
+class RequestDatesChange(AppendOnlyModel):
+    """A change of a request's planned entry date or pre-admission interview: the values before and after, who, when.
+    Append-only; shown with the status changes in the request's history (decision 0043)."""
+
+    request = models.ForeignKey(AdmissionRequest, on_delete=models.PROTECT, related_name="dates_changes")
+    planned_entry_on = models.DateField("date d'entrée prévue", null=True, blank=True)
+    interview_at = models.DateTimeField("entretien de pré-admission", null=True, blank=True)
+    previous_planned_entry_on = models.DateField("date d'entrée prévue avant", null=True, blank=True)
+    previous_interview_at = models.DateTimeField("entretien de pré-admission avant", null=True, blank=True)
+    actor_label = models.CharField("qui", max_length=300)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    at = models.DateTimeField("date", db_index=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    comment = models.CharField("commentaire", max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "changement des dates d'admission"
+        constraints = [
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="dateschange_source_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"dates de la demande {self.request_id} ({self.actor_label}, {self.at:%d/%m/%Y %H:%M})"

@@ -13,6 +13,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
@@ -26,12 +28,16 @@ from relais.orientation.follow_up.admitted_elsewhere import (
     other_requests_closable,
 )
 from relais.orientation.policy import may_process_request
+from relais.orientation.proposals.models import ProposalStatus
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
+from relais.orientation.requests.schedule import DATES_OPEN
 from relais.orientation.requests.services import GROUND, unit_request_transition
+from relais.orientation.screens.forms_admissions import DatesForm
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
 from relais.orientation.waiting_list.exports import FORMATS, waiting_list_export
+from relais.orientation.waiting_list.labels import care_mode_names, category_names
 from relais.orientation.waiting_list.selectors import (
     AGE_BANDS,
     PER_PAGE,
@@ -77,6 +83,7 @@ def waiting_list_view(request):
         "categories": category_choices(actor, result.sites) if result.sites else [],
         "query": query,
         "formats": list(FORMATS),
+        "admissible_from": list(ADMISSIBLE_FROM),
     }
     return render(request, "orientation/esms/waiting_list.html", context)
 
@@ -127,7 +134,7 @@ def _history_rows(transitions) -> list[dict]:
     ]
 
 
-def _unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
+def unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
     """Each unit of the site that is open or already has a status for this request: its status, history, actions."""
     rows = {row.unit_id: row for row in UnitRequestStatus.objects.filter(request=admission_request)}
     units = Unit.objects.filter(site_id=admission_request.site_id).order_by("name", "pk")
@@ -161,7 +168,7 @@ def _unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
     return blocks
 
 
-def _other_requests(actor, admission_request) -> list:
+def other_requests_shown(actor, admission_request) -> list:
     """The person's other open requests an admission here would close: the admission team chooses which to keep.
     Only the ESMS name and wish rank are shown; the read is traced."""
     if admission_request.status not in ADMISSIBLE_FROM:
@@ -180,8 +187,12 @@ def _other_requests(actor, admission_request) -> list:
 
 
 def esms_request_view(request, pk: int):
+    return request_page(request, esms_request_get(actor=request.actor, pk=pk))
+
+
+def request_page(request, admission_request, *, dates_form=None, status: int = 200):
+    """The request's page; ``dates_form`` is the bound form of a refused change of dates, shown with its errors."""
     actor = request.actor
-    admission_request = esms_request_get(actor=actor, pk=pk)
     person = admission_request.person
     file, medical = admission_file_parts(actor=actor, person=person)  # medical: None unless readable (0032)
     access_log_record(
@@ -196,6 +207,7 @@ def esms_request_view(request, pk: int):
     labels = status_labels()
     # Health professionals of the ESMS read the request (and the medical part); only the admission team acts.
     may_process = may_process_request(actor, admission_request)
+    units = unit_blocks(admission_request, may_process=may_process)
     context = {
         "req": admission_request,
         "person": person,
@@ -208,14 +220,28 @@ def esms_request_view(request, pk: int):
         if admission_request.status_reason
         else "",
         "history": _history_rows(history),
+        "dates_history": list(admission_request.dates_changes.order_by("at", "pk")),
         "may_process": may_process,
         "actions": _actions(admission_request.status, wf.ESMS) if may_process else [],
-        "units": _unit_blocks(admission_request, may_process=may_process),
-        "others": _other_requests(actor, admission_request) if may_process else [],
+        "units": units,
+        "admit_units": [block["unit"] for block in units if block["may_admit"]],
+        "dates_open": admission_request.status in DATES_OPEN,
+        "dates_form": dates_form or DatesForm(admission_request=admission_request),
+        "proposals": admission_request.proposals.filter(unit__site_id=admission_request.site_id)
+        .exclude(status=ProposalStatus.WITHDRAWN)
+        .select_related("unit")
+        .order_by("-created_at", "pk"),
+        "today": timezone.localdate(),
+        "decision_categories": category_names(admission_request.decision.categories)
+        if admission_request.decision
+        else "",
+        "decision_care_modes": care_mode_names(admission_request.decision.care_types)
+        if admission_request.decision
+        else "",
         "what_to_do": WHAT_TO_DO,
         "admitted_elsewhere": st.REASON_ADMITTED_ELSEWHERE,
     }
-    return render(request, "orientation/esms/request.html", context)
+    return render(request, "orientation/esms/request.html", context, status=status)
 
 
 def _errors_of(error: ValidationError) -> list[str]:
@@ -274,6 +300,16 @@ def esms_request_transition_view(request, pk: int):
     return redirect("orientation:esms_request", pk=pk)
 
 
+def _day(raw: str):
+    """A date typed as YYYY-MM-DD; None when empty, False when unreadable."""
+    if not raw:
+        return None
+    try:
+        return parse_date(raw) or False
+    except ValueError:
+        return False
+
+
 @require_POST
 def esms_request_admit_view(request, pk: int):
     actor = request.actor
@@ -291,9 +327,18 @@ def esms_request_admit_view(request, pk: int):
     # Only the requests listed on the page (hidden "affichees") may close; one sent since stays open, and is named.
     shown = {int(v) for v in request.POST.getlist("affichees") if v.isdigit()}
     keep = [int(v) for v in request.POST.getlist("garder") if v.isdigit() and int(v) in shown]
+    entry_on = _day(request.POST.get("entree", ""))
+    if entry_on is False:
+        messages.error(request, "Date d'entrée illisible : choisissez-la à nouveau avant de confirmer l'admission.")
+        return redirect("orientation:esms_request_admit_confirm", pk=pk)
     try:
         admission_admit(
-            actor=actor, request=admission_request, unit=unit, keep_request_ids=keep, shown_request_ids=shown
+            actor=actor,
+            request=admission_request,
+            unit=unit,
+            keep_request_ids=keep,
+            shown_request_ids=shown,
+            entry_on=entry_on,
         )
     except (ValidationError, PermissionDenied) as error:
         for message in _errors_of(error) if isinstance(error, ValidationError) else [str(error)]:
@@ -306,9 +351,10 @@ def esms_request_admit_view(request, pk: int):
             status=st.ADMISSION_IMPOSSIBLE_CONFIRMED,
             status_reason=st.REASON_ADMITTED_ELSEWHERE,
         ).count()
+        since = f", à partir du {entry_on:%d/%m/%Y}" if entry_on else ""
         messages.success(
             request,
-            f"Admission prononcée dans « {unit.name} ». Il reste {left} dans cette unité."
+            f"Admission prononcée dans « {unit.name} »{since}. Il reste {left} dans cette unité."
             + (f" {closed} autre(s) demande(s) de la personne close(s) (admise ailleurs)." if closed else ""),
         )
         unseen = [r for r in other_requests_closable(admission_request) if r.pk not in shown]

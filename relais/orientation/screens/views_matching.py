@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from relais.audit.services import access_log_record
@@ -19,6 +20,7 @@ from relais.matching.simulation import Addition, simulate
 from relais.offer.codes import CareMode, current_category
 from relais.offer.models import Category, Site
 from relais.orientation import policy
+from relais.orientation.admission.admit import ADMISSIBLE_FROM
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
 from relais.orientation.proposals.selectors import instance_for_departement, units_run_by
 from relais.orientation.proposals.services import GROUND, proposal_accept, proposal_refuse, proposals_compute
@@ -81,6 +83,7 @@ def proposals(request):
         .order_by("unit__site__name", "unit__name", "-score", "pk")
     )
     names = _others_labels(actor, rows)
+    today = timezone.localdate()
     for proposal in rows:
         explanation = proposal.explanation or {}
         proposal.person_label = person_label(proposal.request.person)
@@ -91,6 +94,14 @@ def proposals(request):
             for row in explanation.get("unit", {}).get("others", [])
         ]
         proposal.others_more = explanation.get("unit", {}).get("others_count", 0) - len(proposal.others)
+        # An accepted proposal leads to the admission's confirmation (decision 0043), when one is still possible.
+        proposal.may_admit = (
+            proposal.status == ProposalStatus.ACCEPTED
+            and proposal.request.status in ADMISSIBLE_FROM
+            and proposal.unit.available > 0
+            and policy.may_process_request(actor, proposal.request)
+        )
+        proposal.entry_day = proposal.request.planned_entry_on or today
         access_log_record(
             actor=actor,
             action="read",
@@ -128,7 +139,9 @@ def accept(request, pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, "Proposition acceptée. L'admission se prononce depuis la liste d'attente.")
+        messages.success(
+            request, "Proposition acceptée. Pour admettre la personne, suivez « Admettre dans … » sous la proposition."
+        )
     return redirect("orientation:proposals")
 
 

@@ -52,6 +52,17 @@ COLUMNS = [
         ),
     ),
     ("Rang du souhait", 8, lambda row, n, labels: row.request.wish_rank),
+    # The admission team's dates (decision 0043): the interview as local date and time, the entry as a date.
+    (
+        "Entretien de pré-admission",
+        17,
+        lambda row, n, labels: (
+            timezone.localtime(row.request.interview_at).strftime("%d/%m/%Y %H:%M")
+            if row.request.interview_at
+            else None
+        ),
+    ),
+    ("Date d'entrée prévue", 12, lambda row, n, labels: row.request.planned_entry_on),
     ("Date d'envoi", 12, lambda row, n, labels: timezone.localdate(row.sent_at)),
     ("Jours d'attente", 8, lambda row, n, labels: row.days_waited),
     ("Urgence (0 à 3)", 8, lambda row, n, labels: row.urgency),

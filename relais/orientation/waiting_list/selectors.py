@@ -43,11 +43,14 @@ PER_PAGE = 50
 # groups. The key stays "ouvertes" (bookmarked URLs), though open requests (``ESMS_OPEN``) include the entered ones.
 _NAMED_GROUPS = (
     ("nouvelles", "Nouvelles", st.ESMS_AWAITING_ANSWER),
+    ("non-lues", "Nouvelles, non lues", (st.NOTIFIED,)),
+    ("a-repondre", "Lues, sans réponse", (st.NOTIFICATION_READ, st.CONTACTED)),
     ("attente", "En liste d'attente", st.ESMS_UNDER_REVIEW),
     ("admissibles", "Admissibles", (st.ADMISSIBLE,)),
     ("admises", "Admises", st.ESMS_ADMITTED_NOT_ENTERED),
     ("impossibles", "Refusées (admission impossible signalée)", (st.ADMISSION_IMPOSSIBLE_REPORTED,)),
     ("accueillies", "Accueillies", st.ESMS_HOSTED),
+    ("a-examiner", "À examiner en commission (nouvelles, en étude, admissibles)", st.ESMS_PENDING),
 )
 STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "ouvertes": ("Toutes les demandes en cours", st.ESMS_IN_PROGRESS),
@@ -71,6 +74,8 @@ SORTS = {
     "souhait": "Rang du souhait",
     "envoi": "Date d'envoi (plus récentes d'abord)",
     "nom": "Nom",
+    "entretien": "Entretien de pré-admission (le plus proche d'abord)",
+    "entree": "Date d'entrée prévue (la plus proche d'abord)",
 }
 DEFAULT_SORT = "priorite"
 
@@ -299,6 +304,16 @@ SORT_KEYS = {
     "attente": lambda row: (-row.days_waited, -row.score.total, row.request.pk),
     "souhait": lambda row: (row.request.wish_rank, -row.score.total, row.request.pk),
     "envoi": lambda row: (-row.sent_at.timestamp(), row.request.pk),
+    "entretien": lambda row: (
+        row.request.interview_at is None,
+        row.request.interview_at.timestamp() if row.request.interview_at else 0,
+        row.request.pk,
+    ),
+    "entree": lambda row: (
+        row.request.planned_entry_on is None,
+        row.request.planned_entry_on or date.min,
+        row.request.pk,
+    ),
     "nom": lambda row: (
         _plain(row.person.used_name or row.person.family_name),
         _plain(row.person.first_names),
