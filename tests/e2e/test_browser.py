@@ -40,7 +40,7 @@ def expect_home(page, login, membership: Membership) -> None:
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page).to_have_title("Accueil — Relais")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {login.first_name}")
-    expect(page.get_by_role("heading", level=2)).to_have_text(membership.organisation.name)
+    expect(page.locator("#role-title")).to_have_text(membership.organisation.name)
     role = page.locator("#role-title").locator("..")
     expect(role).to_contain_text(membership.organisation.get_kind_display())
     expect(role).to_contain_text(Role(membership.role).label)

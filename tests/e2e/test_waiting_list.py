@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from relais.accounts.actor import Actor
@@ -29,21 +30,48 @@ def actor_of(login) -> Actor:
     return Actor(organisation=membership.organisation, role=membership.role, user=membership.user)
 
 
-def test_admission_officer_admits_from_the_waiting_list(make_context, screenshots):
+def test_admission_officer_admits_the_first_of_the_waiting_list_through_the_confirmation(make_context, screenshots):
+    """Home page → the admissible persons → "Admettre…" on the first line → the confirmation (who, where, from when)
+    → "Confirmer l'admission": the unit's last place is taken. The list stays one line per request (details on
+    demand), on a desktop and a phone; axe-core finds no serious violation on the new and changed screens."""
     # The official labels shown in the status tooltip come from the SI-SDO code lists.
     call_command("load_sdo_terminology", stdout=io.StringIO())
     esms, mdph = actor_of(ADMISSIONS), actor_of(MDPH)
     site = site_of(esms.organisation)
+    Unit.objects.filter(site=site).update(available=0)  # the test unit is the only one with a place
     unit = Unit.objects.create(
         site=site, name="Unité de test e2e", care_mode=CareMode.PERMANENT_ACCOMMODATION, installed=4, available=1
     )
     person = person_create(
         actor=mdph, ground="test", family_name="Testeuse", first_names="Maëlle", birth_date=date(1948, 6, 1), sex="F"
     )
-    AdmissionFile.objects.create(person=person, urgency=2, urgency_reason="Retour à domicile impossible")
+    AdmissionFile.objects.create(person=person, urgency=3, urgency_reason="Retour à domicile impossible")
     (request,) = admission_requests_send(actor=mdph, person=person, sites_ranked=[site], idempotency_key="e2e-wl")
     for target in ("40", "42", "72"):
         request = admission_request_transition(actor=esms, request=request, target=target)
+    today = timezone.localdate()
+
+    # Accessibility first (axe-core injected: the CSP is bypassed in this context), before anything is admitted.
+    audit = make_context().new_page()
+    log_in(audit, ADMISSIONS)
+    expect(audit.get_by_role("heading", level=1)).to_have_text(f"Bonjour {ADMISSIONS.first_name}")
+    for url in (
+        "/",
+        "/orientation/esms/liste-attente/?statut=toutes",
+        f"/orientation/esms/demandes/{request.pk}/",
+        f"/orientation/esms/demandes/{request.pk}/admettre/confirmer/",
+        "/orientation/esms/liste-attente/commission/",
+    ):
+        audit.goto(url)
+        violations = serious_violations(audit)
+        assert not violations, f"axe-core on {url}:\n" + describe(violations)
+    audit.goto("/orientation/esms/liste-attente/?statut=toutes")
+    audit.locator("details.row-details").first.evaluate("element => element.open = true")
+    assert not serious_violations(audit), "axe-core on the waiting list, a line's details open"
+    audit.goto("/orientation/esms/liste-attente/commission/")
+    audit.screenshot(path=screenshots / "committee-list.png", full_page=True)
+    audit.emulate_media(media="print")
+    audit.screenshot(path=screenshots / "committee-list-print.png", full_page=True)
 
     context = make_context(bypass_csp=False)
     context.add_init_script(CSP_LISTENER)
@@ -52,41 +80,55 @@ def test_admission_officer_admits_from_the_waiting_list(make_context, screenshot
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, ADMISSIONS)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {ADMISSIONS.first_name}")
-    page.goto("/orientation/esms/liste-attente/")
+    todo = page.locator("#admissions")
+    expect(todo).to_contain_text("nouvelle")  # new requests announced, even when none
+    todo.locator("#a-faire-admissibles").get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Liste d'attente")
-    page.get_by_label("Nom").fill("Testeuse")
-    page.get_by_role("button", name="Filtrer").click()
-    row = page.locator(f"#demande-{request.pk}")
-    expect(row).to_contain_text("TESTEUSE Maëlle")
-    expect(row.locator(".score-urgency")).to_contain_text("+60 Urgence : situation urgente")
-    expect(row.locator(".score-wish")).to_contain_text("+20 Souhait n° 1 de la personne")
-    expect(row.locator(".score-total")).to_have_text("80")  # 60 + 0 (sent today) + 20 + 0 (distance unknown)
+    expect(page.get_by_label("Statut")).to_have_value("admissibles")
+    first = page.locator("table.waiting-list tbody tr").first
+    expect(first).to_contain_text("TESTEUSE Maëlle")  # critical urgency: first by priority
+    box = first.bounding_box()
+    assert box and box["height"] < 60, f"a line of the waiting list is {box and box['height']} px high"
+    expect(first.locator(".score-urgency")).not_to_be_visible()  # details on demand
+    first.get_by_text("Détails").click()
+    expect(first.locator(".score-urgency")).to_contain_text("Urgence : situation critique")
     page.screenshot(path=screenshots / "waiting-list.png", full_page=True)
 
-    row.get_by_role("link", name="TESTEUSE Maëlle").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("TESTEUSE Maëlle")
-    block = page.locator(f"#unite-{unit.pk}")
-    expect(block.locator(".unit-available")).to_have_text("1")
-    page.get_by_role("button", name=f"Admettre dans l'unité « {unit.name} »").click()
-    expect(page.get_by_role("status")).to_contain_text(f"Admission prononcée dans « {unit.name} ». Il reste 0 place")
+    first.get_by_role("link", name="Admettre TESTEUSE Maëlle…").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer l'admission")
+    summary = page.locator("#recapitulatif")
+    expect(summary).to_contain_text("TESTEUSE Maëlle")
+    expect(summary).to_contain_text(f"dans l'unité « {unit.name} » de {site.name}")
+    expect(summary.locator("time")).to_have_attribute("datetime", today.isoformat())
+    assert AdmissionRequest.objects.get(pk=request.pk).status == "72"  # nothing done before the confirmation
+    page.screenshot(path=screenshots / "admission-confirmation.png", full_page=True)
+    page.get_by_role("button", name="Confirmer l'admission").click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"Admission prononcée dans « {unit.name} », à partir du")
     expect(page.locator(f"#unite-{unit.pk} .unit-available")).to_have_text("0")
     expect(page.locator("#statut-courant")).to_have_text("Admis·e")  # the word; the code in its tooltip (0038)
     status_word = page.locator("#statut-courant abbr.coded")
     expect(status_word).to_have_attribute("title", re.compile(r"^Code SI-SDO 71 — "))
     status_word.focus()  # keyboard users reach the tooltip too
     expect(status_word).to_be_focused()
+    expect(page.locator("#entree-prevue time")).to_have_attribute("datetime", today.isoformat())
     expect(page).to_have_url(re.compile(rf"/orientation/esms/demandes/{request.pk}/$"))
     page.screenshot(path=screenshots / "waiting-list-admitted.png", full_page=True)
     assert not page.evaluate("window.__cspViolations"), "CSP violations on the ESMS screens"
     assert not errors, f"JavaScript errors: {errors}"
     unit.refresh_from_db()
-    assert (unit.available, AdmissionRequest.objects.get(pk=request.pk).status) == (0, "71")
+    admitted = AdmissionRequest.objects.get(pk=request.pk)
+    assert (unit.available, admitted.status, admitted.planned_entry_on) == (0, "71", today)
 
-    # Accessibility of both pages, with axe-core injected (needs the CSP bypassed).
-    audit = make_context().new_page()
-    log_in(audit, ADMISSIONS)
-    expect(audit.get_by_role("heading", level=1)).to_have_text(f"Bonjour {ADMISSIONS.first_name}")
-    for url in ("/orientation/esms/liste-attente/?statut=toutes", f"/orientation/esms/demandes/{request.pk}/"):
-        audit.goto(url)
-        violations = serious_violations(audit)
-        assert not violations, f"axe-core on {url}:\n" + describe(violations)
+    # On a phone: the list still reads one line per request, without sideways scrolling of the page.
+    phone = make_context(width=390, height=844).new_page()
+    log_in(phone, ADMISSIONS)
+    expect(phone.get_by_role("heading", level=1)).to_have_text(f"Bonjour {ADMISSIONS.first_name}")
+    phone.goto("/orientation/esms/liste-attente/?statut=toutes")
+    phone.screenshot(path=screenshots / "waiting-list-phone.png", full_page=True)
+    wide = phone.evaluate(
+        "[...document.querySelectorAll('body *')]"
+        ".filter(e => e.getBoundingClientRect().right > 392 && !e.closest('.table-wrap'))"
+        ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + e.getBoundingClientRect().right)"
+    )
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390, f"wider than the phone: {wide}"
