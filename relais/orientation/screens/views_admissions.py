@@ -140,7 +140,7 @@ def committee_list_view(request):
         "total": len(result.rows),
         "max_rows": MAX_COMMITTEE_ROWS,
         "today": timezone.localdate(),
-        "printed_by": actor.label,
+        "printed_by": actor.public_label,
         "medical_shown": any(row.medical for row in rows),
     }
     return render(request, "orientation/esms/committee.html", context)

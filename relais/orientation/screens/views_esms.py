@@ -225,6 +225,7 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "actions": _actions(admission_request.status, wf.ESMS) if may_process else [],
         "units": units,
         "admit_units": [block["unit"] for block in units if block["may_admit"]],
+        "admissible_status": admission_request.status in ADMISSIBLE_FROM,
         "dates_open": admission_request.status in DATES_OPEN,
         "dates_form": dates_form or DatesForm(admission_request=admission_request),
         "proposals": admission_request.proposals.filter(unit__site_id=admission_request.site_id)
