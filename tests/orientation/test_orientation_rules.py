@@ -237,7 +237,8 @@ def test_admettre_is_not_offered_without_a_free_place_and_the_page_says_what_to_
     page = reverse("orientation:esms_request", args=[mas.pk])
     html = client.get(page).content.decode()
     assert "Admettre dans l'unité « Hébergement »" in html
-    assert "Garder sur la liste de « Foyer 1 » (souhait n° 2)" in html  # the choice of what to keep
+    confirm = client.get(reverse("orientation:esms_request_admit_confirm", args=[mas.pk])).content.decode()
+    assert "Garder sur la liste de « Foyer 1 » (souhait n° 2)" in confirm  # the choice of what to keep (0043)
     Unit.objects.filter(pk=offer.unit.pk).update(available=0)
     html = client.get(page).content.decode()
     assert "Admettre dans l'unité" not in html

@@ -59,6 +59,9 @@ STATUS_GROUPS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "toutes": ("Toutes les demandes", None),
 }
 DEFAULT_GROUP = "ouvertes"
+# Groups that are views over the others (a part of one, or a union), for the home page's links and the committee's
+# list (decision 0043): the other named groups split the statuses once each.
+VIEW_GROUPS = ("non-lues", "a-repondre", "a-examiner")
 
 # Age bands of the filter: (label, minimum age, maximum age or None).
 AGE_BANDS: dict[str, tuple[str, int, int | None]] = {
