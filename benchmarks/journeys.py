@@ -136,7 +136,8 @@ def _person_without_requests(page) -> dict:
     Role.ADMISSION_OFFICER,
     "Liste d'attente (tri par score) → première personne → pas de place libre dans son unité : détour par la page "
     "de capacité de l'unité (« Mettre à jour la capacité de l'unité », « +1 place disponible ») → retour par le menu "
-    "« Liste d'attente » → première personne → « Admettre dans l'unité » (sans confirmation).",
+    "« Liste d'attente » → première personne → « Admettre dans l'unité … » → « Confirmer l'admission » (page de "
+    "confirmation : qui, où, à partir de quand ; décision 0043).",
 )
 def admit_first_of_waiting_list(run: Recorder) -> None:
     page = run.page
@@ -145,14 +146,13 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
     table = page.get_by_role("table", name=re.compile(r"^Demandes"))
     first = table.locator("tbody tr").first
     person = first.get_by_role("link").first.inner_text().strip()
-    columns = [header.inner_text().strip() for header in table.locator("thead th").all()]
-    unit = _unit_of(first.locator("th, td").nth(columns.index("Unités")))
+    unit = _unit_of(first.locator(".details-list li", has_text="Unités :").first)  # the line's details (0043)
     run.notes["person"] = person
     run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
     units = page.get_by_role("region", name="Unités").get_by_role("heading", level=3)
     unit = unit or units.first.inner_text().split(" — ")[0].strip()
     run.notes["unit"] = unit
-    admit = page.get_by_role("button", name=f"Admettre dans l'unité « {unit} »")
+    admit = page.get_by_role("link", name=f"Admettre dans l'unité « {unit} »…")
     if not admit.count():
         no_place = page.locator("p", has_text=f"Pas d'admission possible dans « {unit} »")
         if not no_place.count():
@@ -170,16 +170,19 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
         run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
         first = table.locator("tbody tr").first
         run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
+    run.click(f"Admettre dans l'unité « {unit} »…", admit, ready=heading(page, "Confirmer l'admission"))
     run.click(
-        f"Admettre dans l'unité « {unit} »",
-        admit,
+        "Confirmer l'admission",
+        page.get_by_role("button", name="Confirmer l'admission"),
         ready=status_message(page, f"Admission prononcée dans « {unit} »"),
     )
 
 
 def _unit_of(cell) -> str | None:
-    """The unit named in the waiting list's « Unités » cell ("Hébergement permanent : Admissible"), if any."""
-    text = cell.inner_text().strip()
+    """The unit named in a line's details ("Unités : Hébergement permanent : Admissible"), if any."""
+    if not cell.count():
+        return None
+    text = cell.text_content().strip().removeprefix("Unités :").strip()
     return text.split(" : ")[0].strip() if " : " in text else None
 
 

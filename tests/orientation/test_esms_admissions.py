@@ -65,7 +65,11 @@ def test_dates_are_set_traced_and_an_unchanged_save_writes_nothing(world, esms):
     assert (request.planned_entry_on, request.interview_at) == (entry, interview)
     change = RequestDatesChange.objects.get(request=esms.yann)
     assert (change.previous_planned_entry_on, change.previous_interview_at) == (None, None)
-    assert (change.planned_entry_on, change.interview_at, change.actor_label) == (entry, interview, officer.label)
+    assert (change.planned_entry_on, change.interview_at, change.actor_label) == (
+        entry,
+        interview,
+        officer.public_label,
+    )
     log = AccessLogEntry.objects.filter(action="update", object_id=str(esms.yann.pk)).last()
     assert log.detail.startswith(f"entrée prévue : {entry:%d/%m/%Y} ; entretien de pré-admission : ")
     assert log.subject == f"persons.person:{world.person.pk}"
@@ -134,7 +138,7 @@ def test_dates_form_on_the_request_page_saves_or_shows_errors_at_the_field(world
     html = client.get(url("esms_request", esms.yann)).content.decode()
     assert f"{interview:%d/%m/%Y} à 10:30" in html and f'datetime="{entry.isoformat()}"' in html
     history = html[html.index('id="historique-dates"') :]
-    assert f"<strong>{entry:%d/%m/%Y}</strong>" in history and escape(world.staff[0].label) in history
+    assert f"<strong>{entry:%d/%m/%Y}</strong>" in history and escape(world.staff[0].public_label) in history
 
     response = client.post(url("esms_request_dates", esms.yann), {"planned_entry_on": "2999-01-01", "interview_at": ""})
     html = response.content.decode()

@@ -125,7 +125,7 @@ def admission_request_dates_set(
         interview_at=interview_at,
         previous_planned_entry_on=before[0],
         previous_interview_at=before[1],
-        actor_label=actor.label,
+        actor_label=actor.public_label,
         user_id=getattr(getattr(actor, "user", None), "pk", None),
         organisation_id=actor.organisation.pk,
         at=timezone.now(),
