@@ -24,7 +24,6 @@ from relais.offer.codes import CareMode, Domain
 from relais.offer.geo import Haversine, round_km
 from relais.offer.models import Site, Unit
 from relais.offer.search_criteria import (
-    MAX_LIMIT,
     Origin,
     SearchCriteria,
     SearchError,
@@ -41,7 +40,8 @@ from relais.orientation.requests.selectors import sites_coverage
 
 RADII = (5, 10, 20, 30, 50, 100)
 DEFAULT_RADIUS_KM = 30
-PAGE = 30  # results shown at first; « Afficher plus » adds as many, up to the directory's MAX_LIMIT
+PAGE = 30  # results shown at first; « Afficher plus » adds as many, up to MAX_SHOWN
+MAX_SHOWN = 120  # four screens of ESMS: beyond, the user narrows the distance or the category
 NAME_RESULTS_LIMIT = 25
 ALL = "toutes"  # category or care mode: no restriction
 # Without a CDAPH decision (older persons), the search asks for their ESMS, not for those needing a decision.
@@ -181,7 +181,7 @@ def _around(home: Home, filters: Filters, age: int | None):
         care_modes=filters.care_modes(),
         age=None if filters.show_uncovered else age,
         radius_km=float(filters.radius_km),
-        limit=min(filters.limit, MAX_LIMIT),
+        limit=min(filters.limit, MAX_SHOWN),
         **home.criteria,
     )
     found = offer_search(criteria)

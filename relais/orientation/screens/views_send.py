@@ -24,7 +24,7 @@ from django_htmx.http import push_url
 
 from relais.offer.codes import CareMode
 from relais.offer.models import Site
-from relais.offer.search_criteria import MAX_LIMIT, SearchError
+from relais.offer.search_criteria import SearchError
 from relais.orientation.admission.services import admission_requests_send_with_wishes
 from relais.orientation.decisions.models import DecisionStatus
 from relais.orientation.requests import nearby
@@ -49,7 +49,7 @@ def _filters(params, decisions) -> tuple[nearby.Filters, str]:
         radius_km=int(radius) if radius.isdigit() and int(radius) in nearby.RADII else nearby.DEFAULT_RADIUS_KM,
         name=params.get("q", "").strip()[:100],
         show_uncovered=params.get("hors_decision") == "1",
-        limit=min(int(count), MAX_LIMIT) if count.isdigit() and int(count) > nearby.PAGE else nearby.PAGE,
+        limit=min(int(count), nearby.MAX_SHOWN) if count.isdigit() and int(count) > nearby.PAGE else nearby.PAGE,
     )
     return filters, selected
 
@@ -161,6 +161,7 @@ def requests_send(request, pk: int):
         "filters": filters,
         "params": params,
         "radii": nearby.RADII,
+        "max_shown": nearby.MAX_SHOWN,
         "care_modes": CareMode.choices,
         "categories": categories_by_domain(),
         "decision_categories": category_labels(nearby.Filters(filters.decision).categories()),
@@ -177,7 +178,7 @@ def requests_send(request, pk: int):
         "key": key,
         "errors": errors,
         "state_query": _query(params, chosen),
-        "more_query": _query(params, chosen, nombre=str(min(filters.limit + nearby.PAGE, MAX_LIMIT))),
+        "more_query": _query(params, chosen, nombre=str(min(filters.limit + nearby.PAGE, nearby.MAX_SHOWN))),
         "announce": _announce(request, sites),
     }
     if request.htmx and request.method == "GET":
