@@ -73,7 +73,7 @@ def test_mdph_officer_sends_a_persons_requests_to_three_esms(
         expect(audit.get_by_role("heading", level=1)).to_contain_text("Bonjour")
         audit.goto(f"/orientation/personnes/{area.person.pk}/demandes/?choix={area.ehpad.pk}&categorie=toutes")
         expect(audit.locator(".send-results")).to_contain_text("demande déjà envoyée : Nouvelle demande")
-        audit.screenshot(path=screenshots / f"send-requests-{width}.png", full_page=width > 400)
+        audit.screenshot(path=screenshots / f"send-requests-{width}.png", full_page=True)
         violations = serious_violations(audit)
         assert not violations, f"axe-core on the sending screen ({width} px):\n" + describe(violations)
 
