@@ -77,9 +77,9 @@ def demo_login(role: str):
     "send_requests_to_three_esms",
     "Envoyer les demandes d'une personne à trois ESMS",
     Role.ORIENTATION_OFFICER,
-    "Personnes suivies → recherche par nom → page de la personne → « Envoyer des demandes d'admission » → "
-    "recherche par catégorie de la décision (sans distance ni places libres) → « Ajouter » trois fois, chaque "
-    "ajout recharge la page → rangs par défaut (1, 2, 3) → « Envoyer 3 demandes ».",
+    "Personnes suivies → recherche par nom → page de la personne → « Envoyer des demandes d'admission » (les ESMS "
+    "de la décision autour du domicile, avec places libres et listes d'attente, sans recherche) → « Ajouter » trois "
+    "fois, sans recharger la page (htmx) → rangs par défaut (1, 2, 3) → « Envoyer 3 demandes ».",
 )
 def send_requests_to_three_esms(run: Recorder) -> None:
     page = run.page
@@ -95,11 +95,18 @@ def send_requests_to_three_esms(run: Recorder) -> None:
         page.get_by_role("link", name="Envoyer des demandes d'admission"),
         ready=heading(page, "Envoyer des demandes d'admission"),
     )
-    run.choose(page.get_by_label("Catégorie", exact=True), person["category"])
-    run.click("Rechercher les établissements", page.get_by_role("button", name="Rechercher", exact=True))
+    adds = page.get_by_role("link", name=re.compile(r"^Ajouter "))
+    if adds.count() < 3:  # fewer than three ESMS of the decision within 30 km: the officer widens the distance
+        run.choose(page.get_by_label("Distance du domicile"), "moins de 100 km")
+        expect(page.get_by_role("table").first).to_contain_text("à moins de 100 km")
     for n in range(3):
-        add = page.get_by_role("button", name=re.compile(r"^Ajouter ")).first
-        run.click(f"Ajouter l'établissement n° {n + 1}", add)
+        selected = page.locator(".send-selection tbody tr")
+        run.click(
+            f"Ajouter l'établissement n° {n + 1}",
+            adds.first,
+            navigates=False,
+            ready=lambda n=n, selected=selected: expect(selected).to_have_count(n + 1),
+        )
     run.click(
         "Envoyer 3 demandes",
         page.get_by_role("button", name="Envoyer 3 demandes"),

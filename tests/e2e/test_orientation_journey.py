@@ -121,13 +121,15 @@ def test_mdph_officer_records_a_decision_and_sends_three_ranked_requests(make_co
     page.get_by_role("button", name="Enregistrer la décision").click()
     expect(page.get_by_role("status")).to_contain_text("Décision d'orientation enregistrée.")
 
-    # Three ESMS, chosen by a name search, ranked in the person's order of wishes.
+    # Three ESMS, chosen by a name search (htmx fragments), ranked in the person's order of wishes.
     decision_url = page.url
     page.get_by_role("link", name="Envoyer des demandes d'admission").click()
+    page.get_by_label("Ou un nom, une ville, un n° FINESS").fill("(test)")
+    page.get_by_role("button", name="Afficher").click()
+    expect(page.locator(".send-results caption")).to_contain_text("contient « (test) »")
     for name in NAMES:
-        page.get_by_label("Nom ou commune de l'établissement").fill("(test)")
-        page.get_by_role("button", name="Rechercher").click()
-        page.get_by_role("button", name=f"Ajouter {name}").click()
+        page.get_by_role("link", name=f"Ajouter {name}").click()
+        expect(page.get_by_label(f"Rang de {name}")).to_be_visible()
     page.get_by_label(f"Rang de {NAMES[0]}").fill("3")
     page.get_by_label(f"Rang de {NAMES[1]}").fill("1")
     page.get_by_label(f"Rang de {NAMES[2]}").fill("2")
