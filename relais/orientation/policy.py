@@ -148,6 +148,20 @@ def may_write_medical(actor, person: Person) -> bool:
     )
 
 
+# Organisations that lead the territory's response plan (PAG) and export its persons without solution (0042).
+RESPONSE_PLAN_KINDS = frozenset({K.MDPH, K.DEPARTEMENT_COUNCIL})
+
+
+def may_export_without_solution(actor) -> bool:
+    """MDPH and département officers who follow orientations (a user, reading personal data), on their own scope."""
+    return (
+        may_send_requests(actor)
+        and actor.user is not None
+        and actor.reads_personal_data
+        and actor.organisation.kind in RESPONSE_PLAN_KINDS
+    )
+
+
 def may_see_territory(actor) -> bool:
     return actor is not None and actor.user is not None and actor.organisation.kind in TERRITORY_KINDS
 
