@@ -22,12 +22,11 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from django.db.models import Count, F, IntegerField, Min, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from relais.orientation import policy
-from relais.orientation.admission.models import Urgency
+from relais.orientation.admission.models import AdmissionFile, Urgency
 from relais.orientation.decisions.models import DecisionStatus, OrientationDecision
 from relais.orientation.follow_up.services import REMINDER_DAYS, unanswered_cutoff, unanswered_since
 from relais.orientation.requests.models import ESMS_ENDED
@@ -181,9 +180,8 @@ def filtered(actor, filters: WorkFilters, today: date | None = None):
     return persons.order_by("search_key", "family_name", "pk")
 
 
-def _count_of(requests) -> Subquery:
-    counted = requests.filter(person_id=OuterRef("pk")).order_by().values("person_id").annotate(n=Count("pk"))
-    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
+def _per_person(requests) -> dict[int, int]:
+    return dict(requests.order_by().values_list("person_id").annotate(n=Count("pk")))
 
 
 @dataclass
@@ -211,17 +209,27 @@ def work_page(actor, filters: WorkFilters, today: date | None = None) -> WorkPag
     total = persons.count()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(filters.page, pages)
-    visible = policy.requests_visible_to(actor)
-    next_end = (
-        _valid_decisions().filter(person_id=OuterRef("pk"), validity_end__gte=today).order_by().values("person_id")
+    # The page's persons first (the sort walks the name index and stops after the page), then the figures of those
+    # rows only, one grouped query each: as correlated subqueries the database would rebuild the scope per row.
+    rows = list(persons[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+    ids = [person.pk for person in rows]
+    visible = policy.requests_visible_to(actor).filter(person_id__in=ids)
+    open_requests = _per_person(visible.exclude(status__in=ESMS_ENDED))
+    unanswered = _per_person(unanswered_requests(actor, filters.unread_days, today).filter(person_id__in=ids))
+    ends = dict(
+        _valid_decisions()
+        .filter(person_id__in=ids, validity_end__gte=today)
+        .values_list("person_id")
+        .annotate(end=Min("validity_end"))
+        .order_by()
     )
-    rows = list(
-        persons.annotate(
-            commune_name=F("admission_file__commune__name"),
-            urgency=F("admission_file__urgency"),
-            open_requests=_count_of(visible.exclude(status__in=ESMS_ENDED)),
-            unanswered=_count_of(unanswered_requests(actor, filters.unread_days, today)),
-            decision_end=Subquery(next_end.annotate(end=Min("validity_end")).values("end")[:1]),
-        )[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    )
+    files = {
+        row["person_id"]: row
+        for row in AdmissionFile.objects.filter(person_id__in=ids).values("person_id", "urgency", "commune__name")
+    }
+    for person in rows:
+        file = files.get(person.pk, {})
+        person.commune_name, person.urgency = file.get("commune__name"), file.get("urgency")
+        person.open_requests, person.unanswered = open_requests.get(person.pk, 0), unanswered.get(person.pk, 0)
+        person.decision_end = ends.get(person.pk)
     return WorkPage(filters=replace(filters, page=page), rows=rows, total=total, page=page, pages=pages)
