@@ -7,7 +7,7 @@ MDPH's, out of scope): a decision each (dates over five years, ends over the nex
 half (urgency 0–3), requests for a third (statuses spread over the SI-SDO workflow, a transition each). Then times
 ``follow_up.work_list.work_page`` (count + one page of 50 with its figures) for the page without filter, each filter,
 several searches (one name, two words, a birth date, a postcode) and page 100, and prints the PostgreSQL plan of the
-slowest query. Progress on stderr; the last line is one JSON object: persons, per case the median ms of 5 runs,
+slowest query. Progress on stderr; the last line is one JSON object: persons, per case the median ms of 3 runs,
 slowest case and its plan's top lines, machine.
 """
 
@@ -201,7 +201,7 @@ def main() -> None:
     for label, fields in cases.items():
         filters = work_list.WorkFilters(**fields)
         runs = []
-        for _ in range(5):
+        for _ in range(3):
             started = time.perf_counter()
             page = work_list.work_page(actor, filters)
             runs.append((time.perf_counter() - started) * 1000)
