@@ -67,7 +67,7 @@ def test_work_list_pages_filter_and_reminder(make_context, screenshots, desk):
     expect(page.get_by_text("Personnes 51–60 sur 60")).to_be_visible()
 
     page.get_by_label("Demandes sans réponse depuis").check()
-    page.get_by_role("button", name="Afficher").click()
+    page.get_by_role("button", name="Rechercher", exact=True).click()
     expect(page.get_by_role("heading", level=2, name="1 personne")).to_be_visible()
     page.get_by_label("Relancer les établissements pour Nom07 Test").check()
     page.get_by_role("button", name="Relancer les établissements des personnes cochées").click()
