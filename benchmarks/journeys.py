@@ -120,10 +120,10 @@ def _person_without_requests(page) -> dict:
     page.goto("/orientation/personnes/")
     rows = page.get_by_role("table").locator("tbody tr")
     for n in range(rows.count()):
-        cells = rows.nth(n).locator("td")
-        if cells.nth(2).inner_text().strip() != "0":
+        row = rows.nth(n)
+        if row.locator("td.open-requests").inner_text().strip() != "0":  # the work list's « Demandes en cours »
             continue
-        link = cells.nth(0).get_by_role("link")
+        link = row.get_by_role("link")
         label = link.inner_text().strip()
         href = link.get_attribute("href")
         page.goto(href)

@@ -5,12 +5,12 @@ Pure reads for views_directory.py (decision 0037): no rule of the search itself 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.core.cache import cache
 from django.db.models import Count
 from django.http import QueryDict
 from django.urls import reverse
+
+from relais.web.paging import Pagination, page_bar, page_count, query_url
 
 from .models import Category, Site
 from .search_criteria import DEFAULT_LIMIT, MAX_OFFSET, SearchError, commune_postcode
@@ -34,50 +34,17 @@ def page_number(query: QueryDict) -> int:
     return int(text)
 
 
-@dataclass
-class PageLink:
-    number: int | None  # None: an ellipsis
-    url: str = ""
-    current: bool = False
-
-
-@dataclass
-class Pagination:
-    label: str  # « 51–100 sur 312 »
-    previous_url: str = ""
-    next_url: str = ""
-    links: list[PageLink] = field(default_factory=list)
-
-
-def _url(query: QueryDict, page: int) -> str:
-    kept = query.copy()
-    kept.pop("page", None)
-    if page > 1:
-        kept["page"] = str(page)
-    encoded = kept.urlencode()
-    return reverse("offer:search") + (f"?{encoded}" if encoded else "")
-
-
 def pagination(results: SearchResults, query: QueryDict) -> Pagination | None:
     """Where this page stands and links to the others, keeping every criterion of the query; None on one page."""
     total = results.total if results.total is not None else results.last + int(results.has_more)
     current = results.criteria.offset // PAGE_SIZE + 1
-    pages = min(max(1, -(-total // PAGE_SIZE)), MAX_PAGE)
-    if pages == 1 and current == 1:
-        return None
-    label = f"{results.first}–{results.last} sur {total}" if results.results else f"Page {current} : aucun résultat"
-    shown = sorted({1, pages, *range(max(1, current - 2), min(pages, current + 2) + 1)})
-    links, previous = [], 0
-    for number in shown:
-        if number > previous + 1:
-            links.append(PageLink(None))
-        links.append(PageLink(number, _url(query, number), number == current))
-        previous = number
-    return Pagination(
-        label=label,
-        previous_url=_url(query, current - 1) if current > 1 else "",
-        next_url=_url(query, current + 1) if current < pages else "",
-        links=links,
+    return page_bar(
+        current=current,
+        pages=min(page_count(total, PAGE_SIZE), MAX_PAGE),
+        first=results.first if results.results else 1,
+        last=results.last if results.results else 0,
+        total=total,
+        url=lambda page: query_url(reverse("offer:search"), query, page),
     )
 
 

@@ -20,7 +20,7 @@ class OrientationConfig(AppConfig):
         from relais.persons.services import register_merge_hook
 
         from . import fhir
-        from .follow_up import tasks  # noqa: F401  the queued notifications, for the web and the jobs consumer
+        from .follow_up import reminders, tasks  # noqa: F401  the queued notifications, for the web and the jobs consumer
 
         register_merge_hook(requests_merge_hook)
         register_merge_hook(admission_merge_hook)

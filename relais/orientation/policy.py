@@ -71,14 +71,14 @@ def persons_visible_to(actor) -> QuerySet[Person]:
     if not _reads_persons(actor):
         return Person.objects.none()
     organisation_id = actor.organisation.pk
-    by_request = _esms_filter(organisation_id, "admission_requests__") | _sender_filter(
-        organisation_id, "admission_requests__"
-    )
+    # Three IN subqueries of person ids, no join: the database hashes each once and checks every person against
+    # them (or walks an index in order and stops after a page), instead of joining and de-duplicating every person
+    # of a département (the MDPH work list, decision 0042).
     return Person.objects.filter(
-        Q(pk__in=Person.objects.filter(by_request).values("pk"))
-        | Q(orientation_decisions__organisation_id=organisation_id)
-        | Q(admission_file__author_organisation_id=organisation_id)
-    ).distinct()
+        Q(pk__in=requests_visible_to(actor).values("person_id"))
+        | Q(pk__in=OrientationDecision.objects.filter(organisation_id=organisation_id).values("person_id"))
+        | Q(pk__in=AdmissionFile.objects.filter(author_organisation_id=organisation_id).values("person_id"))
+    )
 
 
 def may_send_requests(actor) -> bool:
@@ -145,6 +145,20 @@ def may_write_medical(actor, person: Person) -> bool:
         and actor.is_health_professional
         and may_send_requests(actor)
         and persons_visible_to(actor).filter(pk=person.pk).exists()
+    )
+
+
+# Organisations that lead the territory's response plan (PAG) and export its persons without solution (0042).
+RESPONSE_PLAN_KINDS = frozenset({K.MDPH, K.DEPARTEMENT_COUNCIL})
+
+
+def may_export_without_solution(actor) -> bool:
+    """MDPH and département officers who follow orientations (a user, reading personal data), on their own scope."""
+    return (
+        may_send_requests(actor)
+        and actor.user is not None
+        and actor.reads_personal_data
+        and actor.organisation.kind in RESPONSE_PLAN_KINDS
     )
 
 

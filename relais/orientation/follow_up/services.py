@@ -20,7 +20,7 @@ from relais.orientation import notification_kinds as notices
 from relais.orientation.decisions.models import DecisionStatus, OrientationDecision
 from relais.orientation.decisions.services import orientation_decision_expire
 from relais.orientation.follow_up.admitted_elsewhere import CLOSABLE_BY_SYSTEM, request_close_admitted_elsewhere
-from relais.orientation.follow_up.tasks import notify_closed
+from relais.orientation.follow_up.tasks import notify_closed, notify_reminder
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
@@ -66,15 +66,29 @@ def admitted_elsewhere_due() -> list[AdmissionRequest]:
     return [request for request in candidates if request.created_at <= admitted_at[request.person_id]]
 
 
+def unanswered_cutoff(today: date, days: int) -> datetime:
+    """The moment before which a request's last change makes it unanswered for ``days`` days on ``today``."""
+    return _start_of(today - timedelta(days=days - 1))
+
+
+def unanswered_since(requests, cutoff: datetime):
+    """The one definition of an unanswered request, for the daily reminders and the MDPH work list: sent and not
+    answered (``ESMS_AWAITING_ANSWER``: not read, or read or contacted without a decision), its last ESMS-level
+    change before ``cutoff`` (annotated as ``last_change``)."""
+    last_change = StatusTransition.objects.filter(request=OuterRef("pk"), level=wf.ESMS).order_by("-at", "-pk")
+    return (
+        requests.filter(status__in=st.ESMS_AWAITING_ANSWER)
+        .annotate(last_change=Subquery(last_change.values("at")[:1]))
+        .filter(last_change__lt=cutoff)
+    )
+
+
 def reminders_due(today: date) -> list[AdmissionRequest]:
     """Requests unread or unanswered for ``REMINDER_DAYS`` days (since their last ESMS-level change), not reminded
     in the last ``REMINDER_DAYS`` days."""
-    cutoff = _start_of(today - timedelta(days=REMINDER_DAYS - 1))
-    last_change = StatusTransition.objects.filter(request=OuterRef("pk"), level=wf.ESMS).order_by("-at", "-pk")
+    cutoff = unanswered_cutoff(today, REMINDER_DAYS)
     return list(
-        AdmissionRequest.objects.filter(status__in=st.ESMS_AWAITING_ANSWER)
-        .annotate(last_change=Subquery(last_change.values("at")[:1]))
-        .filter(last_change__lt=cutoff)
+        unanswered_since(AdmissionRequest.objects.all(), cutoff)
         .filter(Q(last_reminder_at__isnull=True) | Q(last_reminder_at__lt=cutoff))
         .select_related("person", "site__legal_entity", "site__organisation")
         .order_by("pk")
@@ -118,29 +132,15 @@ def step_admitted_elsewhere(summary: dict, *, dry_run: bool) -> None:
 
 
 def step_reminders(summary: dict, *, today: date, dry_run: bool) -> None:
-    kind = notices.REMINDER.code
     moment = _now_for(today)
     for request in reminders_due(today):
         summary["reminders"] += 1
         if dry_run:
             continue
-        initials = notices.initials(request.person)
         since = timezone.localdate(request.last_change)
         with transaction.atomic():
             AdmissionRequest.objects.filter(pk=request.pk).update(last_reminder_at=moment)
-            summary["notifications"] += len(
-                notices.notify_esms(
-                    kind=kind,
-                    request=request,
-                    subject=f"Relance — demande n° {request.pk} sans réponse ({initials})",
-                    body=(
-                        f"La demande n° {request.pk} pour {initials}, adressée à « {request.site.name} », est au "
-                        f"statut « {st.status_word(request.status)} » depuis le {since:%d/%m/%Y} "
-                        f"(au moins {REMINDER_DAYS} jours). Merci de la lire et d'y répondre dans Relais."
-                    ),
-                    dedup_key=f"{kind}:request:{request.pk}:{today.isoformat()}",
-                )
-            )
+            summary["notifications"] += notify_reminder(request, since=since, day=today, days=REMINDER_DAYS)
 
 
 def step_expiry(summary: dict, *, today: date, dry_run: bool) -> None:

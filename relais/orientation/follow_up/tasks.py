@@ -1,5 +1,7 @@
 """Queued side effects of the orientation follow-up (huey tasks; registered from ``OrientationConfig.ready``)."""
 
+from datetime import date
+
 from huey.contrib.djhuey import db_task
 
 from relais.orientation import notification_kinds as notices
@@ -40,5 +42,24 @@ def notify_closed(request: AdmissionRequest) -> int:
         subject=subject,
         body=body,
         dedup_key=dedup_key,
+    )
+    return len(sent)
+
+
+def notify_reminder(request: AdmissionRequest, *, since: date, day: date, days: int) -> int:
+    """Remind the request's ESMS staff that it waits for an answer since ``since`` (daily reminders and the work
+    list's reminders alike); one notice per request and ``day`` (dedup key)."""
+    kind = notices.REMINDER.code
+    initials = notices.initials(request.person)
+    sent = notices.notify_esms(
+        kind=kind,
+        request=request,
+        subject=f"Relance — demande n° {request.pk} sans réponse ({initials})",
+        body=(
+            f"La demande n° {request.pk} pour {initials}, adressée à « {request.site.name} », est au "
+            f"statut « {st.status_word(request.status)} » depuis le {since:%d/%m/%Y} "
+            f"(au moins {days} jour{'s' if days > 1 else ''}). Merci de la lire et d'y répondre dans Relais."
+        ),
+        dedup_key=f"{kind}:request:{request.pk}:{day.isoformat()}",
     )
     return len(sent)

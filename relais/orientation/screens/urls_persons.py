@@ -4,10 +4,12 @@ admission file, their decisions and the sending of requests to several ESMS."""
 from django.urls import path
 
 from relais.orientation.screens import views_persons as views
-from relais.orientation.screens import views_send
+from relais.orientation.screens import views_send, views_worklist
 
 urlpatterns = [
-    path("", views.persons, name="persons"),
+    path("", views_worklist.persons, name="persons"),
+    path("sans-solution.<str:fmt>", views_worklist.persons_export, name="persons_export"),
+    path("relances/", views_worklist.persons_remind, name="persons_remind"),
     path("nouvelle/", views.person_create, name="person_create"),
     path("<int:pk>/", views.person_detail, name="person"),
     path("<int:pk>/dossier/", views.file_edit, name="file_edit"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +32,6 @@ from relais.orientation.follow_up.admitted_elsewhere import admission_request_tr
 from relais.orientation.requests import services
 from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
-from relais.orientation.requests.models import ESMS_ENDED
 from relais.orientation.screens.forms import (
     RIGHT_LABELS,
     AdmissionFileForm,
@@ -46,10 +44,8 @@ from relais.orientation.screens.forms import (
 from relais.orientation.terminology.selectors import sdo_rules, status_labels
 from relais.pathway import policy as pathway_policy
 from relais.persons import vigilance
-from relais.persons.selectors import person_search
 
 CARE_MODES = dict(CareMode.choices)
-LIST_LIMIT = 50
 
 
 # --- Reads (scoped by policy, traced) --------------------------------------------------------------------------
@@ -94,30 +90,7 @@ def _status_label(code: str, labels: dict) -> str:
     return st.status_word(code)
 
 
-# --- The persons followed ---------------------------------------------------------------------------------------
-
-
-def persons(request):
-    actor = _actor(request)
-    if actor is None or not actor.reads_personal_data:
-        raise PermissionDenied("Votre rôle ne donne pas accès aux données des personnes.")
-    query = request.GET.get("q", "").strip()[:100]
-    found = policy.persons_visible_to(actor).filter(merged_into__isnull=True)
-    found = person_search(queryset=found, query=query)
-    visible_requests = policy.requests_visible_to(actor).exclude(status__in=ESMS_ENDED).values("pk")
-    found = found.annotate(
-        open_requests=Count("admission_requests", filter=Q(admission_requests__in=visible_requests), distinct=True)
-    )
-    shown = list(found[: LIST_LIMIT + 1])
-    for person in shown[:LIST_LIMIT]:
-        _read(actor, person, "liste des personnes suivies")
-    context = {
-        "persons": shown[:LIST_LIMIT],
-        "more": len(shown) > LIST_LIMIT,
-        "query": query,
-        "may_create": policy.may_send_requests(actor),
-    }
-    return render(request, "orientation/persons/list.html", context)
+# --- Creating a person (the persons followed: views_worklist.py) ---------------------------------------------
 
 
 def person_create(request):

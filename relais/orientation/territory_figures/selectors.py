@@ -207,14 +207,31 @@ def _by_category(rows, filters: Filters) -> dict[str, set[int]]:
     return groups
 
 
+def without_solution(decisions, *, today: date, days: int):
+    """The one definition of a person without solution, for this page and the MDPH work list
+    (``follow_up/work_list.py``): ``decisions`` narrowed to valid ones taken at least ``days`` days before ``today``
+    whose person holds no place (``ESMS_PLACED``) anywhere."""
+    placed = AdmissionRequest.objects.filter(status__in=st.ESMS_PLACED).values("person_id")
+    return decisions.filter(status=DecisionStatus.VALID, decision_date__lte=today - timedelta(days=days)).exclude(
+        person_id__in=placed
+    )
+
+
+def request_sent_after():
+    """A decision (``OuterRef("pk")``) was followed by a request: one naming it, or (sent without naming it) a
+    request of the person since its date. ``~request_sent_after()``: "aucune demande envoyée" (this page and the
+    work list)."""
+    return Exists(
+        AdmissionRequest.objects.filter(
+            Q(decision=OuterRef("pk"))
+            | Q(person=OuterRef("person"), decision=None, created_at__date__gte=OuterRef("decision_date"))
+        )
+    )
+
+
 def without_solution_table(scope: Scope, filters: Filters, today: date) -> Table:
     """Persons with a valid decision at least N days old and no place (``ESMS_PLACED``) anywhere."""
-    admitted = AdmissionRequest.objects.filter(status__in=st.ESMS_PLACED).values("person_id")
-    qs = (
-        _decisions(scope, filters)
-        .filter(status=DecisionStatus.VALID, decision_date__lte=today - timedelta(days=filters.days))
-        .exclude(person_id__in=admitted)
-    )
+    qs = without_solution(_decisions(scope, filters), today=today, days=filters.days)
     groups = _by_category(_oriented_to(qs, filters.category).values_list("person_id", "categories"), filters)
     labels = _category_labels()
     rows = [(f"{labels.get(code, 'Non renseignée')} ({code or '—'})", [len(groups[code])]) for code in sorted(groups)]
@@ -235,13 +252,7 @@ def not_executed_table(scope: Scope, filters: Filters) -> Table:
     qs = _decisions(scope, filters).filter(status__in=[DecisionStatus.VALID, DecisionStatus.EXPIRED])
     if filters.category:
         qs = qs.filter(pk__in=_oriented_to(OrientationDecision.objects.all(), filters.category).values("pk"))
-    # Sent: a request follows the decision, or (sent without naming it) a request of the person since its date.
-    sent = Exists(
-        AdmissionRequest.objects.filter(
-            Q(decision=OuterRef("pk"))
-            | Q(person=OuterRef("person"), decision=None, created_at__date__gte=OuterRef("decision_date"))
-        )
-    )
+    sent = request_sent_after()
     admitted = Exists(AdmissionRequest.objects.filter(person=OuterRef("person"), status__in=st.ESMS_PLACED))
     found: dict[str, list[int]] = {}
     for column, subset in enumerate((qs.filter(~sent), qs.filter(sent).filter(~admitted))):
