@@ -5,7 +5,7 @@
   circle as a member. Written in the timeline (the circle sees who is referent and why), traced in the access log,
   the new referent notified (in-app now, the e-mail after the commit).
 - ``record_take``: a record of the team without an active referent (the referent left the circle or the service):
-  a member of the circle acting for the service takes it and becomes referent.
+  a member of the circle acting for the service that holds it (``holding_service``) takes it and becomes referent.
 - ``plan_task_take``: an action entrusted to the service as a whole (``PlanTask.assignee_organisation``) is taken by a
   member of the circle acting for that service, who becomes its assignee.
 
@@ -49,6 +49,18 @@ def current_referents(record) -> list[CircleMember]:
     """The active referents of the record who may still act (decision 0031): none when the referent left."""
     rows = _active(record).filter(circle_role=CircleRole.REFERENT).select_related("user", "organisation")
     return [member for member in rows if not member_ineligibility(member)]
+
+
+def holding_service(record):
+    """The service that holds the record: the organisation of its latest referent (even one who left), else the
+    organisation that opened it."""
+    last = (
+        record.members.filter(kind=MemberKind.PROFESSIONAL, circle_role=CircleRole.REFERENT)
+        .select_related("organisation")
+        .order_by("-start", "-pk")
+        .first()
+    )
+    return last.organisation if last else record.opened_by_organisation
 
 
 def service_of(record, actor):
@@ -193,8 +205,12 @@ def record_take(*, actor, person) -> CircleMember:
         raise ValidationError("Ce dossier est clos.")
     if current_referents(record):
         raise ValidationError("Ce dossier a déjà un·e référent·e : demandez-lui de vous le confier.")
-    if decision.member.kind != MemberKind.PROFESSIONAL or decision.member.organisation_id != actor.organisation.pk:
-        raise PermissionDenied("Seul·e un·e professionnel·le du service, membre du cercle de soins, prend ce dossier.")
+    service = holding_service(record)
+    if decision.member.kind != MemberKind.PROFESSIONAL or service.pk != actor.organisation.pk:
+        raise PermissionDenied(
+            f"Seul·e un·e professionnel·le de « {service} », le service qui porte ce dossier, membre du cercle de "
+            "soins, peut le prendre."
+        )
     member = _become_referent(actor=actor, record=record, user=actor.user, service=actor.organisation)
     name = actor.user.get_full_name() or actor.user.email
     _record_event(

@@ -1,7 +1,8 @@
 """The team inbox of a coordination service (decision 0044): what arrives for the service as a whole, that any member of
 the team may take (« Je prends »), with counts:
 
-- records of the service without an active referent (the referent left the circle or the service);
+- records the service holds (its latest referent was of the service) without an active referent now (the referent
+  left the circle or the service);
 - plan actions entrusted to the service itself (``PlanTask.assignee_organisation``), not yet to one of its members;
 - messages posted to a record (« partage au dossier »), addressed to nobody in particular, not yet read.
 
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from relais.accounts.models import Membership
@@ -45,30 +46,33 @@ class TeamInbox:
         return list(seen.values())
 
 
-def _with_referent(record_ids) -> set[int]:
-    """Records among ``record_ids`` with an active referent still eligible (an active membership of their service in
-    a role and profession the care-team rule accepts, decision 0031)."""
+def _referents(record_ids) -> tuple[set[int], dict[int, int]]:
+    """Among ``record_ids``: those with an active referent still eligible (an active membership of their service in a
+    role and profession the care-team rule accepts, decision 0031), and the organisation of each record's latest
+    referent (the service that holds it, ``handover.holding_service``)."""
     today = timezone.localdate()
     role = Membership.objects.filter(
         user=OuterRef("user"), organisation=OuterRef("organisation"), is_active=True, user__is_active=True
     ).values("role")[:1]
     referents = (
-        CircleMember.objects.filter(record_id__in=record_ids, circle_role=CircleRole.REFERENT, start__lte=today)
-        .filter(Q(end__isnull=True) | Q(end__gte=today))
+        CircleMember.objects.filter(record_id__in=record_ids, circle_role=CircleRole.REFERENT)
         .annotate(membership_role=Subquery(role))
         .select_related("user", "organisation")
+        .order_by("start", "pk")
     )
-    return {
-        member.record_id
-        for member in referents
-        if member.membership_role is not None
-        and professional_eligibility(
+    active, holders = set(), {}
+    for member in referents:
+        holders[member.record_id] = member.organisation_id
+        if member.start > today or (member.end is not None and member.end < today) or member.membership_role is None:
+            continue
+        if professional_eligibility(
             ground=member.ground,
             kind=member.organisation.kind,
             role=member.membership_role,
             category=member.user.professional_category,
-        )
-    }
+        ):
+            active.add(member.record_id)
+    return active, holders
 
 
 def team_inbox(*, user, organisation) -> TeamInbox:
@@ -81,7 +85,7 @@ def team_inbox(*, user, organisation) -> TeamInbox:
     allowed = [pk for pk, d in decisions.items() if d[m.IDENTITY].allowed]
     if not allowed:
         return inbox
-    with_referent = _with_referent(allowed)
+    with_referent, holders = _referents(allowed)
     unread = unread_by_record(
         user=user, organisation=organisation, decisions={pk: decisions[pk] for pk in allowed}, sharing_only=True
     )
@@ -90,7 +94,11 @@ def team_inbox(*, user, organisation) -> TeamInbox:
     for record in shown.values():
         record.decision = decisions[record.pk][m.IDENTITY]
     by_name = sorted(shown.values(), key=lambda r: (r.person.search_key, r.pk))
-    inbox.records_to_take = [r for r in by_name if r.pk not in with_referent]
+    inbox.records_to_take = [
+        r
+        for r in by_name
+        if r.pk not in with_referent and holders.get(r.pk, r.opened_by_organisation_id) == organisation.pk
+    ]
     inbox.shared = [(r, unread[r.pk]) for r in by_name if r.pk in unread]
     plan_readable = [pk for pk in allowed if decisions[pk][m.PLAN].allowed]
     tasks = (
