@@ -227,3 +227,13 @@ def test_an_appointment_is_shown_only_to_whoever_may_read_the_plan(busy, circle,
     _board, lines = _lines(circle.coordinator)
     line = lines[circle.person.pk]
     assert line.next_appointment is None and line.open_tasks == 0 and not line.may(m.PLAN)
+
+
+def test_the_home_page_sums_up_my_persons_without_naming_them(busy, circle, client):
+    client.force_login(circle.coordinator.user)
+    home = client.get("/").content.decode()
+    assert "1 personne dont vous faites partie du cercle de soins" in home
+    assert "1 avec des actions en retard" in home and "1 avec des messages non lus" in home
+    assert "MORVAN" not in home
+    client.force_login(circle.outsider.user)
+    assert "Mes personnes" not in client.get("/").content.decode().split("<main", 1)[1]

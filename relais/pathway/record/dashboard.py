@@ -158,14 +158,29 @@ def _candidates(*, user, organisation, filters: Filters):
     return records
 
 
-def dashboard(*, user, organisation, filters: Filters, page_number=1, page_size: int = PAGE_SIZE) -> Dashboard:
-    today = timezone.localdate()
+def _lines(*, user, organisation, filters: Filters) -> tuple[list[PersonLine], dict]:
+    """The lines of the records the user may open under the status and search filters, by name; and the decisions."""
     records = _candidates(user=user, organisation=organisation, filters=filters)
     decisions = decide_many(user=user, organisation=organisation, records=records)
     allowed = {pk for pk, d in decisions.items() if d[m.IDENTITY].allowed}
+    if not allowed:
+        return [], decisions
     listed = records.select_related("person").order_by("person__search_key", "person__family_name", "pk")
-    lines = [PersonLine(record=r, decisions=decisions[r.pk]) for r in (listed if allowed else []) if r.pk in allowed]
-    territories = sorted({(r.person.postal_code, r.person.city) for r in (line.record for line in lines)} - {("", "")})
+    return [PersonLine(record=r, decisions=decisions[r.pk]) for r in listed if r.pk in allowed], decisions
+
+
+def _counts(lines) -> dict[str, int]:
+    return {
+        "retard": sum(1 for line in lines if line.overdue_tasks),
+        "non-lus": sum(1 for line in lines if line.unread),
+        "hopital": sum(1 for line in lines if line.hospital),
+    }
+
+
+def dashboard(*, user, organisation, filters: Filters, page_number=1, page_size: int = PAGE_SIZE) -> Dashboard:
+    today = timezone.localdate()
+    lines, decisions = _lines(user=user, organisation=organisation, filters=filters)
+    territories = sorted({(line.person.postal_code, line.person.city) for line in lines} - {("", "")})
     if filters.territory:
         lines = [line for line in lines if line.person.postal_code == filters.territory]
     total = len(lines)
@@ -175,11 +190,7 @@ def dashboard(*, user, organisation, filters: Filters, page_number=1, page_size:
         wanted = str(user.pk) if filters.referent == ME else filters.referent
         lines = [line for line in lines if any(str(r.user_id) == wanted for r in line.referents)]
     _attention(lines, user=user, organisation=organisation, decisions=decisions, today=today)
-    counts = {
-        "retard": sum(1 for line in lines if line.overdue_tasks),
-        "non-lus": sum(1 for line in lines if line.unread),
-        "hopital": sum(1 for line in lines if line.hospital),
-    }
+    counts = _counts(lines)
     if filters.situation == "retard":
         lines = [line for line in lines if line.overdue_tasks]
     elif filters.situation == "non-lus":
@@ -190,6 +201,22 @@ def dashboard(*, user, organisation, filters: Filters, page_number=1, page_size:
     _details(page.object_list, now=timezone.now())
     territory_choices = [(code, f"{city} ({code})" if city else code) for code, city in territories if code]
     return Dashboard(page, total, counts, referent_choices, territory_choices)
+
+
+def attention_summary(*, user, organisation) -> dict | None:
+    """What the home page says of the user's open records: how many, and how many need attention (counts only, no
+    name, so nothing to trace); None for a user in no circle."""
+    lines, decisions = _lines(user=user, organisation=organisation, filters=Filters())
+    if not lines:
+        return None
+    _attention(lines, user=user, organisation=organisation, decisions=decisions, today=timezone.localdate())
+    counts = _counts(lines)
+    return {
+        "total": len(lines),
+        "overdue": counts["retard"],
+        "unread": counts["non-lus"],
+        "hospital": counts["hopital"],
+    }
 
 
 def _referents(lines, today: date) -> None:

@@ -47,18 +47,29 @@ def dashboard(request):
     )
     params = request.GET.copy()
     params.pop("page", None)
+    situations = dash.SITUATIONS.items()
     context = {
         "board": board,
         "filters": filters,
         "statuses": dash.STATUSES,
         "situations": dash.SITUATIONS,
-        "chips": [(value, label, board.counts[value]) for value, label in dash.SITUATIONS.items()],
+        "chips": [(value, label, board.counts[value], _chip(params, value)) for value, label in situations],
         "query_string": params.urlencode(),
         "filtered": any([filters.query, filters.referent, filters.territory, filters.situation]),
         "recent_days": dash.RECENT_DAYS,
         "team_count": team_inbox(**who(request)).count,
     }
     return render(request, "pathway/dashboard.html", context)
+
+
+def _chip(params, situation: str) -> str:
+    """The query of a situation's shortcut: the other filters kept; the current situation's shortcut clears it."""
+    query = params.copy()
+    if query.get("situation") == situation:
+        query.pop("situation")
+    else:
+        query["situation"] = situation
+    return query.urlencode()
 
 
 def team(request):
