@@ -63,15 +63,9 @@ def holding_service(record):
     return last.organisation if last else record.opened_by_organisation
 
 
-def service_of(record, actor):
-    """The coordination service holding the record: its referent's organisation, else the acting organisation."""
-    referents = current_referents(record)
-    return referents[0].organisation if referents else actor.organisation
-
-
-def handover_candidates(*, record, actor) -> list[Membership]:
+def handover_candidates(*, record) -> list[Membership]:
     """Whom the record may be handed to: active members of the service, eligible in the care team, not its referent."""
-    service = service_of(record, actor)
+    service = holding_service(record)
     referents = {member.user_id for member in current_referents(record)}
     rows = (
         Membership.objects.filter(organisation=service, is_active=True, user__is_active=True)
@@ -162,7 +156,7 @@ def record_handover(*, actor, person, user, reason: str) -> CircleMember:
     reason = (reason or "").strip()
     if len(reason) < MIN_REASON:
         raise ValidationError({"reason": "Indiquez le motif du changement de référent·e (il est noté au dossier)."})
-    service = service_of(record, actor)
+    service = holding_service(record)
     if user is None:
         raise ValidationError({"user": "Choisissez le ou la collègue à qui confier le dossier."})
     if any(member.user_id == user.pk for member in current_referents(record)):

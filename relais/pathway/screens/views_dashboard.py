@@ -124,7 +124,7 @@ def record_handover(request, pk: int):
     person = access.record.person
     if not may_manage_circle(**who(request), person=person).allowed:
         raise Http404("Dossier introuvable.")
-    candidates = handover.handover_candidates(record=access.record, actor=actor)
+    candidates = handover.handover_candidates(record=access.record)
     form = HandoverForm(request.POST or None, candidates=candidates, auto_id="confier-%s")
     status = 200
     if request.method == "POST":
@@ -148,6 +148,6 @@ def record_handover(request, pk: int):
         "person": person,
         "form": form,
         "referents": handover.current_referents(access.record),
-        "service": handover.service_of(access.record, actor),
+        "service": handover.holding_service(access.record),
     }
     return render(request, "pathway/handover.html", context, status=status)
