@@ -197,38 +197,21 @@ def _unit_of(cell) -> str | None:
     "find_my_persons_with_overdue_actions",
     "Trouver mes personnes qui ont des actions en retard",
     Role.COORDINATOR,
-    "« Mes tâches » ne montre que les actions confiées à soi ou à son organisation : la coordinatrice, référente, "
-    "ouvre chaque dossier de « Dossiers de coordination », puis son « Plan personnalisé », et y cherche "
-    "« En retard » ; retour par le menu.",
+    "La page d'accueil résume « Mes personnes » (decision 0044) : un clic sur « … avec des actions en retard » ouvre "
+    "le tableau de bord filtré, une ligne par personne avec ses actions en retard.",
 )
 def find_my_persons_with_overdue_actions(run: Recorder) -> None:
     page = run.page
     page.goto("/")
-    run.click("Mes tâches (menu)", nav(page, "Mes tâches"), ready=heading(page, "Mes tâches"))
-    run.notes["overdue_in_my_tasks"] = page.locator("tbody tr", has_text="En retard").count()
-    found = []
     run.click(
-        "Dossiers de coordination (menu)",
-        nav(page, "Dossiers de coordination"),
-        ready=heading(page, "Mes dossiers de coordination"),
+        "… avec des actions en retard (accueil)",
+        page.get_by_role("main").get_by_role("link", name=re.compile(r"avec des actions en retard$")),
+        ready=heading(page, "Mes personnes"),
     )
-    names = [link.inner_text().strip() for link in _record_links(page).all()]
-    for n, name in enumerate(names):
-        run.click(f"Ouvrir le dossier n° {n + 1}", _record_links(page).nth(n), ready=heading(page, name))
-        run.click(
-            f"Plan personnalisé n° {n + 1}",
-            page.get_by_role("navigation", name="Dans ce dossier").get_by_role("link", name="Plan personnalisé"),
-            ready=heading(page, "Plan personnalisé de coordination"),
-        )
-        if page.get_by_text("En retard", exact=True).count():
-            found.append(name)
-        if n + 1 < len(names):
-            run.click(
-                "Dossiers de coordination (menu)",
-                nav(page, "Dossiers de coordination"),
-                ready=heading(page, "Mes dossiers de coordination"),
-            )
-    run.notes["records_opened"] = len(names)
+    table = page.get_by_role("table", name=re.compile(r"^Mes personnes"))
+    rows = table.locator("tbody tr")
+    found = [rows.nth(n).get_by_role("link").first.inner_text().strip() for n in range(rows.count())]
+    run.notes["records_opened"] = 0
     run.notes["persons_found"] = len(found)
 
 

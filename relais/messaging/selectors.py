@@ -13,10 +13,18 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
-from relais.pathway.access import CircleMember, CoordinationRecord, Decision, active_memberships, decide, records_for
+from relais.pathway.access import (
+    CircleMember,
+    CoordinationRecord,
+    Decision,
+    active_memberships,
+    active_memberships_in,
+    decide,
+    records_for,
+)
 from relais.pathway.access import matrix as m
 
-from .models import Attachment, Message, ReadReceipt, Thread, ThreadKind
+from .models import Attachment, Message, Participant, ReadReceipt, Thread, ThreadKind
 
 # The categories a message may carry: plain messages, or social / medical content for a restricted exchange.
 MESSAGE_CATEGORIES = (m.MESSAGES, m.SOCIAL, m.MEDICAL)
@@ -107,6 +115,29 @@ def _annotate_unread(user, threads: list[Thread]) -> list[Thread]:
     for thread in threads:
         thread.unread = counts.get(thread.pk, 0)
     return threads
+
+
+def unread_by_record(*, user, organisation, decisions: dict[int, dict], sharing_only: bool = False) -> dict[int, int]:
+    """Unread messages per record for many records at once (the coordinator's dashboard, the team inbox), in one
+    query: the visibility of ``visibility`` (a readable category; an exchange only for its participants), judged with
+    ``decide_many``'s answer ``{record id: {category: Decision}}``. ``sharing_only``: the threads posted to the record,
+    addressed to nobody in particular."""
+    groups: dict[tuple, list[int]] = {}
+    for record_id, by_category in decisions.items():
+        readable = tuple(c for c in MESSAGE_CATEGORIES if c in by_category and by_category[c].allowed)
+        if readable:
+            groups.setdefault(readable, []).append(record_id)
+    if not groups:
+        return {}
+    allowed = Q(pk__in=[])
+    for categories, record_ids in groups.items():
+        allowed |= Q(record_id__in=record_ids, category__in=categories)
+    addressed = Q(kind=ThreadKind.SHARING)
+    if not sharing_only:
+        mine = active_memberships_in(user=user, organisation=organisation, records=list(decisions)).values("pk")
+        addressed |= Q(kind=ThreadKind.EXCHANGE, pk__in=Participant.objects.filter(member_id__in=mine).values("thread"))
+    rows = unread_messages(user=user, threads=Thread.objects.filter(allowed).filter(addressed))
+    return dict(rows.values("thread__record_id").annotate(n=Count("pk")).values_list("thread__record_id", "n"))
 
 
 def threads_of_record(seen: Visibility, *, user) -> list[Thread]:

@@ -5,7 +5,8 @@ internals (how the policy reads the circle, how events find their followers, how
 without touching them. What they get:
 
 - the vocabulary of the sharing matrix: ``matrix`` (data categories, READ/WRITE);
-- the policy: ``decide`` and its ``Decision``, ``allow`` (decide or refuse), ``active_memberships``;
+- the policy: ``decide`` and its ``Decision``, ``allow`` (decide or refuse), ``active_memberships``; for many
+  records at once ``decide_many`` and ``active_memberships_in``;
 - the record and the circle: ``CoordinationRecord``, ``CircleMember``, ``MemberKind``, ``record_get``,
   ``records_for``;
 - tracing an access on the person: ``trace``;
@@ -23,7 +24,7 @@ from relais.pathway.events.kinds import PersonEventKind, person_event_kind_regis
 from relais.pathway.events.services import initials, person_event_emit
 from relais.pathway.fhir import common as fhir_common
 from relais.pathway.guard import allow, trace
-from relais.pathway.policy import Decision, active_memberships, decide
+from relais.pathway.policy import Decision, active_memberships, active_memberships_in, decide, decide_many
 from relais.pathway.record import uploads
 from relais.pathway.record.models import EventKind
 from relais.pathway.record.services import event_post
@@ -38,8 +39,10 @@ __all__ = [
     "PersonEventKind",
     "acting",
     "active_memberships",
+    "active_memberships_in",
     "allow",
     "decide",
+    "decide_many",
     "event_post",
     "fhir_common",
     "form_errors",

@@ -93,3 +93,12 @@ TIMELINE = {
     EventKind.HOSPITAL_STAY: HOSPITAL_STAY.code,
     EventKind.HOME_VISIT: HOME_VISIT.code,
 }
+
+# Not a person event either: the colleague a record is handed to (decision 0044), whoever follows the person.
+RECORD_HANDED_OVER = register(
+    NotificationKind(
+        code="pathway.record_handed_over",
+        label="Dossier qui vous est confié",
+        description="Un·e collègue vous confie un dossier de coordination : vous en devenez le ou la référent·e.",
+    )
+)

@@ -11,7 +11,8 @@ the pathway asks it; a refusal is shown as a 404, exactly like a missing object.
    the category), or the proxy's own quality (legal guardian, trusted person, carer).
 
 Objections and revocations are read at each call: they take effect at once. ``decide_each`` answers the same question
-for several categories with one read of the record and the circle (a page asking for all of them).
+for several categories with one read of the record and the circle (a page asking for all of them); ``decide_many`` for
+many records in a fixed number of queries (the coordinator's dashboard, decision 0044).
 See docs/decisions/0019-care-circle-policy.md.
 """
 
@@ -25,7 +26,15 @@ from django.utils import timezone
 
 from relais.accounts.models import Membership
 from relais.pathway.circle.eligibility import professional_eligibility
-from relais.pathway.circle.models import CircleMember, CircleRole, CoordinationRecord, Ground, MemberKind, Objection
+from relais.pathway.circle.models import (
+    CircleMember,
+    CircleRole,
+    Consent,
+    CoordinationRecord,
+    Ground,
+    MemberKind,
+    Objection,
+)
 
 from . import matrix as m
 
@@ -50,14 +59,21 @@ def _fr(day) -> str:
 
 
 def active_memberships(*, user, organisation, record: CoordinationRecord, today: date | None = None):
+    return active_memberships_in(user=user, organisation=organisation, records=[record], today=today)
+
+
+def active_memberships_in(*, user, organisation, records, today: date | None = None):
+    """The user's active memberships (for the acting organisation, or as a proxy) of the circles of ``records`` (a
+    list or a queryset of records; None: every circle), each with the role held today in the member's organisation."""
     today = today or timezone.localdate()
     mine = Q(kind=MemberKind.PROFESSIONAL, user=user, organisation=organisation) | Q(kind=MemberKind.PROXY, user=user)
     # The role held today in the member's organisation, for the eligibility rule (None: no active membership there).
     role = Membership.objects.filter(
         user=OuterRef("user"), organisation=OuterRef("organisation"), is_active=True
     ).values("role")[:1]
+    rows = CircleMember.objects.all() if records is None else CircleMember.objects.filter(record__in=records)
     return (
-        record.members.filter(mine)
+        rows.filter(mine)
         .filter(Q(start__lte=today), Q(end__isnull=True) | Q(end__gte=today))
         .annotate(membership_role=Subquery(role))
     )
@@ -93,12 +109,55 @@ def decide_each(*, user, organisation, person, categories, action: str = m.READ)
             f"Vous ne faites pas partie du cercle de soins de cette personne au titre de « {organisation} ».",
         )
         return dict.fromkeys(categories, refusal)
-    grounds: dict = {}  # per member: the care-team decision or the consents, read once for all categories
+    return _judge(members, record, categories, action, {})
+
+
+def _judge(members, record, categories, action: str, grounds: dict) -> dict[str, Decision]:
+    """The decision per category for the user's active ``members`` of one circle (``grounds``: per member, the
+    care-team decision or the consents, read once for all categories, possibly read beforehand for many records)."""
     result = {}
     for category in categories:
         decisions = [_decide_for(member, record, category, action, grounds) for member in members]
         result[category] = next((d for d in decisions if d.allowed), decisions[0])
     return result
+
+
+def decide_many(*, user, organisation, records, categories=None, action: str = m.READ) -> dict[int, dict]:
+    """``decide_each`` for many records at once (a dashboard, its counts) in a fixed number of queries: the user's
+    active memberships of all the circles, then the objections and consents that bear on them. Answers
+    ``{record id: {category: Decision}}`` for the records where the user has an active membership; a record left out
+    is refused (``not_in_circle``), exactly as ``decide`` would say. ``records``: a list or a queryset of records."""
+    categories = list(categories or m.CATEGORIES)
+    if any(c not in m.CATEGORIES for c in categories) or action not in m.ACTIONS:
+        raise ValueError(f"Unknown category or action: {categories!r}, {action!r}.")
+    if user is None or not user.is_authenticated:
+        return {}
+    mine = active_memberships_in(user=user, organisation=organisation, records=records)
+    members = list(mine.select_related("user", "organisation").order_by("record_id", "kind", "pk"))
+    if not members:
+        return {}
+    objections: dict[int, list] = {}
+    mine_ids = mine.values("pk")
+    rows = Objection.objects.filter(record_id__in=mine.values("record_id"), withdrawn_at__isnull=True)
+    for objection in rows.filter(Q(member__isnull=True) | Q(member_id__in=mine_ids)):
+        objections.setdefault(objection.record_id, []).append(objection)
+    consents: dict[int, list] = {}
+    if any(member.ground == Ground.CONSENT for member in members):
+        for consent in Consent.objects.filter(member_id__in=mine_ids).order_by("-collected_at", "-pk"):
+            consents.setdefault(consent.member_id, []).append(consent)
+    by_record: dict[int, list] = {}
+    for member in members:
+        by_record.setdefault(member.record_id, []).append(member)
+    answer = {}
+    for record_id, record_members in by_record.items():
+        grounds: dict = {}
+        for member in record_members:
+            if member.ground == Ground.CARE_TEAM:
+                grounds[member.pk] = _care_team(member, None, objections.get(record_id, []))
+            elif member.ground == Ground.CONSENT:
+                grounds[member.pk] = consents.get(member.pk, [])
+        answer[record_id] = _judge(record_members, None, categories, action, grounds)
+    return answer
 
 
 def _decide_for(
@@ -147,16 +206,22 @@ def _eligible(member: CircleMember) -> Decision:
     return Decision(True, "eligible", eligibility.reason, member)
 
 
-def _care_team(member: CircleMember, record: CoordinationRecord) -> Decision:
+def _care_team(member: CircleMember, record: CoordinationRecord | None, objections: list | None = None) -> Decision:
+    """``objections``: the record's active objections when already read (``decide_many``), else read here."""
     # An objection to the whole team spares the referent: the professional the person deals with directly, who
     # records the objection, keeps the record running (and can lift it); an objection naming them does not.
-    whole_team = Q(member__isnull=True) if member.circle_role != CircleRole.REFERENT else Q(pk__in=[])
-    objection = (
-        Objection.objects.filter(record=record, withdrawn_at__isnull=True)
-        .filter(whole_team | Q(member=member))
-        .order_by("at")
-        .first()
-    )
+    spared = member.circle_role == CircleRole.REFERENT
+    if objections is None:
+        whole_team = Q(member__isnull=True) if not spared else Q(pk__in=[])
+        objection = (
+            Objection.objects.filter(record=record, withdrawn_at__isnull=True)
+            .filter(whole_team | Q(member=member))
+            .order_by("at")
+            .first()
+        )
+    else:
+        applying = [o for o in objections if o.member_id == member.pk or (o.member_id is None and not spared)]
+        objection = min(applying, key=lambda o: (o.at, o.pk), default=None)
     if objection is not None:
         whom = "avec vous" if objection.member_id else "avec son équipe de soins"
         return _deny(

@@ -2,12 +2,24 @@
 
 from django.urls import path
 
-from relais.pathway.screens import views_circle, views_plan, views_plan_versions, views_record, views_subscriptions
+from relais.pathway.screens import (
+    views_circle,
+    views_dashboard,
+    views_plan,
+    views_plan_versions,
+    views_record,
+    views_subscriptions,
+)
 
 app_name = "pathway"
 urlpatterns = [
     path("", views_record.records, name="records"),
     path("ouvrir/", views_record.record_open_view, name="record_open"),
+    path("mes-personnes/", views_dashboard.dashboard, name="dashboard"),
+    path("mes-personnes/equipe/", views_dashboard.team, name="team"),
+    path("mes-personnes/equipe/dossiers/<int:pk>/je-prends/", views_dashboard.record_take, name="record_take"),
+    path("mes-personnes/equipe/actions/<int:task_pk>/je-prends/", views_dashboard.task_take, name="task_take"),
+    path("dossiers/<int:pk>/confier/", views_dashboard.record_handover, name="record_handover"),
     path("personnes/<int:person_pk>/", views_record.record_by_person, name="record_by_person"),
     path("dossiers/<int:pk>/", views_record.record_detail, name="record"),
     path("dossiers/<int:pk>/evenements/", views_record.event_add, name="event_add"),

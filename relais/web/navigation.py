@@ -40,6 +40,7 @@ def _links(actor) -> list[tuple[str, str]]:
     if orientation_policy.may_manage_identity(actor):
         links.append((reverse("orientation:identity_duplicates"), "Doublons d'identité"))
     if actor.user is not None and actor.reads_personal_data:
+        links.append((reverse("pathway:dashboard"), "Mes personnes"))
         links.append((reverse("pathway:records"), "Dossiers de coordination"))
         links.append((reverse("pathway:my_tasks"), "Mes tâches"))
         links.append((reverse("messaging:inbox"), "Mes messages"))

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET
 from relais.accounts.roles import OrganisationKind
 from relais.offer.capacity_selectors import stale_units_for
 from relais.orientation.waiting_list.todo import admission_todo
+from relais.pathway.record.dashboard import attention_summary
+from relais.pathway.record.team_inbox import team_inbox
 
 from .errors import error_response, server_error_response
 
@@ -18,11 +20,21 @@ def home(request):
     actor = request.actor or None
     context = {
         "organisation_kinds": OrganisationKind,
+        "my_persons": _my_persons(actor),
         "actor": actor,
         "capacity_stale_count": stale_units_for(actor).count() if actor else 0,
         "admission_todo": admission_todo(actor) if actor else None,
     }
     return render(request, "web/home.html", context)
+
+
+def _my_persons(actor) -> dict | None:
+    """The coordinator's workspace in short (decision 0044): counts of « Mes personnes » and of the team inbox."""
+    if actor is None or actor.user is None or not actor.reads_personal_data:
+        return None
+    summary = attention_summary(user=actor.user, organisation=actor.organisation)
+    team = team_inbox(user=actor.user, organisation=actor.organisation).count
+    return {**summary, "team": team} if summary else None
 
 
 @login_not_required
