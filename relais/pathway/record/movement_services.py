@@ -85,6 +85,16 @@ def movement_check(movement: HospitalMovement, *, today: date | None = None) -> 
         raise ValidationError(errors)
 
 
+def _medical_write(actor, person, sentence: str):
+    """The decision to write medical data, or a refusal that says what is medical and who may write it."""
+    try:
+        return allow(actor=actor, person=person, category=m.MEDICAL)
+    except PermissionDenied:
+        raise PermissionDenied(
+            f"{sentence} les professionnels de santé du cercle de soins autorisés aux données médicales le notent."
+        ) from None
+
+
 @transaction.atomic
 def hospital_movement_save(
     *, actor, person, movement: HospitalMovement | None = None, reason: str | None = None, source: str = "web", **facts
@@ -109,7 +119,7 @@ def hospital_movement_save(
         movement.destination, movement.destination_detail = "", ""
     medical = None
     if reason is not None and reason.strip() != movement.reason:
-        medical = allow(actor=actor, person=person, category=m.MEDICAL)
+        medical = _medical_write(actor, person, "Le motif d'hospitalisation est une donnée médicale : seuls")
         movement.reason = reason.strip()
     movement_check(movement)
     after = {name: getattr(movement, name) for name in FACTS}
@@ -195,13 +205,7 @@ def hospital_discharge_summary_attach(*, actor, person, movement: HospitalMoveme
     movement = HospitalMovement.objects.select_for_update().get(pk=movement.pk, record=person.coordination_record)
     if movement.discharged_on is None:
         raise ValidationError({"upload": "Le compte rendu de sortie se dépose une fois la sortie notée."})
-    try:
-        allow(actor=actor, person=person, category=m.MEDICAL)
-    except PermissionDenied:
-        raise PermissionDenied(
-            "Le compte rendu de sortie est une donnée médicale : seuls les professionnels de santé du cercle de "
-            "soins le déposent."
-        ) from None
+    _medical_write(actor, person, "Le compte rendu de sortie est une donnée médicale : seuls")
     document = document_upload(
         actor=actor,
         person=person,
