@@ -125,7 +125,7 @@ def hospital_movement_save(
     after = {name: getattr(movement, name) for name in FACTS}
     if before and after == before and medical is None and facts.get("destination_detail") is None:
         return movement  # the same facts again (a re-post): nothing to write, nobody to tell
-    movement.recorded_by, movement.recorded_by_organisation = actor.label, actor.organisation
+    movement.recorded_by, movement.recorded_by_organisation = actor.public_label, actor.organisation
     movement.full_clean(exclude=["record", "discharge_summary", "recorded_by_organisation"])
     movement.save()
     trace(
