@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -229,17 +229,25 @@ def _facts(resource: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
 def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
     facts, reason = _facts(resource)
     person, _decision = c.person_for_write(actor, resource.get("subject"), "Encounter.subject", m.SOCIAL)
-    existing = None
-    if facts["identifier_value"]:
-        existing = HospitalMovement.objects.filter(
+
+    def same_stay():
+        if not facts["identifier_value"]:
+            return None
+        return HospitalMovement.objects.filter(
             record__person=person,
             identifier_system=facts["identifier_system"],
             identifier_value=facts["identifier_value"],
         ).first()
+
     try:
-        row = hospital_movement_save(
-            actor=actor, person=person, movement=existing, reason=reason, source=SOURCE, **facts
-        )
+        try:
+            row = hospital_movement_save(
+                actor=actor, person=person, movement=same_stay(), reason=reason, source=SOURCE, **facts
+            )
+        except IntegrityError:  # the same stay posted twice at once: the other post created it, this one updates
+            row = hospital_movement_save(
+                actor=actor, person=person, movement=same_stay(), reason=reason, source=SOURCE, **facts
+            )
     except PermissionDenied as exc:
         path = "Encounter.reasonCode" if reason is not None else "Encounter.subject"
         raise FhirError(403, "forbidden", f"{path} : {exc}", expression=path) from None

@@ -100,3 +100,16 @@ class HospitalMovement(models.Model):
     @property
     def in_hospital(self) -> bool:
         return self.discharged_on is None
+
+
+def movements_merge(*, theirs, mine) -> None:
+    """Persons merge (``circle/merge.py``): the duplicate's hospital stays join the kept record, except a stay the
+    kept record already holds under the same identifier (the same message posted on both), which stays behind."""
+    taken = set(
+        HospitalMovement.objects.filter(record=mine)
+        .exclude(identifier_value="")
+        .values_list("identifier_system", "identifier_value")
+    )
+    for row in HospitalMovement.objects.filter(record=theirs):
+        if not row.identifier_value or (row.identifier_system, row.identifier_value) not in taken:
+            HospitalMovement.objects.filter(pk=row.pk).update(record=mine)
