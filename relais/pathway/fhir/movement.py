@@ -6,8 +6,9 @@ dischargeDisposition`` with ``status`` finished and ``period.end`` the discharge
 the ``planned-discharge`` extension, the hospital in ``serviceProvider`` (name, FINESS as idNatSt), the ward in
 ``location``, the medical reason in ``reasonCode`` (needs the right to write medical data). The stay's own
 identifier (its NDA) makes a re-post update the same movement: posting the discharge after the entry, or the same
-message twice, is safe. Reads show ``reasonCode`` only to who may read medical data. Ids are ``hosp-<n>``; the
-timeline's encounters (``events.py``) keep their numeric ids. Every failure names its path in the OperationOutcome.
+message twice, is safe; PUT /fhir/Encounter/hosp-<n> updates a stay by its id. Reads show ``reasonCode`` only to who
+may read medical data. Ids are ``hosp-<n>``; the timeline's encounters (``events.py``) keep their numeric ids (PUT on
+them: 405). Every failure names its path in the OperationOutcome.
 """
 
 from __future__ import annotations
@@ -225,6 +226,23 @@ def _facts(resource: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     return facts, reason
 
 
+def _save(actor, person, movement, facts: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    """Save through the one service and answer the stored resource; its refusals as OperationOutcomes with paths."""
+    try:
+        row = hospital_movement_save(
+            actor=actor, person=person, movement=movement(), reason=reason, source=SOURCE, **facts
+        )
+    except PermissionDenied as exc:
+        path = "Encounter.reasonCode" if reason is not None else "Encounter.subject"
+        raise FhirError(403, "forbidden", f"{path} : {exc}", expression=path) from None
+    except ValidationError as exc:
+        texts = exc.message_dict if hasattr(exc, "message_dict") else {"": exc.messages}
+        field, messages = next(iter(texts.items()))
+        path = PATHS.get(field, "Encounter")
+        raise _invalid(path, " ".join(messages)) from None
+    return movement_resource(_rows().get(pk=row.pk), medical=c.ask(actor, person, m.MEDICAL).allowed)
+
+
 @transaction.atomic
 def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
     facts, reason = _facts(resource)
@@ -240,24 +258,25 @@ def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
         ).first()
 
     try:
-        try:
-            row = hospital_movement_save(
-                actor=actor, person=person, movement=same_stay(), reason=reason, source=SOURCE, **facts
-            )
-        except IntegrityError:  # the same stay posted twice at once: the other post created it, this one updates
-            row = hospital_movement_save(
-                actor=actor, person=person, movement=same_stay(), reason=reason, source=SOURCE, **facts
-            )
-    except PermissionDenied as exc:
-        path = "Encounter.reasonCode" if reason is not None else "Encounter.subject"
-        raise FhirError(403, "forbidden", f"{path} : {exc}", expression=path) from None
-    except ValidationError as exc:
-        texts = exc.message_dict if hasattr(exc, "message_dict") else {"": exc.messages}
-        field, messages = next(iter(texts.items()))
-        path = PATHS.get(field, "Encounter")
-        raise _invalid(path, " ".join(messages)) from None
-    row = _rows().get(pk=row.pk)
-    return movement_resource(row, medical=c.ask(actor, person, m.MEDICAL).allowed)
+        with transaction.atomic():
+            return _save(actor, person, same_stay, facts, reason)
+    except IntegrityError:  # the same stay posted twice at once: the other post created it, this one updates
+        return _save(actor, person, same_stay, facts, reason)
+
+
+@transaction.atomic
+def update(actor, resource_id: str, resource: dict[str, Any]) -> dict[str, Any] | None:
+    """PUT /fhir/Encounter/hosp-<n>: the stay as sent (what is left out is kept; a discharge is sent as finished)."""
+    row = _rows().filter(pk=c.number(resource_id.removeprefix(ID_PREFIX)) or 0).first()
+    if row is None or not c.ask(actor, row.record.person, m.SOCIAL).allowed:
+        return None
+    facts, reason = _facts(resource)
+    person, _decision = c.person_for_write(actor, resource.get("subject"), "Encounter.subject", m.SOCIAL)
+    if person.pk != row.record.person_id:
+        raise _invalid("Encounter.subject", f"ce séjour est celui de Patient/{row.record.person_id}.")
+    if not facts["identifier_value"]:  # an update without the identifier keeps it
+        facts["identifier_system"], facts["identifier_value"] = row.identifier_system, row.identifier_value
+    return _save(actor, person, lambda: row, facts, reason)
 
 
 HOSPITAL_ENCOUNTER_PART = TypePart(
@@ -267,6 +286,7 @@ HOSPITAL_ENCOUNTER_PART = TypePart(
     search=search,
     search_params=tuple(SEARCH_PARAMS),
     create=create,
+    update=update,
     owns_resource=owns_resource,
     documentation="et les séjours à l'hôpital (id hosp-<n>) : entrée, sortie prévue, sortie et destination, reçus "
     "des logiciels hospitaliers ; un nouvel envoi avec le même identifier met le séjour à jour.",

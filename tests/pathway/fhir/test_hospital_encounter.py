@@ -1,6 +1,7 @@
 """Hospital stays through FHIR (decision 0045): an Encounter posted by a hospital's software creates, then updates,
 a hospital movement; read and search return it under the policy; bad input is an OperationOutcome naming the path."""
 
+import json
 from datetime import timedelta
 
 from django.utils import timezone
@@ -39,7 +40,7 @@ def stay(world, *, status="in-progress", start=None, end=None, disposition=None,
             "dischargeDisposition": {"coding": [{"system": DISPOSITION_SYSTEM, "code": disposition}]}
         }
     resource.update(extra)
-    return resource
+    return {key: value for key, value in resource.items() if value is not None}
 
 
 def test_a_hospital_posts_the_entry_then_the_discharge_home_and_reads_it_back(world, as_subject):
@@ -108,3 +109,33 @@ def test_bad_hospital_encounters_name_the_path_and_write_nothing(world, as_subje
     outcome = fhir_json(post(educator, "/fhir/Encounter", stay(world, reasonCode=[{"text": "Chute"}])), 403)
     assert outcome["issue"][0]["expression"] == ["Encounter.reasonCode"]
     assert not HospitalMovement.objects.exists()
+
+
+def test_put_updates_a_stay_by_its_id(world, as_subject):
+    client = as_subject(world.subjects["health_care_team"])
+    created = fhir_json(post(client, "/fhir/Encounter", stay(world, identifier=None)), 201, resource_type="Encounter")
+    today = timezone.localdate()
+    body = stay(world, status="finished", end=today, disposition="rehab", id=created["id"])
+    body.pop("identifier")
+    put = client.put(f"/fhir/Encounter/{created['id']}", data=json.dumps(body), content_type="application/fhir+json")
+    data = fhir_json(put, 200, resource_type="Encounter")
+    assert data["status"] == "finished" and data["period"]["end"] == today.isoformat()
+    assert HospitalMovement.objects.get().destination == "rehabilitation"
+    path = f"/fhir/Encounter/{created['id']}"
+    wrong = client.put(path, data=json.dumps({**body, "id": "hosp-0"}), content_type="application/fhir+json")
+    assert fhir_json(wrong, 400)["issue"][0]["expression"] == ["Encounter.id"]
+    missing = client.put(
+        "/fhir/Encounter/hosp-999999",
+        data=json.dumps({**body, "id": "hosp-999999"}),
+        content_type="application/fhir+json",
+    )
+    fhir_json(missing, 404)
+    outsider = as_subject(world.subjects["outsider"])
+    fhir_json(outsider.put(path, data=json.dumps(body), content_type="application/fhir+json"), 404)
+    timeline = client.put(
+        "/fhir/Encounter/1", data=json.dumps({**body, "id": "1"}), content_type="application/fhir+json"
+    )
+    fhir_json(timeline, 405)  # the timeline's encounters are not updated through FHIR
+    metadata = fhir_json(client.get("/fhir/metadata"), 200)
+    encounter = next(r for r in metadata["rest"][0]["resource"] if r["type"] == "Encounter")
+    assert [i["code"] for i in encounter["interaction"]] == ["read", "search-type", "create", "update"]
