@@ -203,3 +203,19 @@ def test_permissions_medical_content_and_outsiders(world):
             upload=SimpleUploadedFile("crh.pdf", PDF),
         )
     assert "donnée médicale" in str(error.value)
+
+
+def test_the_checklist_is_data_a_deployment_replaces(world, settings, tmp_path):
+    own = tmp_path / "retour.json"
+    own.write_text(
+        '{"actions": [{"key": "visite", "title": "Visite à domicile de l\'infirmière", "days_after_discharge": 0},'
+        ' {"key": "appel", "title": "Appel à J+3", "days_after_discharge": 3}]}',
+        encoding="utf-8",
+    )
+    settings.RELAIS_HOME_RETURN_CHECKLIST = str(own)
+    movement = discharge(world, enter(world))
+    tasks = PlanTask.objects.filter(created_by__startswith="Liste").order_by("due_date")
+    assert [(t.title, t.due_date - movement.discharged_on) for t in tasks] == [
+        ("Visite à domicile de l'infirmière", timedelta(0)),
+        ("Appel à J+3", timedelta(days=3)),
+    ]
