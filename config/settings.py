@@ -176,6 +176,9 @@ OTP_TOTP_ISSUER = "Relais"
 # Login attempts allowed per client address and per account, per period.
 RELAIS_LOGIN_RATE = os.environ.get("RELAIS_LOGIN_RATE", "10/m")
 RELAIS_PUBLIC_RATE = os.environ.get("RELAIS_PUBLIC_RATE", "120/m")  # anonymous directory reads, per address
+# The « retour à domicile » checklist planned on a discharge home (decision 0045): a JSON file shaped like
+# relais/pathway/record/home_return.json; empty: that default file.
+RELAIS_HOME_RETURN_CHECKLIST = os.environ.get("RELAIS_HOME_RETURN_CHECKLIST", "")
 # Password reset requests allowed per client address and per e-mail address, per period.
 RELAIS_PASSWORD_RESET_RATE = os.environ.get("RELAIS_PASSWORD_RESET_RATE", "5/h")
 RATELIMIT_VIEW = "relais.web.views.ratelimited"

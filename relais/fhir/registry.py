@@ -43,6 +43,8 @@ ReadHandler = Callable[["Actor | None", str], "dict[str, Any] | None"]
 # of the parameter in the query string (AND); commas inside an item are ORs.
 SearchHandler = Callable[["Actor | None", "dict[str, list[str]]", int, int], "tuple[list[dict[str, Any]], int]"]
 CreateHandler = Callable[["Actor", "dict[str, Any]"], "dict[str, Any]"]
+# (actor, id, the resource sent) -> the resource as stored; None when the id is missing or not the actor's to see.
+UpdateHandler = Callable[["Actor", str, "dict[str, Any]"], "dict[str, Any] | None"]
 # (actor, the page of matches) -> the resources to add to the Bundle with search.mode "include".
 RevIncludeHandler = Callable[["Actor | None", "list[dict[str, Any]]"], "list[dict[str, Any]]"]
 
@@ -79,10 +81,11 @@ class ResourceRegistration:
     search: SearchHandler
     create: CreateHandler | None = None
     search_params: tuple[SearchParam, ...] = ()
-    public: bool = False  # read and search without an actor; create always needs one
+    public: bool = False  # read and search without an actor; create and update always need one
     documentation: str = ""
     profile: str | None = None  # canonical URL of the profile the resources follow, if any
     revincludes: dict[str, RevIncludeHandler] = field(default_factory=dict, compare=False)
+    update: UpdateHandler | None = None  # PUT /fhir/<type>/<id>; never creates (updateCreate false)
     _params_by_name: dict[str, SearchParam] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self):
@@ -95,7 +98,11 @@ class ResourceRegistration:
     @property
     def interactions(self) -> list[str]:
         """FHIR interaction codes, in CapabilityStatement order."""
-        return ["read", "search-type"] + (["create"] if self.create is not None else [])
+        return (
+            ["read", "search-type"]
+            + (["create"] if self.create is not None else [])
+            + (["update"] if self.update is not None else [])
+        )
 
 
 _registry: dict[str, ResourceRegistration] = {}
@@ -127,6 +134,7 @@ def register(
     documentation: str = "",
     profile: str | None = None,
     revincludes: dict[str, RevIncludeHandler] | None = None,
+    update: UpdateHandler | None = None,
 ) -> ResourceRegistration:
     """Serve `type_name` at /fhir/<type_name>. One app owns a type: registering it twice is an error."""
     if not _TYPE_NAME.match(type_name):
@@ -154,6 +162,7 @@ def register(
         documentation=documentation,
         profile=profile,
         revincludes=dict(revincludes or {}),
+        update=update,
     )
     _registry[type_name] = registration
     return registration

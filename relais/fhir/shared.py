@@ -6,7 +6,8 @@ Each app registers its part from its AppConfig.ready(); the registry serves the 
 - read: the first part (in registration order) that claims the id (``owns_id``) answers;
 - search: the parts that declare every parameter used take part, in registration order, with offset arithmetic so
   ``total`` and paging cover the union (each part is asked once: its page, empty past its end, and its total);
-- create: the first part whose ``owns_resource`` accepts the posted resource, else the part that declared none.
+- create: the first part whose ``owns_resource`` accepts the posted resource, else the part that declared none;
+- update: the part that claims the id, if it updates (else 405 for that id).
 
 The FHIR core imports no domain code: the domains plug into it, never the reverse.
 """
@@ -21,7 +22,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from . import registry
 from .errors import FhirError
-from .registry import CreateHandler, ReadHandler, SearchHandler, SearchParam
+from .registry import CreateHandler, ReadHandler, SearchHandler, SearchParam, UpdateHandler
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class TypePart:
     # Which posted resources this part creates; None: every resource no other part claims.
     owns_resource: Callable[[dict[str, Any]], bool] | None = None
     documentation: str = ""
+    update: UpdateHandler | None = None
 
     def takes(self, params: dict[str, list[str]]) -> bool:
         names = {p.name for p in self.search_params}
@@ -62,11 +64,15 @@ def register_part(type_name: str, part: TypePart, *, public: bool = False, profi
         params += [p for p in each.search_params if p.name not in names]
         names |= {p.name for p in each.search_params}
     creates = any(p.create is not None for p in parts)
+    updates = any(p.update is not None for p in parts)
     registry.register(
         type_name,
         read=lambda actor, resource_id: _read(parts, actor, resource_id),
         search=lambda actor, params, offset, count: _search(parts, actor, params, offset, count),
         create=(lambda actor, resource: _create(type_name, parts, actor, resource)) if creates else None,
+        update=(lambda actor, resource_id, resource: _update(type_name, parts, actor, resource_id, resource))
+        if updates
+        else None,
         search_params=params,
         public=public,
         profile=profile,
@@ -104,3 +110,12 @@ def _create(type_name: str, parts: list[TypePart], actor, resource: dict[str, An
     if part is None:
         raise FhirError(422, "not-supported", f"Aucune sorte de {type_name} ne correspond à la ressource envoyée.")
     return part.create(actor, resource)
+
+
+def _update(type_name: str, parts: list[TypePart], actor, resource_id: str, resource: dict[str, Any]):
+    part = next((p for p in parts if p.owns_id(resource_id)), None)
+    if part is None:
+        return None
+    if part.update is None:
+        raise FhirError(405, "not-supported", f"{type_name}/{resource_id} : cette ressource ne se modifie pas ici.")
+    return part.update(actor, resource_id, resource)

@@ -1,4 +1,4 @@
-"""The FHIR REST façade: metadata, search, read and create, dispatched through the registry.
+"""The FHIR REST façade: metadata, search, read, create and update, dispatched through the registry.
 
 Views skip the site-wide login redirect and CSRF middleware and authenticate
 themselves (relais.fhir.auth); every failure becomes an OperationOutcome.
@@ -162,7 +162,9 @@ def type_endpoint(request, content_type: str, type_name: str):
 @fhir_view
 def instance_endpoint(request, content_type: str, type_name: str, resource_id: str):
     registration = _registration(type_name)
-    _allow(request, ["GET"])
+    _allow(request, ["GET", "PUT"] if registration.update is not None else ["GET"])
+    if request.method == "PUT":
+        return _update(request, content_type, registration, resource_id)
     caller = _reading_caller(request, registration)
     resource = None
     if _RESOURCE_ID.match(resource_id):
@@ -191,6 +193,39 @@ def _create(request, content_type: str, registration: registry.ResourceRegistrat
         created = registration.create(caller.actor, resource)
     location = f"{base_url()}/{registration.type}/{created['id']}"
     return fhir_response(request, created, status=201, content_type=content_type, headers={"Location": location})
+
+
+def _update(request, content_type: str, registration: registry.ResourceRegistration, resource_id: str):
+    """PUT: the resource sent replaces the one at this id (never creates one: updateCreate is false)."""
+    caller = resolve_caller(request)
+    if caller.actor is None:
+        raise unauthenticated(caller.reason)
+    if caller.via_session:
+        enforce_csrf(request)
+    sent_id = _peek_id(request)
+    resource = _parse_body(request, registration.type)
+    if sent_id != resource_id:
+        raise FhirError(
+            400,
+            "invalid",
+            f"{registration.type}.id doit valoir « {resource_id} » (l'id de l'adresse), pas « {sent_id} ».",
+            expression=f"{registration.type}.id",
+        )
+    updated = None
+    if _RESOURCE_ID.match(resource_id):
+        with transaction.atomic():
+            updated = registration.update(caller.actor, resource_id, resource)
+    if updated is None:
+        raise not_found(registration.type, resource_id)
+    return fhir_response(request, updated, content_type=content_type)
+
+
+def _peek_id(request) -> str | None:
+    try:
+        data = json.loads(request.body)
+    except (ValueError, RecursionError, RequestDataTooBig):
+        return None  # _parse_body says what is wrong
+    return data.get("id") if isinstance(data, dict) else None
 
 
 def _parse_body(request, type_name: str) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from relais.pathway.record.models import (
     TaskComment,
     TimelineEvent,
 )
+from relais.pathway.record.movements import HospitalMovement
 
 __all__ = [
     "CarePlan",
@@ -22,6 +23,7 @@ __all__ = [
     "Consent",
     "CoordinationRecord",
     "Document",
+    "HospitalMovement",
     "Objection",
     "PlanGoal",
     "PlanNeed",

@@ -102,3 +102,38 @@ RECORD_HANDED_OVER = register(
         description="Un·e collègue vous confie un dossier de coordination : vous en devenez le ou la référent·e.",
     )
 )
+# Hospital movements (decision 0045): the facts go to the whole circle as social data, the medical content as medical.
+HOSPITAL_ENTRY = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.hospital_entry",
+        label="Entrée à l'hôpital",
+        category=m.SOCIAL,
+        description="La personne est entrée à l'hôpital (ou son entrée est prévue) : établissement et dates dans le "
+        "dossier. Tout le cercle de soins en est prévenu.",
+    )
+)
+HOSPITAL_DISCHARGE_PLANNED = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.hospital_discharge_planned",
+        label="Sortie d'hôpital prévue",
+        category=m.SOCIAL,
+        description="La date de sortie prévue d'un séjour à l'hôpital est notée ou change.",
+    )
+)
+HOSPITAL_DISCHARGE = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.hospital_discharge",
+        label="Sortie d'hôpital",
+        category=m.SOCIAL,
+        description="La personne est sortie de l'hôpital : date et destination (domicile, ESMS, autre établissement…).",
+    )
+)
+HOSPITAL_MEDICAL = person_event_kind_register(
+    PersonEventKind(
+        code="pathway.hospital_medical",
+        label="Informations médicales d'un séjour à l'hôpital",
+        category=m.MEDICAL,
+        description="Motif d'hospitalisation ou compte rendu de sortie ajouté (aux seuls membres autorisés à lire les "
+        "données médicales).",
+    )
+)

@@ -5,6 +5,7 @@ from django.urls import path
 from relais.pathway.screens import (
     views_circle,
     views_dashboard,
+    views_movements,
     views_plan,
     views_plan_versions,
     views_record,
@@ -59,5 +60,21 @@ urlpatterns = [
         "dossiers/<int:pk>/abonnement/modifier/",
         views_subscriptions.subscription_update,
         name="subscription_update",
+    ),
+    path("dossiers/<int:pk>/hospitalisations/", views_movements.movement_add, name="movement_add"),
+    path(
+        "dossiers/<int:pk>/hospitalisations/<int:movement_pk>/sortie-prevue/",
+        views_movements.movement_planned,
+        name="movement_planned",
+    ),
+    path(
+        "dossiers/<int:pk>/hospitalisations/<int:movement_pk>/sortie/",
+        views_movements.movement_discharge,
+        name="movement_discharge",
+    ),
+    path(
+        "dossiers/<int:pk>/hospitalisations/<int:movement_pk>/compte-rendu/",
+        views_movements.movement_summary,
+        name="movement_summary",
     ),
 ]

@@ -13,6 +13,7 @@ from relais.notifications.models import Notification, Subscription
 from relais.orientation.admission.models import AdmissionFile
 from relais.pathway.circle.models import CircleMember, Consent, CoordinationRecord, Objection
 from relais.pathway.record.models import CarePlan, PlanNeed, PlanTask, TimelineEvent
+from relais.pathway.record.movements import HospitalMovement
 from relais.persons.services import person_create, person_merge
 
 REASON = "même personne : même date de naissance, nom mal orthographié"
@@ -161,6 +162,19 @@ def test_two_coordination_records_fold_into_the_kept_one(world, twin):
     )
     assert (event.record, thread.record) == (mine, mine)
     assert theirs.person == twin and theirs.closed_at is not None
+
+
+def test_hospital_stays_fold_into_the_kept_record_the_same_stay_once(world, twin):
+    mine, theirs = _record(world, world.person), _record(world, twin)
+    day = timezone.localdate() - timedelta(days=3)
+    nda = {"identifier_system": "urn:oid:1.2.250.1.999.1.1", "identifier_value": "2026-7"}
+    kept = HospitalMovement.objects.create(record=mine, hospital="CHU", admitted_on=day, recorded_by="t", **nda)
+    same = HospitalMovement.objects.create(record=theirs, hospital="CHU", admitted_on=day, recorded_by="t", **nda)
+    other = HospitalMovement.objects.create(record=theirs, hospital="CH", admitted_on=day, recorded_by="t")
+    merge(world, twin)
+    for row in (kept, same, other):
+        row.refresh_from_db()
+    assert (kept.record, other.record, same.record) == (mine, mine, theirs)
 
 
 def test_requests_decisions_and_submissions_follow(world, twin):

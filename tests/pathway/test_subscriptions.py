@@ -67,8 +67,12 @@ def test_a_medical_event_never_notifies_an_educator_nor_a_social_referent(world)
         category=m.MEDICAL,
     )
     assert result.pk
-    assert notified() == {user_id(world, "health_consent")}  # the GP: consent covers medical data
-    assert Notification.objects.get().category == m.MEDICAL
+    medical = Notification.objects.filter(category=m.MEDICAL)
+    assert {n.recipient_id for n in medical} == {user_id(world, "health_consent")}  # the GP: consent covers it
+    # The educator and the coordinator are told that the stay happened, never its medical title (decision 0045).
+    facts = Notification.objects.filter(category=m.SOCIAL)
+    assert {n.recipient_id for n in facts} == {user_id(world, "social_care_team"), user_id(world, "referent")}
+    assert all("cardiologie" not in n.body + n.subject for n in facts)
 
 
 def test_consent_scope_and_revocation_are_read_at_each_event(world):
@@ -152,7 +156,7 @@ def test_in_app_channel_and_digest_preference(world, django_capture_on_commit_ca
     user_notification_preference_set(user=referent, delivery=Delivery.DIGEST)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        post(world, "health_care_team", kind=EventKind.ADMISSION, category=m.MEDICAL)
+        post(world, "health_care_team", kind=EventKind.HOME_VISIT, category=m.MEDICAL)
     assert Notification.objects.filter(recipient=gp, emailed_at__isnull=True, digest=False).exists()
     assert Notification.objects.filter(recipient=referent, digest=True).count() == 0  # medical: referent refused
     with django_capture_on_commit_callbacks(execute=True):

@@ -6,7 +6,7 @@ emptied into the kept one and closed (it stays, empty, with the merged record, a
 - its members move, except those already active in the kept circle (same user for the same organisation, or the
   same proxy): then their consents, objections, plan tasks and message participations go to that existing member,
   and the now idle membership stays in the closed record;
-- its objections, timeline events, documents and message threads move;
+- its objections, timeline events, documents, hospital stays (``movements_merge``) and message threads move;
 - its shared plan moves when the kept record has none, otherwise its needs, goals and tasks join the kept plan.
 """
 
@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from relais.pathway.circle.models import CircleMember, Consent, CoordinationRecord, MemberKind, Objection
 from relais.pathway.record.models import CarePlan, Document, PlanGoal, PlanNeed, PlanTask, TimelineEvent
+from relais.pathway.record.movements import movements_merge
 
 
 def _key(member: CircleMember) -> tuple:
@@ -50,6 +51,7 @@ def circle_merge_hook(*, actor, keep, duplicate) -> None:
     Objection.objects.filter(record=theirs).update(record=mine)
     for model in (TimelineEvent, Document, apps.get_model("messaging", "Thread")):
         model.objects.filter(record=theirs).update(record=mine)
+    movements_merge(theirs=theirs, mine=mine)
     their_plan = CarePlan.objects.filter(record=theirs).first()
     if their_plan is not None:
         my_plan = CarePlan.objects.filter(record=mine).first()

@@ -40,29 +40,41 @@ class EmitResult:
 
 
 def person_event_emit(
-    *, kind: str, person, actor, obj, category: str, summary: str = "", at=None, dedup: str = ""
+    *,
+    kind: str,
+    person,
+    actor,
+    obj,
+    category: str,
+    summary: str = "",
+    at=None,
+    dedup: str = "",
+    whole_circle: bool = False,
 ) -> EmitResult:
     """Notify the followers of ``person`` who may read ``category`` now, except the author of the event.
 
     ``summary``: a short, non-medical sentence (e.g. "Nouveau document : compte rendu"); never a title or a note.
     ``dedup``: what makes this event unique beyond ``obj`` (a status, a day); the same event never notifies twice.
+    ``whole_circle``: every active member of the circle is a follower (``subscriptions.followers``), still filtered
+    by the policy for ``category``.
     Call it as the last step of the write: it runs inside the caller's transaction, so a write that fails rolls its
-    notifications back (an e-mail already handed to the mail server cannot be, hence "last step")."""
+    notifications back; e-mails leave after the commit (``notification_send``)."""
     definition = person_event_kind(kind)
     if category not in m.CATEGORIES:
         raise ValueError(f"Unknown data category {category!r}.")
     key = f"{kind}:{obj._meta.label_lower}:{obj.pk}" + (f":{dedup}" if dedup else "")
     result = EmitResult()
-    _send(definition, person, actor, obj, category, summary, at or timezone.now(), key, result)
+    audience = followers(person=person, kind=definition.code, obj=obj, whole_circle=whole_circle)
+    _send(definition, person, actor, category, summary, at or timezone.now(), key, result, audience)
     return result
 
 
-def _send(definition, person, actor, obj, category, summary, at, key, result: EmitResult) -> None:
+def _send(definition, person, actor, category, summary, at, key, result: EmitResult, audience) -> None:
     author = getattr(actor, "user", None)
     link = reverse("pathway:record_by_person", args=[person.pk])
     who = f" par {actor.organisation}" if getattr(actor, "organisation", None) else ""
     body = f"{summary or definition.label} — dossier de {initials(person)}{who}. Détails dans Relais."
-    for follower in followers(person=person, kind=definition.code, obj=obj):
+    for follower in audience:
         if author is not None and follower.user.pk == author.pk:
             continue
         decision = decide(

@@ -81,9 +81,11 @@ def _membership_key(user_id: int, organisation_id: int | None, members: dict) ->
     return None
 
 
-def followers(*, person, kind: str, obj=None) -> list[Follower]:
+def followers(*, person, kind: str, obj=None, whole_circle: bool = False) -> list[Follower]:
     """Everyone who follows ``kind`` events of ``person``: active subscriptions covering the kind, plus the default
-    followers who did not switch theirs off. Not yet filtered by the policy (the caller asks it per event)."""
+    followers who did not switch theirs off. Not yet filtered by the policy (the caller asks it per event).
+    ``whole_circle``: every active member with an account follows by default (hospital movements, decision 0045);
+    an explicit subscription row still decides for its member."""
     members = _active_members(person)
     if members is None:
         return []
@@ -99,7 +101,8 @@ def followers(*, person, kind: str, obj=None) -> list[Follower]:
         if subscription.follows(kind) and (subscription.end is None or subscription.end > now):
             in_app = subscription.channel == SubscriptionChannel.IN_APP
             result.append(Follower(subscription.user, subscription.organisation, subscription, in_app))
-    for key in default_reasons(person=person, obj=obj):
+    defaults = list(default_reasons(person=person, obj=obj)) + (list(member_keys) if whole_circle else [])
+    for key in dict.fromkeys(defaults):
         if key in explicit or key not in member_keys:
             continue
         member = member_keys[key]

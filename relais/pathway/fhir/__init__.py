@@ -1,4 +1,5 @@
-"""The coordination record in FHIR: Patient, CareTeam, RelatedPerson, Consent, CarePlan, Goal, AuditEvent, Encounter.
+"""The coordination record in FHIR: Patient, CareTeam, RelatedPerson, Consent, CarePlan, Goal, AuditEvent, Encounter
+(timeline events and hospital stays).
 
 Every handler asks the care-circle policy (``relais.pathway.policy.decide``) for the person the resource is about.
 Task is shared with the SI-SDO status changes (``relais.fhir.shared``): the plan actions are one part (``task.py``).
@@ -11,7 +12,7 @@ def register() -> None:
     from relais.fhir.registry import register as fhir_register
     from relais.fhir.shared import register_part
 
-    from . import audit_event, care_team, consent, events, nde, patient, plan
+    from . import audit_event, care_team, consent, events, movement, nde, patient, plan
     from .task import PLAN_TASK_PART
 
     fhir_register(
@@ -74,15 +75,9 @@ def register() -> None:
         "pour les référent·es, coordinateur·rices et proches.",
         profile=audit_event.PROFILE,
     )
-    fhir_register(
-        "Encounter",
-        read=events.read_encounter,
-        search=events.search_encounters,
-        create=events.create_encounter,
-        search_params=events.SEARCH_PARAMS,
-        documentation="Événements de la chronologie qui sont des rencontres (admission, sortie, hospitalisation, "
-        "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun.",
-    )
+    # Encounter: the timeline's encounters, then the hospital stays (movements, decision 0045), served as one type.
+    register_part("Encounter", events.TIMELINE_ENCOUNTER_PART)
+    register_part("Encounter", movement.HOSPITAL_ENCOUNTER_PART)
     nde.register(fhir_register)
     # After the SI-SDO part (relais.orientation.fhir, an app listed before this one): status changes, then plan actions.
     register_part("Task", PLAN_TASK_PART)

@@ -20,6 +20,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.fhir.shared import TypePart
 from relais.pathway.record import services as rs
 from relais.pathway.record.models import EventKind, TimelineEvent
 
@@ -189,3 +190,15 @@ def create_encounter(actor, resource: dict[str, Any]) -> dict[str, Any]:
         field, messages = next(iter(texts.items()))
         raise _invalid(_PATHS.get(field, "Encounter"), " ".join(messages)) from None
     return encounter_resource(_events().get(pk=event.pk))
+
+
+TIMELINE_ENCOUNTER_PART = TypePart(
+    name="timeline",
+    owns_id=lambda resource_id: c.number(resource_id) is not None,
+    read=read_encounter,
+    search=search_encounters,
+    search_params=tuple(SEARCH_PARAMS),
+    create=create_encounter,  # every posted Encounter the hospital part does not claim (movement.py)
+    documentation="Événements de la chronologie qui sont des rencontres (admission, sortie, hospitalisation, "
+    "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun ;",
+)

@@ -17,6 +17,7 @@ from relais.pathway import matrix as m
 from relais.pathway import notification_kinds as kinds
 from relais.pathway.circle.models import CircleMember
 from relais.pathway.circle.selectors import member_ineligibility
+from relais.pathway.events.kinds import person_event_kind
 from relais.pathway.events.services import person_event_emit
 from relais.pathway.guard import allow, trace
 from relais.pathway.policy import Decision, may_manage_circle
@@ -34,6 +35,9 @@ from relais.pathway.record.models import (
     TaskStatus,
     TimelineEvent,
 )
+
+# Timeline kinds whose occurrence is a hospital movement's fact, told to who may not read their medical content.
+HOSPITAL_KINDS = frozenset({EventKind.ADMISSION, EventKind.DISCHARGE, EventKind.HOSPITAL_STAY})
 
 
 def _require_manager(actor, person) -> Decision:
@@ -93,14 +97,35 @@ def event_post(
         person_event_emit(
             kind=kinds.TIMELINE[kind], person=person, actor=actor, obj=event, category=category, at=event.occurred_at
         )
+        if category == m.MEDICAL and kind in HOSPITAL_KINDS:
+            label = person_event_kind(kinds.TIMELINE[kind]).label
+            # The fact of a hospital event is not medical (decision 0045): who may not read the medical event is
+            # told that it happened and when, nothing more; the same key spares who was notified just above.
+            person_event_emit(
+                kind=kinds.TIMELINE[kind],
+                person=person,
+                actor=actor,
+                obj=event,
+                category=m.SOCIAL,
+                summary=f"{label} le {timezone.localtime(event.occurred_at):%d/%m/%Y}",
+                at=event.occurred_at,
+            )
     return event
 
 
 @transaction.atomic
 def document_upload(
-    *, actor, person, upload, title: str, doc_type: str = DocumentType.OTHER, category: str = m.DOCUMENTS
+    *,
+    actor,
+    person,
+    upload,
+    title: str,
+    doc_type: str = DocumentType.OTHER,
+    category: str = m.DOCUMENTS,
+    notify: bool = True,
 ) -> Document:
-    """Store an uploaded file after checking its size and its real type (magic bytes), under a random name."""
+    """Store an uploaded file after checking its size and its real type (magic bytes), under a random name.
+    ``notify=False``: the caller tells the circle itself (a discharge summary, decision 0045)."""
     category = _category(category, m.DOCUMENTS)
     decision = allow(actor=actor, person=person, category=category)
     if doc_type not in DocumentType.values:
@@ -139,6 +164,8 @@ def document_upload(
     except Exception:
         document.file.delete(save=False)  # nothing half-written: no orphan file
         raise
+    if not notify:
+        return document
     person_event_emit(
         kind=kinds.DOCUMENT_NEW.code,
         person=person,

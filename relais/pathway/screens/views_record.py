@@ -29,6 +29,7 @@ from relais.pathway.record.models import EventKind
 from relais.pathway.screens.forms import DocumentForm, EventForm, PersonNewForm, RecordOpenForm
 from relais.pathway.screens.views_circle import circle_context
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
+from relais.pathway.screens.views_movements import movements_context
 from relais.pathway.screens.views_subscriptions import subscription_context
 from relais.persons import vigilance
 from relais.persons.models import Person
@@ -149,6 +150,7 @@ def record_detail(request, pk: int):
         "event_form": EventForm(auto_id="evenement-%s"),
         "document_form": DocumentForm(auto_id="document-%s"),
         **circle_context(request, access),
+        **movements_context(request, access),
         "subscription": subscription_context(actor=acting(request), record=record, person=person),
     }
     guard.trace(

@@ -33,7 +33,7 @@ def _subscribe_everyone(world) -> None:
 def prepare(world) -> None:
     _subscribe_everyone(world)
     result = person_event_emit(
-        kind="pathway.hospital_stay", person=world.person, actor=None, obj=world.record, category=m.MEDICAL
+        kind="pathway.hospital_medical", person=world.person, actor=None, obj=world.record, category=m.MEDICAL
     )
     world.nde_notifications = {n.recipient_id: n for n in result.notified}
 
@@ -121,9 +121,9 @@ ENDPOINTS: list[Endpoint] = [
         "FHIR : CommunicationRequest (rechercher)",
         "medical",
         "read",
-        # Hospital stays: medical in every prepared world (other modules' events of other kinds notify too).
+        # A kind only ever medical (a hospital event posted as medical also notifies its fact as social, 0045).
         _fhir_search(
-            lambda w: f"/fhir/CommunicationRequest?patient=Patient/{w.person.pk}&event-type=pathway.hospital_stay"
+            lambda w: f"/fhir/CommunicationRequest?patient=Patient/{w.person.pk}&event-type=pathway.hospital_medical"
         ),
     ),
 ]
