@@ -3,7 +3,7 @@ the conclusions, whose decisions become plan actions in one transaction; the abs
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,76 +14,36 @@ from relais.agenda.meetings.models import Answer, Invitation, Meeting, MeetingAc
 from relais.agenda.meetings.notices import CONCLUSIONS, CONVENED
 from relais.notifications.models import Notification
 from relais.pathway.circle.models import CircleRole
-from relais.pathway.circle.services import record_open
 from relais.pathway.record.models import EventKind, PlanTask, TimelineEvent
-from relais.persons.services import person_create
-from relais.territory.timezones import PARIS
 from tests.pathway.fhir.circle import build_circle
+
+from .concertation import convene, held, stranger_member, subject, tomorrow_at
 
 
 @pytest.fixture
-def world(db, settings):
+def circle(db, settings):
     settings.RELAIS_REQUIRE_2FA = False
     return build_circle()
 
 
-def _tomorrow_at(hour: int = 14) -> datetime:
-    return datetime.combine(timezone.localdate() + timedelta(days=1), time(hour, 0), tzinfo=PARIS)
-
-
-def convene(world, *invitees, **fields):
-    data = {
-        "title": "Retour à domicile",
-        "starts_at": _tomorrow_at(),
-        "place": "DAC Rance, salle 2",
-        "agenda_items": "Point sur la toilette\n- Passage de nuit",
-        "invitees": [world.members[key] for key in invitees or ("nurse", "gp", "educator")],
-    }
-    return svc.meeting_convene(actor=world.referent, person=world.person, **{**data, **fields})
-
-
-def held(meeting) -> Meeting:
-    """The meeting took place: its start moved to an hour ago (as time passing would)."""
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=1))
-    meeting.refresh_from_db()
-    return meeting
-
-
-def stranger_member(world):
-    """The referent's membership of another person's circle."""
-    other = person_create(
-        actor=world.referent,
-        ground="test",
-        family_name="Le Goff",
-        first_names="Yann",
-        birth_date=date(1950, 1, 2),
-        sex="M",
-    )
-    return record_open(actor=world.referent, person=other).members.get()
-
-
-def subject(world, key):
-    return world.subjects[key].actor
-
-
 def test_convening_invites_the_chosen_members_posts_on_the_timeline_and_notifies_after_commit(
-    world, django_capture_on_commit_callbacks
+    circle, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        meeting = convene(world)
+        meeting = convene(circle)
         assert not Notification.objects.filter(kind=CONVENED.code).exists()  # nothing leaves before the commit
     for callback in callbacks:
         callback()
     invitations = {i.member_id: i for i in meeting.invitations.all()}
-    assert set(invitations) == {world.members[k].pk for k in ("referent", "nurse", "gp", "educator")}
-    assert invitations[world.members["referent"].pk].answer == Answer.PRESENT
-    assert invitations[world.members["nurse"].pk].answer == Answer.PENDING
+    assert set(invitations) == {circle.members[k].pk for k in ("referent", "nurse", "gp", "educator")}
+    assert invitations[circle.members["referent"].pk].answer == Answer.PRESENT
+    assert invitations[circle.members["nurse"].pk].answer == Answer.PENDING
     assert meeting.items == ["Point sur la toilette", "Passage de nuit"]
-    event = TimelineEvent.objects.get(record=world.record, kind=EventKind.MEETING)
+    event = TimelineEvent.objects.get(record=circle.record, kind=EventKind.MEETING)
     assert event.category == "plan" and "Réunion de concertation convoquée pour le" in event.title
     assert "Passage de nuit" in event.body
     told = set(Notification.objects.filter(kind=CONVENED.code).values_list("recipient_id", flat=True))
-    assert told == {subject(world, k).user.pk for k in ("health_care_team", "health_consent", "social_care_team")}
+    assert told == {subject(circle, k).user.pk for k in ("health_care_team", "health_consent", "social_care_team")}
     notice = Notification.objects.filter(kind=CONVENED.code).first()
     assert "A. M." in notice.subject and "toilette" not in notice.body  # initials, never the agenda
 
@@ -98,46 +58,46 @@ def test_convening_invites_the_chosen_members_posts_on_the_timeline_and_notifies
         ({"invitees": []}, "Convoquez au moins un·e membre du cercle de soins"),
     ],
 )
-def test_convening_refuses_bad_inputs_in_french(world, fields, message):
+def test_convening_refuses_bad_inputs_in_french(circle, fields, message):
     with pytest.raises(ValidationError) as refused:
-        convene(world, **fields)
+        convene(circle, **fields)
     assert message in " ".join(refused.value.messages)
     assert not Meeting.objects.exists()
     assert not TimelineEvent.objects.filter(kind=EventKind.MEETING).exists()
 
 
-def test_an_invitee_outside_the_circle_is_refused(world):
-    stranger = stranger_member(world)
+def test_an_invitee_outside_the_circle_is_refused(circle):
+    stranger = stranger_member(circle)
     with pytest.raises(ValidationError) as refused:
-        convene(world, invitees=[world.members["nurse"], stranger])
+        convene(circle, invitees=[circle.members["nurse"], stranger])
     assert "ne fait pas partie du cercle de soins de cette personne" in refused.value.messages[0]
-    assert not Meeting.objects.filter(person=world.person).exists()
+    assert not Meeting.objects.filter(person=circle.person).exists()
 
 
 @pytest.mark.parametrize("key", ["health_care_team", "health_consent", "carer", "outsider", "analyst"])
-def test_only_circle_managers_convene(world, key):
+def test_only_circle_managers_convene(circle, key):
     with pytest.raises(PermissionDenied):
         svc.meeting_convene(
-            actor=subject(world, key),
-            person=world.person,
+            actor=subject(circle, key),
+            person=circle.person,
             title="Réunion",
-            starts_at=_tomorrow_at(),
+            starts_at=tomorrow_at(),
             place="Salle",
             agenda_items="Un point",
-            invitees=[world.members["nurse"]],
+            invitees=[circle.members["nurse"]],
         )
     assert not Meeting.objects.exists()
 
 
-def test_invitees_answer_until_the_meeting_starts(world):
-    meeting = convene(world)
-    nurse = subject(world, "health_care_team")
+def test_invitees_answer_until_the_meeting_starts(circle):
+    meeting = convene(circle)
+    nurse = subject(circle, "health_care_team")
     invitation = svc.meeting_answer(actor=nurse, meeting=meeting, answer=Answer.ABSENT)
-    assert invitation.answer == Answer.ABSENT and invitation.member == world.members["nurse"]
+    assert invitation.answer == Answer.ABSENT and invitation.member == circle.members["nurse"]
     with pytest.raises(PermissionDenied, match=r"Vous n'êtes pas convoqué·e à cette réunion\."):
-        svc.meeting_answer(actor=subject(world, "carer"), meeting=meeting, answer=Answer.PRESENT)
+        svc.meeting_answer(actor=subject(circle, "carer"), meeting=meeting, answer=Answer.PRESENT)
     with pytest.raises(PermissionDenied):  # outside the circle: the policy's sentence
-        svc.meeting_answer(actor=subject(world, "outsider"), meeting=meeting, answer=Answer.PRESENT)
+        svc.meeting_answer(actor=subject(circle, "outsider"), meeting=meeting, answer=Answer.PRESENT)
     held(meeting)
     with pytest.raises(ValidationError, match="la réponse n'est plus modifiable"):
         svc.meeting_answer(actor=nurse, meeting=meeting, answer=Answer.PRESENT)
@@ -148,21 +108,21 @@ def _attended(meeting, *members) -> list[int]:
 
 
 def test_conclusions_create_plan_actions_and_the_absent_are_told_after_commit(
-    world, django_capture_on_commit_callbacks
+    circle, django_capture_on_commit_callbacks
 ):
-    meeting = held(convene(world))
+    meeting = held(convene(circle))
     due = timezone.localdate() + timedelta(days=7)
     before = PlanTask.objects.count()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         svc.meeting_conclude(
-            actor=world.referent,
+            actor=circle.referent,
             meeting=meeting,
-            attended_ids=_attended(meeting, world.members["referent"], world.members["nurse"]),
+            attended_ids=_attended(meeting, circle.members["referent"], circle.members["nurse"]),
             conclusions="Maintien à domicile avec un passage de nuit.",
             actions=[
-                {"title": "Organiser le passage de nuit", "owner": world.members["nurse"], "due_date": due},
+                {"title": "Organiser le passage de nuit", "owner": circle.members["nurse"], "due_date": due},
                 {"title": "", "owner": None, "due_date": None},  # an empty row is ignored
-                {"title": "Revoir le médecin traitant", "owner": world.members["gp"], "due_date": due},
+                {"title": "Revoir le médecin traitant", "owner": circle.members["gp"], "due_date": due},
             ],
         )
         assert not Notification.objects.filter(kind=CONCLUSIONS.code).exists()
@@ -171,32 +131,32 @@ def test_conclusions_create_plan_actions_and_the_absent_are_told_after_commit(
     tasks = PlanTask.objects.filter(meeting_action__meeting=meeting).order_by("pk")
     assert PlanTask.objects.count() == before + 2
     assert [(t.title, t.assignee_member, t.due_date) for t in tasks] == [
-        ("Organiser le passage de nuit", world.members["nurse"], due),
-        ("Revoir le médecin traitant", world.members["gp"], due),
+        ("Organiser le passage de nuit", circle.members["nurse"], due),
+        ("Revoir le médecin traitant", circle.members["gp"], due),
     ]
     attended = dict(meeting.invitations.values_list("member_id", "attended"))
-    assert attended[world.members["nurse"].pk] is True and attended[world.members["gp"].pk] is False
-    conclusion = TimelineEvent.objects.get(record=world.record, title__startswith="Conclusions de la réunion")
+    assert attended[circle.members["nurse"].pk] is True and attended[circle.members["gp"].pk] is False
+    conclusion = TimelineEvent.objects.get(record=circle.record, title__startswith="Conclusions de la réunion")
     assert "Organiser le passage de nuit" in conclusion.body and "Absent·es" in conclusion.body
     for callback in callbacks:
         callback()
     told = set(Notification.objects.filter(kind=CONCLUSIONS.code).values_list("recipient_id", flat=True))
-    assert told == {subject(world, "health_consent").user.pk, subject(world, "social_care_team").user.pk}
+    assert told == {subject(circle, "health_consent").user.pk, subject(circle, "social_care_team").user.pk}
 
 
-def test_an_invalid_action_leaves_nothing_half_written(world, django_capture_on_commit_callbacks):
-    meeting = held(convene(world))
-    stranger = stranger_member(world)
+def test_an_invalid_action_leaves_nothing_half_written(circle, django_capture_on_commit_callbacks):
+    meeting = held(convene(circle))
+    stranger = stranger_member(circle)
     due = timezone.localdate() + timedelta(days=3)
     tasks, events = PlanTask.objects.count(), TimelineEvent.objects.count()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(ValidationError) as refused:
         svc.meeting_conclude(
-            actor=world.referent,
+            actor=circle.referent,
             meeting=meeting,
-            attended_ids=_attended(meeting, world.members["referent"]),
+            attended_ids=_attended(meeting, circle.members["referent"]),
             conclusions="Conclusions",
             actions=[
-                {"title": "Action valable", "owner": world.members["nurse"], "due_date": due},
+                {"title": "Action valable", "owner": circle.members["nurse"], "due_date": due},
                 {"title": "Action d'un autre cercle", "owner": stranger, "due_date": due},
             ],
         )
@@ -219,43 +179,45 @@ def test_an_invalid_action_leaves_nothing_half_written(world, django_capture_on_
         ({"title": "En retard", "due_date": date(2020, 1, 6)}, "l'échéance du 06/01/2020 est passée"),
     ],
 )
-def test_an_action_needs_an_owner_and_a_due_date_from_today_on(world, action, message):
-    meeting = held(convene(world))
-    row = {"owner": world.members["nurse"], "due_date": timezone.localdate(), **action}
+def test_an_action_needs_an_owner_and_a_due_date_from_today_on(circle, action, message):
+    meeting = held(convene(circle))
+    row = {"owner": circle.members["nurse"], "due_date": timezone.localdate(), **action}
     with pytest.raises(ValidationError, match=message):
-        svc.meeting_conclude(actor=world.referent, meeting=meeting, attended_ids=[], conclusions="C.", actions=[row])
+        svc.meeting_conclude(actor=circle.referent, meeting=meeting, attended_ids=[], conclusions="C.", actions=[row])
     assert not PlanTask.objects.filter(meeting_action__isnull=False).exists()
 
 
-def test_conclusions_wait_for_the_meeting_come_from_a_manager_and_are_recorded_once(world):
-    meeting = convene(world)
+def test_conclusions_wait_for_the_meeting_come_from_a_manager_and_are_recorded_once(circle):
+    meeting = convene(circle)
     with pytest.raises(ValidationError, match="n'a pas encore eu lieu"):
-        svc.meeting_conclude(actor=world.referent, meeting=meeting, attended_ids=[], conclusions="Trop tôt")
+        svc.meeting_conclude(actor=circle.referent, meeting=meeting, attended_ids=[], conclusions="Trop tôt")
     held(meeting)
     with pytest.raises(PermissionDenied):
         svc.meeting_conclude(
-            actor=subject(world, "health_care_team"), meeting=meeting, attended_ids=[], conclusions="C"
+            actor=subject(circle, "health_care_team"), meeting=meeting, attended_ids=[], conclusions="C"
         )
     with pytest.raises(ValidationError, match=r"Les conclusions de la réunion sont obligatoires\."):
-        svc.meeting_conclude(actor=world.referent, meeting=meeting, attended_ids=[], conclusions="  ")
-    svc.meeting_conclude(actor=world.referent, meeting=meeting, attended_ids=[], conclusions="Faites")
+        svc.meeting_conclude(actor=circle.referent, meeting=meeting, attended_ids=[], conclusions="  ")
+    svc.meeting_conclude(actor=circle.referent, meeting=meeting, attended_ids=[], conclusions="Faites")
     with pytest.raises(ValidationError, match="déjà enregistrées"):
-        svc.meeting_conclude(actor=world.referent, meeting=meeting, attended_ids=[], conclusions="Encore")
+        svc.meeting_conclude(actor=circle.referent, meeting=meeting, attended_ids=[], conclusions="Encore")
 
 
-def test_medical_conclusions_are_written_by_a_health_professional_and_posted_as_medical(world):
-    meeting = held(convene(world))
+def test_medical_conclusions_are_written_by_a_health_professional_and_posted_as_medical(circle):
+    meeting = held(convene(circle))
     with pytest.raises(PermissionDenied, match=r"professionnels de santé|matrice de partage"):
         svc.meeting_conclude(
-            actor=world.referent, meeting=meeting, attended_ids=[], conclusions="C", medical_conclusions="Traitement"
+            actor=circle.referent, meeting=meeting, attended_ids=[], conclusions="C", medical_conclusions="Traitement"
         )
-    type(world.members["nurse"]).objects.filter(pk=world.members["nurse"].pk).update(circle_role=CircleRole.COORDINATOR)
+    type(circle.members["nurse"]).objects.filter(pk=circle.members["nurse"].pk).update(
+        circle_role=CircleRole.COORDINATOR
+    )
     svc.meeting_conclude(
-        actor=subject(world, "health_care_team"),
+        actor=subject(circle, "health_care_team"),
         meeting=meeting,
         attended_ids=[],
         conclusions="Maintien à domicile",
         medical_conclusions="Adapter le traitement antalgique",
     )
-    medical = TimelineEvent.objects.get(record=world.record, title__startswith="Conclusions médicales")
+    medical = TimelineEvent.objects.get(record=circle.record, title__startswith="Conclusions médicales")
     assert medical.category == "medical" and medical.body == "Adapter le traitement antalgique"
