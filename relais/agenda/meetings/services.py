@@ -162,7 +162,7 @@ def meeting_convene(
         video_link=video_link,
         agenda_items=items,
         organisation=actor.organisation,
-        convened_by=actor.label,
+        convened_by=actor.public_label,
         convened_by_user=actor.user,
     )
     meeting.full_clean()
@@ -285,7 +285,7 @@ def meeting_conclude(
         invitation.attended = invitation.pk in attended
     Invitation.objects.bulk_update(invitations, ["attended"])
     meeting.conclusions, meeting.medical_conclusions = conclusions, medical_conclusions
-    meeting.status, meeting.concluded_at, meeting.concluded_by = MeetingStatus.HELD, now, actor.label
+    meeting.status, meeting.concluded_at, meeting.concluded_by = MeetingStatus.HELD, now, actor.public_label
     meeting.save(update_fields=["conclusions", "medical_conclusions", "status", "concluded_at", "concluded_by"])
     lines = []
     for action in kept:
