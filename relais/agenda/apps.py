@@ -13,6 +13,7 @@ class AgendaConfig(AppConfig):
         from relais.persons.services import register_merge_hook
 
         from .fhir import register
+        from .meetings import tasks  # noqa: F401  the queued notices of concertation meetings, for the jobs consumer
         from .merge import agenda_merge_hook
 
         register()

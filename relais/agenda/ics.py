@@ -27,9 +27,10 @@ class Text(vText):
         return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n").encode()
 
 
-def calendar_for(*, agenda, slots, shown_by_slot: dict, base_url: str, host: str) -> bytes:
+def calendar_for(*, agenda, slots, shown_by_slot: dict, base_url: str, host: str, extra_events=()) -> bytes:
     """``shown_by_slot``: slot id -> (initials, link path) for booked slots the reader may name; other booked
-    slots are "Réservé"; free slots are "Créneau libre"."""
+    slots are "Réservé"; free slots are "Créneau libre". ``extra_events``: other events of the holder (concertation
+    meetings they are convened to, decision 0046)."""
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -57,5 +58,7 @@ def calendar_for(*, agenda, slots, shown_by_slot: dict, base_url: str, host: str
         if booked and slot.kind == SlotKind.TELECONSULTATION and slot.pk in shown_by_slot:
             event.add("location", slot.video_link)
         event.add("status", "CONFIRMED")
+        cal.add_component(event)
+    for event in extra_events:
         cal.add_component(event)
     return cal.to_ical()

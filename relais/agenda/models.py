@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from django.db import models
 from django.db.models import F, Q
 
+from relais.agenda.meetings.models import Invitation, Meeting, MeetingAction  # noqa: F401  concertation (0046)
 from relais.territory.timezones import organisation_zone, zone_label
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.agenda.meetings.notices import CONCLUSIONS, CONVENED  # noqa: F401  concertation meetings (0046)
 from relais.notifications.services import notification_send
 from relais.pathway.access import PersonEventKind, decide, initials, person_event_emit, person_event_kind_register
 from relais.pathway.access import matrix as m

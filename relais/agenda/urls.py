@@ -3,6 +3,7 @@
 from django.urls import path
 
 from . import views
+from .meetings import views as meetings
 
 app_name = "agenda"
 urlpatterns = [
@@ -16,4 +17,10 @@ urlpatterns = [
     path("rendez-vous/<int:pk>/annuler/", views.appointment_cancel_view, name="appointment_cancel"),
     path("rendez-vous/<int:pk>/deplacer/", views.appointment_reschedule_view, name="appointment_reschedule"),
     path("personnes/<int:person_pk>/reserver/", views.book, name="book"),
+    # Concertation meetings (decision 0046)
+    path("personnes/<int:person_pk>/concertations/", meetings.person_meetings, name="person_meetings"),
+    path("concertations/<int:pk>/", meetings.meeting_detail, name="meeting"),
+    path("concertations/<int:pk>/reponse/", meetings.meeting_answer_view, name="meeting_answer"),
+    path("concertations/<int:pk>/conclusions/", meetings.meeting_conclude_view, name="meeting_conclude"),
+    path("concertations/<int:pk>/reunion.ics", meetings.meeting_ics, name="meeting_ics"),
 ]

@@ -24,6 +24,8 @@ from . import ics
 from . import selectors as sel
 from . import services as svc
 from .forms import BookForm, CancelForm, OpeningForm, RescheduleForm, SlotForm
+from .meetings.ics import meeting_event
+from .meetings.selectors import my_meetings
 from .models import Slot
 from .notification_kinds import initials
 
@@ -66,8 +68,18 @@ def my_agenda(request):
         "opening_form": OpeningForm(auto_id="ouverture-%s"),
         "slot_form": SlotForm(auto_id="creneau-%s"),
         "may_manage": agenda is not None and svc.may_manage_agenda(actor=actor, agenda=agenda),
+        "meetings": _my_meetings_read(actor, "agenda : mes réunions de concertation"),
     }
     return render(request, "agenda/my_agenda.html", context)
+
+
+def _my_meetings_read(actor, detail: str) -> list:
+    """The concertation meetings the actor is convened to (decision 0046), each read traced on its person."""
+    rows = my_meetings(actor)
+    for invitation, decision in rows:
+        meeting = invitation.meeting
+        trace(actor=actor, action="read", obj=meeting, person=meeting.person, decision=decision, detail=detail)
+    return [invitation for invitation, _decision in rows]
 
 
 @require_POST
@@ -141,12 +153,15 @@ def ics_export(request):
                     reverse("agenda:appointment", args=[item.appointment.pk]),
                 )
     _trace_read(request, shown, "agenda : export iCalendar (initiales)")
+    base_url, host = request.build_absolute_uri("/").rstrip("/"), request.get_host().split(":")[0] or "relais"
+    meetings = _my_meetings_read(actor, "agenda : export iCalendar (initiales)")
     body = ics.calendar_for(
         agenda=agenda,
         slots=slots,
         shown_by_slot=named,
-        base_url=request.build_absolute_uri("/").rstrip("/"),
-        host=request.get_host().split(":")[0] or "relais",
+        base_url=base_url,
+        host=host,
+        extra_events=[meeting_event(i.meeting, base_url=base_url, host=host) for i in meetings],
     )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="agenda-relais.ics"'

@@ -11,6 +11,8 @@ without touching them. What they get:
   ``records_for``;
 - tracing an access on the person: ``trace``;
 - writing to the timeline: ``event_post`` with ``EventKind``;
+- the circle's managers and the shared plan's actions (concertation meetings): ``may_manage_circle``,
+  ``plan_task_add``;
 - person events: ``PersonEventKind``, ``person_event_kind_register``, ``person_event_emit``, ``initials``;
 - attachments: ``uploads`` (size, type sniffing, safe names);
 - the web plumbing of the record's pages: ``acting``, ``who``, ``run_service``, ``form_errors``;
@@ -24,10 +26,17 @@ from relais.pathway.events.kinds import PersonEventKind, person_event_kind_regis
 from relais.pathway.events.services import initials, person_event_emit
 from relais.pathway.fhir import common as fhir_common
 from relais.pathway.guard import allow, trace
-from relais.pathway.policy import Decision, active_memberships, active_memberships_in, decide, decide_many
+from relais.pathway.policy import (
+    Decision,
+    active_memberships,
+    active_memberships_in,
+    decide,
+    decide_many,
+    may_manage_circle,
+)
 from relais.pathway.record import uploads
 from relais.pathway.record.models import EventKind
-from relais.pathway.record.services import event_post
+from relais.pathway.record.services import event_post, plan_task_add
 from relais.pathway.screens.views_common import acting, form_errors, run_service, who
 
 __all__ = [
@@ -48,8 +57,10 @@ __all__ = [
     "form_errors",
     "initials",
     "matrix",
+    "may_manage_circle",
     "person_event_emit",
     "person_event_kind_register",
+    "plan_task_add",
     "record_get",
     "records_for",
     "run_service",

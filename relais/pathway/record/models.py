@@ -19,6 +19,7 @@ class EventKind(models.TextChoices):
     HOME_VISIT = "home_visit", "Visite à domicile"
     EVALUATION = "evaluation", "Évaluation"
     NOTE = "note", "Note"
+    MEETING = "meeting", "Réunion de concertation"
     OTHER = "other", "Autre événement"
 
 
