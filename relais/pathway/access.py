@@ -8,7 +8,7 @@ without touching them. What they get:
 - the policy: ``decide`` and its ``Decision``, ``allow`` (decide or refuse), ``active_memberships``;
 - the record and the circle: ``CoordinationRecord``, ``CircleMember``, ``MemberKind``, ``record_get``,
   ``records_for``;
-- tracing an access on the person: ``trace``;
+- tracing an access on the person: ``trace``; a list of persons shown: ``trace_list`` (one entry);
 - writing to the timeline: ``event_post`` with ``EventKind``;
 - person events: ``PersonEventKind``, ``person_event_kind_register``, ``person_event_emit``, ``initials``;
 - attachments: ``uploads`` (size, type sniffing, safe names);
@@ -22,7 +22,7 @@ from relais.pathway.circle.selectors import record_get, records_for
 from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
 from relais.pathway.events.services import initials, person_event_emit
 from relais.pathway.fhir import common as fhir_common
-from relais.pathway.guard import allow, trace
+from relais.pathway.guard import allow, trace, trace_list
 from relais.pathway.policy import Decision, active_memberships, decide
 from relais.pathway.record import uploads
 from relais.pathway.record.models import EventKind
@@ -51,6 +51,7 @@ __all__ = [
     "records_for",
     "run_service",
     "trace",
+    "trace_list",
     "uploads",
     "who",
 ]

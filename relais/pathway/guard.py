@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 
-from relais.audit.services import access_log_record
+from relais.audit.services import access_log_list_record, access_log_record
 
 from . import matrix as m
 from .policy import Decision, decide
@@ -23,6 +23,17 @@ def trace(*, actor, action: str, obj, person, decision: Decision, detail: str = 
     """One access-log entry on the person, grounded on the rule that allowed the access."""
     access_log_record(
         actor=actor, action=action, obj=obj, subject=subject_of(person), ground=decision.rule, detail=detail
+    )
+
+
+def trace_list(*, actor, object_type: str, rows, detail: str) -> None:
+    """A list shown: ONE access-log entry for the list (decision 0047), each row (obj, person id, decision) kept
+    with its own ground and readable from the person's history."""
+    access_log_list_record(
+        actor=actor,
+        object_type=object_type,
+        rows=[(f"persons.person:{person_id}", obj.pk, decision.rule) for obj, person_id, decision in rows],
+        detail=detail,
     )
 
 

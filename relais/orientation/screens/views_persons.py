@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from relais.audit.services import access_log_record
+from relais.audit.services import access_log_list_record, access_log_record
 from relais.offer.codes import CareMode
 from relais.orientation import policy
 from relais.orientation.admission.models import AdmissionFile
@@ -109,8 +109,12 @@ def persons(request):
         open_requests=Count("admission_requests", filter=Q(admission_requests__in=visible_requests), distinct=True)
     )
     shown = list(found[: LIST_LIMIT + 1])
-    for person in shown[:LIST_LIMIT]:
-        _read(actor, person, "liste des personnes suivies")
+    access_log_list_record(  # one entry for the list, each person readable in it (decision 0047)
+        actor=actor,
+        object_type="persons.person",
+        rows=[(f"persons.person:{p.pk}", p.pk, GROUND) for p in shown[:LIST_LIMIT]],
+        detail="liste des personnes suivies",
+    )
     context = {
         "persons": shown[:LIST_LIMIT],
         "more": len(shown) > LIST_LIMIT,
