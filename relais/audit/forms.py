@@ -8,20 +8,21 @@ from .selectors import KINDS, HistoryFilters
 
 
 class HistoryFilterForm(forms.Form):
-    start = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    who = forms.CharField(
+    # French names: they are the page's query string (?du=…&au=…&qui=…&nature=…).
+    du = forms.DateField(label="Du", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    au = forms.DateField(label="Au", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    qui = forms.CharField(
         label="Qui ou pour quelle organisation",
         required=False,
         max_length=100,
         widget=forms.TextInput(attrs={"type": "search"}),
     )
-    kind = forms.ChoiceField(label="Nature de l'accès", required=False, choices=[("", "Toutes"), *KINDS.items()])
+    nature = forms.ChoiceField(label="Nature de l'accès", required=False, choices=[("", "Toutes"), *KINDS.items()])
 
     def clean(self):
         data = super().clean()
-        if data.get("start") and data.get("end") and data["start"] > data["end"]:
-            self.add_error("end", "La fin de la période précède son début.")
+        if data.get("du") and data.get("au") and data["du"] > data["au"]:
+            self.add_error("au", "La fin de la période précède son début.")
         return data
 
     def filters(self) -> HistoryFilters:
@@ -29,4 +30,4 @@ class HistoryFilterForm(forms.Form):
         if not self.is_bound or not self.is_valid():
             return HistoryFilters()
         data = self.cleaned_data
-        return HistoryFilters(start=data["start"], end=data["end"], who=data["who"].strip(), kind=data["kind"])
+        return HistoryFilters(start=data["du"], end=data["au"], who=data["qui"].strip(), kind=data["nature"])
