@@ -27,9 +27,9 @@ KINDS = {
 _VERIFY_FIELDS = ("id", *tuple(f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id"}))
 
 
-def access_log_for_organisation(*, actor) -> QuerySet[AccessLogEntry]:
+def access_log_for_organisation(*, actor, filters: HistoryFilters | None = None) -> QuerySet[AccessLogEntry]:
     """Entries written by people acting for the actor's organisation, newest first (chained or not yet)."""
-    return AccessLogEntry.objects.filter(organisation_id=actor.organisation.pk).order_by("-id")
+    return _narrowed(AccessLogEntry.objects.filter(organisation_id=actor.organisation.pk), filters)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,10 @@ def access_log_for_subject(*, subject: str, filters: HistoryFilters | None = Non
     """Entries about ``subject``, newest first: those written about it, and the lists it was shown in (read back
     from their ``AccessLogListing`` rows, indexed by subject; decision 0047)."""
     listed = AccessLogListing.objects.filter(subject=subject).values("entry_id")
-    entries = AccessLogEntry.objects.filter(Q(subject=subject) | Q(pk__in=listed))
+    return _narrowed(AccessLogEntry.objects.filter(Q(subject=subject) | Q(pk__in=listed)), filters)
+
+
+def _narrowed(entries: QuerySet[AccessLogEntry], filters: HistoryFilters | None) -> QuerySet[AccessLogEntry]:
     filters = filters or HistoryFilters()
     if filters.start:
         entries = entries.filter(at__gte=_local_midnight(filters.start))

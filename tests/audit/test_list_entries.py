@@ -127,3 +127,32 @@ def test_history_filters_period_who_and_kind(actor, make_organisation, make_memb
     assert found(start=today, end=today) == {listed, own, seen}
     assert found(end=today - timedelta(days=1)) == set()
     assert found(start=today + timedelta(days=1)) == set()
+
+
+def test_organisation_log_filters_and_shows_a_list_as_one_line(client, no_2fa, make_organisation, make_member):
+    from django.urls import reverse
+
+    from relais.accounts.roles import Role
+
+    organisation = make_organisation(name="EHPAD Les Tilleuls")
+    director_user, _ = make_member(organisation, role=Role.DIRECTOR)
+    _, colleague = make_member(organisation)
+    shown(colleague, detail="liste « Mes dossiers » du lundi")
+    access_log_record(
+        actor=colleague,
+        action="update",
+        object_type="persons.person",
+        object_id="1",
+        subject="persons.person:1",
+        ground="test",
+        detail="correction du lundi",
+    )
+    client.force_login(director_user)
+    url = reverse("audit:organisation_log")
+    lists = client.get(url, {"nature": "list"}).content.decode()
+    assert "liste « Mes dossiers » du lundi" in lists and "correction du lundi" not in lists
+    assert ">liste (dossier de coordination)</abbr></td>" in lists  # no digest shown as a number
+    updates = client.get(url, {"nature": "update"}).content.decode()
+    assert "correction du lundi" in updates and "liste « Mes dossiers » du lundi" not in updates
+    nobody = client.get(url, {"qui": "personne-inconnue"}).content.decode()
+    assert "Aucun accès enregistré" in nobody
