@@ -37,7 +37,7 @@ def test_type_ahead_opens_a_record_and_the_history_shows_the_list(make_context, 
     page = make_context(bypass_csp=True).new_page()  # axe-core needs its script injected
     log_in(page, coordinator, PASSWORD)
     page.goto(reverse("pathway:records"))
-    search = page.get_by_label("Personne suivie par votre organisation")
+    search = page.get_by_role("searchbox", name="Personne suivie par votre organisation")
     search.focus()
     page.keyboard.type("le b", delay=40)
     results = page.locator("#suivie-resultats")
@@ -49,8 +49,9 @@ def test_type_ahead_opens_a_record_and_the_history_shows_the_list(make_context, 
     expect(results).to_contain_text("née le 03/02/1944")
     violations = serious_violations(page)
     assert not violations, describe(violations)
-    page.get_by_label("Personne informée du partage le").fill("2026-11-20T10:00")
-    page.get_by_role("button", name="Ouvrir le dossier").click()
+    open_form = page.locator("#ouvrir-suivie")
+    open_form.get_by_label("Personne informée du partage le").fill("2026-11-20T10:00")
+    open_form.get_by_role("button", name="Ouvrir le dossier").click()
     expect(page.locator(".messages")).to_contain_text("Le dossier de coordination est ouvert")
 
     record = CoordinationRecord.objects.get(person__family_name="Le Bihan")
