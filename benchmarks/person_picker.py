@@ -1,6 +1,6 @@
 """Benchmark of the type-ahead picker of persons at a million persons (decision 0047; not a timed test).
 
-    python benchmarks/person_picker.py [--persons 1000000] [--scoped 0.2] [--repeat 7] [--seed 1]
+    python benchmarks/person_picker.py [--persons 1000000] [--scoped 0.2] [--professionals 100000] [--repeat 7]
 
 On PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/relais_picker_bench; created and migrated
 if missing). When the database holds fewer persons than ``--persons``, its persons are replaced: synthetic names
@@ -11,8 +11,11 @@ reported); an MDPH then gets an orientation decision for a share (``--scoped``) 
 typical queries (a common name's start, a rare name, two words, a first name, a name and a birth date, two letters),
 over every live person (identity vigilance's scope) and over the MDPH's scope: the median of ``--repeat`` runs
 after one warm-up, the number of SQL queries, the rows found, and the indexes PostgreSQL's plan uses (EXPLAIN).
-Progress on stderr; the last line is one JSON object: persons, scoped, build, queries [{query, scope, median_ms,
-max_ms, sql_queries, rows, more, indexes}], machine.
+The care circle's professional picker (``pathway.circle.selectors.circle_candidates``, decision 0031) is measured the
+same way over ``--professionals`` users, each a care professional of one of 300 organisations (hospitals, practices,
+ESMS), for a record of the MDPH's first person. Progress on stderr; the last line is one JSON object: persons,
+scoped, professionals, queries [{query, scope, median_ms, max_ms, sql_queries, rows, more, indexes}],
+professional_queries [{query, median_ms, max_ms, sql_queries, rows, indexes}], machine.
 """
 
 from __future__ import annotations
@@ -205,10 +208,82 @@ def measure(query: str, scope_name: str, queryset, repeat: int) -> dict:
     return row
 
 
+CATEGORIES = ["nurse", "physician", "care_assistant", "social_worker", "physiotherapist", "educator", "psychologist"]
+KINDS = ["hospital", "health_practice", "esms"]
+
+
+def build_professionals(count: int, seed: int) -> int:
+    """``count`` users (synthetic names), each a care professional of one of 300 organisations; kept when present."""
+    from django.db import connection
+
+    from relais.accounts.models import Organisation
+    from relais.accounts.services import organisation_create
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM accounts_user WHERE email LIKE '%%@banc.test'")
+        if cursor.fetchone()[0] >= count:
+            return count
+    log(f"writing {count} professionals")
+    organisations = list(Organisation.objects.filter(name__startswith="Banc ").values_list("pk", flat=True))
+    for n in range(len(organisations), 300):
+        organisations.append(organisation_create(kind=KINDS[n % 3], name=f"Banc {n:03}").pk)
+    rng = random.Random(seed)
+    families, firsts = pools(rng)
+    buffer = io.StringIO()
+    for n in range(count):
+        category = CATEGORIES[n % len(CATEGORIES)]
+        buffer.write(
+            f"!\tf\t{rng.choice(firsts)}\t{rng.choice(families)}\tf\tt\tnow\tpro{n}@banc.test\t{category}\t\t\n"
+        )
+    raw = connection.connection
+    columns = (
+        "password, is_superuser, first_name, last_name, is_staff, is_active, date_joined, email, "
+        "professional_category, rpps, phone"
+    )
+    with raw.cursor() as cursor:
+        with cursor.copy(f"COPY accounts_user ({columns}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        cursor.execute(
+            "INSERT INTO accounts_membership (user_id, organisation_id, role, is_active, created_at) "
+            "SELECT id, (%s::bigint[])[1 + id %% 300], 'care_professional', true, now() FROM accounts_user "
+            "WHERE email LIKE %s",
+            [organisations, "%@banc.test"],
+        )
+        cursor.execute("ANALYZE accounts_user; ANALYZE accounts_membership")
+    raw.commit()
+    return count
+
+
+def measure_professionals(record, query: str, repeat: int) -> dict:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from relais.pathway.circle.selectors import circle_candidates
+
+    circle_candidates(record=record, ground="care_team", query=query)
+    times = []
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            found = circle_candidates(record=record, ground="care_team", query=query)
+            times.append((time.perf_counter() - started) * 1000)
+    row = {
+        "query": query,
+        "median_ms": round(statistics.median(times), 1),
+        "max_ms": round(max(times), 1),
+        "sql_queries": len(captured.captured_queries),
+        "rows": len(found),
+        "indexes": [indexes_used(q["sql"]) for q in captured.captured_queries if q["sql"].startswith("SELECT")],
+    }
+    log(f"  pro {query!r:28} {row['median_ms']:7.1f} ms {row['sql_queries']} q {row['rows']:3} rows")
+    return row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--persons", type=int, default=1_000_000)
     parser.add_argument("--scoped", type=float, default=0.2)
+    parser.add_argument("--professionals", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -235,7 +310,20 @@ def main() -> None:
     results = [
         measure(query, name, queryset, args.repeat) for query in queries_to_try() for name, queryset in scopes.items()
     ]
-    print(json.dumps({**figures, "queries": results, "machine": machine()}, ensure_ascii=False))
+    from relais.pathway.circle.models import CoordinationRecord
+
+    figures["professionals"] = build_professionals(args.professionals, args.seed)
+    person = persons_visible_to(actor).order_by("pk").first()
+    record = CoordinationRecord.objects.filter(person=person).first() or CoordinationRecord.objects.create(
+        person=person, opened_by_organisation=mdph, opened_by="banc d'essai"
+    )
+    professional = [measure_professionals(record, q, args.repeat) for q in ("ma", "tang", "le go", "marie quer")]
+    print(
+        json.dumps(
+            {**figures, "queries": results, "professional_queries": professional, "machine": machine()},
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":
