@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_POST
 
-from relais.pathway.access import acting, form_errors, run_service, trace
+from relais.pathway.access import acting, form_errors, run_service, trace, trace_list
 from relais.persons.models import Person
 from relais.territory.timezones import local_today
 
@@ -33,11 +33,9 @@ HOURS = range(7, 21)
 
 
 def _trace_read(request, shown_list, detail: str) -> None:
-    actor = acting(request)
-    for shown in shown_list:
-        if shown.visible:
-            a = shown.appointment
-            trace(actor=actor, action="read", obj=a, person=a.person, decision=shown.decision, detail=detail)
+    """The appointments shown whose person may be named: one access-log entry for the list (decision 0047)."""
+    rows = [(s.appointment, s.appointment.person_id, s.decision) for s in shown_list if s.visible]
+    trace_list(actor=acting(request), object_type="agenda.appointment", rows=rows, detail=detail)
 
 
 def my_agenda(request):
@@ -177,7 +175,11 @@ def appointments(request):
 def appointment_detail(request, pk: int):
     actor = acting(request)
     shown = sel.appointment_get(actor, pk)
-    _trace_read(request, [shown], "agenda : rendez-vous")
+    if shown.visible:
+        a = shown.appointment
+        trace(
+            actor=actor, action="read", obj=a, person=a.person, decision=shown.decision, detail="agenda : rendez-vous"
+        )
     appointment = shown.appointment
     context = {
         "shown": shown,

@@ -36,6 +36,13 @@ def entry_hash(fields: dict) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def listing_digest(rows: Iterable[tuple[str, str, str]]) -> str:
+    """The identifier of a list entry (decision 0047): SHA-256 of its rows (subject, object id, ground), sorted, so
+    that the chain, which signs the entry, pins every row of the list too."""
+    payload = json.dumps(sorted([list(row) for row in rows]), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     seq: int

@@ -56,7 +56,10 @@ def action_word(code: str) -> str:
 
 
 def subject_word(object_type: str) -> str:
-    """``pathway.plantask`` → "action du plan": the model's French name; an unknown type as it is."""
+    """``pathway.plantask`` → "action du plan": the model's French name; an unknown type as it is. A list entry
+    (``list:pathway.coordinationrecord``, decision 0047) → "liste de dossier de coordination"."""
+    if object_type.startswith("list:"):
+        return f"liste ({subject_word(object_type.removeprefix('list:'))})"
     try:
         return str(apps.get_model(object_type)._meta.verbose_name)
     except (LookupError, ValueError):

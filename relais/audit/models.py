@@ -57,3 +57,32 @@ class AccessLogEntry(AppendOnlyModel):
     @property
     def sequenced(self) -> bool:
         return self.seq is not None
+
+    @property
+    def is_list(self) -> bool:
+        return self.object_type.startswith(LIST_PREFIX)
+
+
+# A list view writes ONE entry (decision 0047): object_type "list:<model of the rows>", object_id the SHA-256 of what it
+# showed (chain.listing_digest), and one AccessLogListing row per record shown. The chain signs the digest; the rows
+# give each record its history (indexed by subject) and are checked against the digest by the verification.
+LIST_PREFIX = "list:"
+
+
+class AccessLogListing(AppendOnlyModel):
+    """One record shown in a list: whose data (subject), which row (object_id), on which ground. Append-only
+    (triggers: migration 0005); its content is pinned by the digest its entry carries in the chain."""
+
+    entry = models.ForeignKey(AccessLogEntry, on_delete=models.PROTECT, related_name="listings", db_index=False)
+    subject = models.CharField("personne concernée", max_length=100)
+    object_id = models.CharField("identifiant", max_length=64)
+    ground = models.CharField("fondement", max_length=64)
+
+    class Meta:
+        ordering = ["entry_id", "id"]
+        verbose_name = "ligne d'une liste consultée"
+        indexes = [
+            models.Index(fields=["subject", "entry"], name="accesslisting_subject"),
+            models.Index(fields=["entry"], name="accesslisting_entry"),
+        ]
+        constraints = [models.CheckConstraint(condition=~models.Q(ground=""), name="accesslisting_ground_required")]

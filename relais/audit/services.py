@@ -12,8 +12,8 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS_HASH, entry_hash
-from .models import AccessAction, AccessLogEntry
+from .chain import GENESIS_HASH, entry_hash, listing_digest
+from .models import LIST_PREFIX, AccessAction, AccessLogEntry, AccessLogListing
 
 CONTENT_FIELDS = tuple(
     f.name for f in AccessLogEntry._meta.concrete_fields if f.name not in {"id", "seq", "prev_hash", "hash"}
@@ -107,6 +107,47 @@ def _entry(actor, action, ground, obj, object_type, object_id, subject, detail) 
         ground=ground,
         detail=detail[:300],
     )
+
+
+# The entry's ground when the rows of one list were shown on different grounds (each row keeps its own).
+MIXED_GROUNDS = "list_mixed_grounds"
+
+
+def access_log_list_record(
+    *,
+    actor,
+    object_type: str,
+    rows,
+    detail: str,
+    action: str = AccessAction.READ,
+) -> AccessLogEntry | None:
+    """A list shown: ONE entry for the list, one indexed ``AccessLogListing`` row per record in it (decision 0047).
+
+    ``object_type`` is the model of the rows (``pathway.coordinationrecord``); ``rows`` are (subject, object id,
+    ground) of each record shown, subject as ``"persons.person:7"``. The entry's object id is the digest of the rows
+    (``chain.listing_digest``), so the signed chain pins them; its ground is the rows' ground when they share one.
+    Nothing is written for an empty list. Same transaction as the caller, like ``access_log_record``.
+    """
+    listed = sorted({(str(subject), str(object_id), str(ground)) for subject, object_id, ground in rows})
+    if not listed:
+        return None
+    if any(not ground for _subject, _object_id, ground in listed):
+        raise ValueError("Each record of a list needs a ground (the rule that allowed it).")
+    grounds = {ground for _subject, _object_id, ground in listed}
+    subjects = {subject for subject, _object_id, _ground in listed}
+    entry = access_log_record(
+        actor=actor,
+        action=action,
+        ground=grounds.pop() if len(grounds) == 1 else MIXED_GROUNDS,
+        object_type=f"{LIST_PREFIX}{object_type}",
+        object_id=listing_digest(listed),
+        subject=subjects.pop() if len(subjects) == 1 else "",
+        detail=detail,
+    )
+    AccessLogListing.objects.bulk_create(
+        [AccessLogListing(entry=entry, subject=s, object_id=o, ground=g) for s, o, g in listed], batch_size=1000
+    )
+    return entry
 
 
 def _kick_sequencer() -> None:

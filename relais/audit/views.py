@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from relais.accounts.roles import Role
 
+from .forms import HistoryFilterForm
 from .selectors import access_log_for_organisation
 
 # Who may read their organisation's access log.
@@ -14,5 +15,10 @@ def organisation_log(request):
     actor = request.actor
     if actor is None or actor.role not in LOG_READER_ROLES:
         raise PermissionDenied
-    page = Paginator(access_log_for_organisation(actor=actor), 50).get_page(request.GET.get("page"))
-    return render(request, "audit/organisation_log.html", {"page": page})
+    form = HistoryFilterForm(request.GET or None, auto_id="journal-%s")
+    page = Paginator(access_log_for_organisation(actor=actor, filters=form.filters()), 50).get_page(
+        request.GET.get("page")
+    )
+    paging = request.GET.copy()
+    paging.pop("page", None)
+    return render(request, "audit/organisation_log.html", {"page": page, "form": form, "paging": paging.urlencode()})

@@ -9,7 +9,7 @@ without touching them. What they get:
   records at once ``decide_many`` and ``active_memberships_in``;
 - the record and the circle: ``CoordinationRecord``, ``CircleMember``, ``MemberKind``, ``record_get``,
   ``records_for``;
-- tracing an access on the person: ``trace``;
+- tracing an access on the person: ``trace``; a list of persons shown: ``trace_list`` (one entry);
 - writing to the timeline: ``event_post`` with ``EventKind``;
 - the circle's managers and the shared plan's actions (concertation meetings): ``may_manage_circle``,
   ``plan_task_add``;
@@ -25,7 +25,7 @@ from relais.pathway.circle.selectors import record_get, records_for
 from relais.pathway.events.kinds import PersonEventKind, person_event_kind_register
 from relais.pathway.events.services import initials, person_event_emit
 from relais.pathway.fhir import common as fhir_common
-from relais.pathway.guard import allow, trace
+from relais.pathway.guard import allow, trace, trace_list
 from relais.pathway.policy import (
     Decision,
     active_memberships,
@@ -65,6 +65,7 @@ __all__ = [
     "records_for",
     "run_service",
     "trace",
+    "trace_list",
     "uploads",
     "who",
 ]

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from relais.audit.models import AccessLogEntry
-from relais.audit.services import access_log_record, access_log_record_many
+from relais.audit.services import access_log_list_record, access_log_record, access_log_record_many
 
 from . import matrix as m
 from .policy import Decision, decide
@@ -54,6 +54,17 @@ def trace_listed(*, actor, rows, detail: str) -> int:
         if subject_of(person) not in already
     ]
     return len(access_log_record_many(actor=actor, action="read", rows=fresh))
+
+
+def trace_list(*, actor, object_type: str, rows, detail: str) -> None:
+    """A list shown: ONE access-log entry for the list (decision 0047), each row (obj, person id, decision) kept
+    with its own ground and readable from the person's history."""
+    access_log_list_record(
+        actor=actor,
+        object_type=object_type,
+        rows=[(f"persons.person:{person_id}", obj.pk, decision.rule) for obj, person_id, decision in rows],
+        detail=detail,
+    )
 
 
 def allow(*, actor, person, category: str, action: str = m.WRITE) -> Decision:

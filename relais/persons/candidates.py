@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from relais.audit.services import access_log_record
+from relais.audit.services import access_log_list_record
 
 from .birthdates import birth_date_variants
 from .duplicates import Match, find_duplicates
@@ -17,16 +17,14 @@ GROUND = "identity_vigilance"
 
 
 def candidate_reads_record(actor, matches: list[Match], about: str, ground: str = GROUND) -> None:
-    """Each candidate shown is a read of that person's identity: one access-log entry each."""
-    for match in matches:
-        access_log_record(
-            actor=actor,
-            action="read",
-            obj=match.other,
-            subject=f"persons.person:{match.other.pk}",
-            ground=ground,
-            detail=f"doublon possible {about} (score {match.score})",
-        )
+    """The candidates shown are a read of their identities: one access-log entry for the list, each candidate
+    readable in it from its own history (decision 0047)."""
+    access_log_list_record(
+        actor=actor,
+        object_type="persons.person",
+        rows=[(f"persons.person:{m.other.pk}", m.other.pk, ground) for m in matches],
+        detail=f"doublons possibles {about}",
+    )
 
 
 def candidates_for(person: Person) -> list[Match]:

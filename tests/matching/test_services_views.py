@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from relais.audit.models import AccessLogEntry
+from relais.audit.models import AccessLogEntry, AccessLogListing
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
 from relais.orientation.proposals.selectors import instance_for_units, units_run_by
 from relais.orientation.proposals.services import proposal_accept, proposal_refuse, proposals_compute
@@ -97,7 +97,9 @@ def test_proposals_page_compute_accept_refuse(client, waiting):
     assert "Urgence : situation critique : 100 points" in html
     assert "MORVAN Anne" in html and "inférieur à celui de la dernière personne proposée" in html
     reads = AccessLogEntry.objects.filter(action="read", ground="orientation_matching")
-    assert {entry.subject for entry in reads} == {f"persons.person:{p.pk}" for p in waiting.persons}
+    assert all(entry.is_list for entry in reads)  # one entry per list shown (decision 0047), with the persons in it
+    seen = set(AccessLogListing.objects.filter(entry__in=reads).values_list("subject", flat=True))
+    assert seen == {f"persons.person:{p.pk}" for p in waiting.persons}
     proposal = MatchProposal.objects.get(status=ProposalStatus.PROPOSED)
     response = client.post(reverse("orientation:proposal_refuse", args=[proposal.pk]), {"reason": ""}, follow=True)
     assert "Le motif du refus est obligatoire." in response.content.decode()

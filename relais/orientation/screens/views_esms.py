@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
-from relais.audit.services import access_log_record
+from relais.audit.services import access_log_list_record, access_log_record
 from relais.offer.models import Unit
 from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, WHAT_TO_DO, admission_admit
 from relais.orientation.admission.models import Urgency
@@ -63,11 +63,10 @@ def waiting_list_view(request):
     query = urlencode(filters.as_query())
     if page.object_list:
         # Names and ages of persons are shown: one access-log entry for the page (the request page logs each one).
-        access_log_record(
+        access_log_list_record(  # each person readable in it from their own history (decision 0047)
             actor=actor,
-            action="read",
-            ground=GROUND,
             object_type="orientation.admissionrequest",
+            rows=[(f"persons.person:{r.request.person_id}", r.request.pk, GROUND) for r in page.object_list],
             detail=f"liste d'attente page {page.number} : {len(page.object_list)} demande(s) affichée(s)"
             + (f" ; filtres {query}" if query else ""),
         )

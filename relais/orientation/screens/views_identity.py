@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from relais.agenda.models import Appointment
-from relais.audit.services import access_log_record
+from relais.audit.services import access_log_list_record, access_log_record
 from relais.evaluations.models import FormResponse
 from relais.orientation import policy
 from relais.orientation.admission.models import AdmissionFile
@@ -149,8 +149,12 @@ def duplicates(request):
     persons = list(policy.identity_persons_visible_to(actor).filter(merged_into__isnull=True))
     pairs = identity.duplicate_pairs_among(persons)[:WORKLIST_LIMIT]
     shown = {p.pk: p for a, m in pairs for p in (a, m.other)}
-    for person in shown.values():
-        _read(actor, person, "liste des doublons possibles")
+    access_log_list_record(  # one entry for the list, each person readable in it (decision 0047)
+        actor=actor,
+        object_type="persons.person",
+        rows=[(f"persons.person:{pk}", pk, GROUND) for pk in shown],
+        detail="liste des doublons possibles",
+    )
     return render(request, "orientation/identity/duplicates.html", {"pairs": pairs, "limit": WORKLIST_LIMIT})
 
 

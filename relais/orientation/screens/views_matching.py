@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from relais.audit.services import access_log_record
+from relais.audit.services import access_log_list_record
 from relais.matching.simulation import Addition, simulate
 from relais.offer.codes import CareMode, current_category
 from relais.offer.models import Category, Site
@@ -58,17 +58,13 @@ def _others_labels(actor, proposals) -> dict[int, str]:
     (``policy``); each person shown is a read in the access log."""
     ids = {row["request_id"] for p in proposals for row in p.explanation.get("unit", {}).get("others", [])}
     visible = policy.requests_visible_to(actor).filter(pk__in=ids).select_related("person")
-    names = {}
-    for request in visible:
-        names[request.pk] = person_label(request.person)
-        access_log_record(
-            actor=actor,
-            action="read",
-            obj=request,
-            subject=f"persons.person:{request.person_id}",
-            ground=GROUND,
-            detail="explication d'une proposition d'appariement",
-        )
+    names = {request.pk: person_label(request.person) for request in visible}
+    access_log_list_record(  # one entry for the list (decision 0047)
+        actor=actor,
+        object_type="orientation.admissionrequest",
+        rows=[(f"persons.person:{r.person_id}", r.pk, GROUND) for r in visible],
+        detail="explications des propositions d'appariement",
+    )
     return names
 
 
@@ -102,14 +98,12 @@ def proposals(request):
             and policy.may_process_request(actor, proposal.request)
         )
         proposal.entry_day = proposal.request.planned_entry_on or today
-        access_log_record(
-            actor=actor,
-            action="read",
-            obj=proposal,
-            subject=f"persons.person:{proposal.request.person_id}",
-            ground=GROUND,
-            detail="proposition d'appariement",
-        )
+    access_log_list_record(  # one entry for the list (decision 0047)
+        actor=actor,
+        object_type="orientation.matchproposal",
+        rows=[(f"persons.person:{p.request.person_id}", p.pk, GROUND) for p in rows],
+        detail="propositions d'appariement",
+    )
     may_compute = units_run_by(actor).exists()
     return render(request, "orientation/matching/proposals.html", {"proposals": rows, "may_compute": may_compute})
 

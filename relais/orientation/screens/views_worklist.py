@@ -2,7 +2,8 @@
 50, the named export of persons without solution (PAG) and reminders of unanswered requests to their ESMS.
 
 Thin: the list is ``follow_up/work_list.py``'s, the export ``follow_up/pag_export.py``'s, the reminders
-``follow_up/reminders.py``'s; who may is ``policy.py``'s. Each person shown is one "read" in the access log.
+``follow_up/reminders.py``'s; who may is ``policy.py``'s. The page shown is one "read" in the access log,
+listing its persons (decision 0047).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from relais.audit.services import access_log_list_record
 from relais.orientation import policy
 from relais.orientation.follow_up import work_list
 from relais.orientation.follow_up.pag_export import TITLE, pag_export
 from relais.orientation.follow_up.reminders import MANUAL_REMINDER_GAP, admission_requests_remind
-from relais.orientation.screens.views_persons import _actor, _read
+from relais.orientation.screens.views_persons import GROUND, _actor
 from relais.web.paging import number, page_bar, query_url
 
 
@@ -39,8 +41,12 @@ def persons(request):
     actor = _reader_or_403(request)
     filters = work_list.filters_from(request.GET)
     result = work_list.work_page(actor, filters)
-    for person in result.rows:
-        _read(actor, person, "liste des personnes suivies")
+    access_log_list_record(  # one entry for the page shown, each person readable in it (decision 0047)
+        actor=actor,
+        object_type="persons.person",
+        rows=[(f"persons.person:{p.pk}", p.pk, GROUND) for p in result.rows],
+        detail="liste des personnes suivies",
+    )
     path = reverse("orientation:persons")
     pagination = page_bar(
         current=result.page,

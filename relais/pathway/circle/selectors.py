@@ -17,7 +17,7 @@ from django.utils import timezone
 from relais.accounts.models import Membership
 from relais.accounts.roles import Role
 from relais.audit import labels as audit_labels
-from relais.audit.models import AccessLogEntry
+from relais.audit.selectors import access_log_for_subject
 from relais.pathway import matrix as m
 from relais.pathway.circle.eligibility import FUNDER_KINDS, professional_eligibility
 from relais.pathway.circle.models import CircleMember, CoordinationRecord, Ground, MemberKind
@@ -137,9 +137,9 @@ def may_see_history(*, user, organisation, person) -> Decision:
     return decision
 
 
-def access_history(person):
-    """The access-log entries about the person, newest first."""
-    return AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-id")
+def access_history(person, filters=None):
+    """The access-log entries about the person, newest first, the lists it was shown in included (decision 0047)."""
+    return access_log_for_subject(subject=f"persons.person:{person.pk}", filters=filters)
 
 
 def member_ineligibility(member: CircleMember) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from relais.audit.models import AccessLogEntry
+from relais.audit.selectors import access_log_for_subject, listing_grounds
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.pathway.circle.models import CircleRole, MemberKind
@@ -36,8 +37,10 @@ def may_see_log(actor, person: Person):
     return None
 
 
-def audit_event_resource(entry: AccessLogEntry, person_id: int) -> dict[str, Any]:
+def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | None = None) -> dict[str, Any]:
+    """``ground``: for a list entry, the ground this person was shown on (the entry's may be "several")."""
     at = c.instant(entry.at)
+    ground = ground or entry.ground
     agents: list[dict[str, Any]] = [{"who": {"display": entry.actor_label}, "requestor": True}]
     if entry.user_id:
         agents[0]["who"]["identifier"] = {"system": c.USER_SYSTEM, "value": str(entry.user_id)}
@@ -62,7 +65,7 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int) -> dict[str, Any
         "period": {"start": at, "end": at},
         "recorded": at,
         "outcome": "0",
-        "purposeOfEvent": [{"coding": [c.coding("urn:relais:access-ground", entry.ground)], "text": entry.ground}],
+        "purposeOfEvent": [{"coding": [c.coding("urn:relais:access-ground", ground)], "text": ground}],
         "agent": agents,
         "source": {"observer": {"display": "Relais"}},
         "entity": [
@@ -102,8 +105,10 @@ def search_audit_events(actor, params, offset: int, count: int):
         decision = may_see_log(actor, person)
         if decision is None:
             continue
-        queryset = AccessLogEntry.objects.filter(subject=f"persons.person:{person.pk}").order_by("-id")
-        total += queryset.count()
-        entries += [(e, person.pk) for e in queryset]
+        # The lists the person was seen in too (decision 0047), each with the ground the person was shown on.
+        found = list(access_log_for_subject(subject=f"persons.person:{person.pk}"))
+        grounds = listing_grounds(subject=f"persons.person:{person.pk}", entries=found)
+        total += len(found)
+        entries += [(e, person.pk, grounds.get(e.pk)) for e in found]
         c.trace(actor, decision, person, person.pk, "FHIR AuditEvent search")
-    return [audit_event_resource(e, pk) for e, pk in c.page(entries, offset, count)], total
+    return [audit_event_resource(e, pk, ground) for e, pk, ground in c.page(entries, offset, count)], total

@@ -41,7 +41,12 @@ def _informed_not_future(form) -> object:
 
 
 class RecordOpenForm(forms.Form):
-    person = forms.ModelChoiceField(label="Personne", queryset=None, empty_label="— choisir —")
+    person = forms.ModelChoiceField(
+        label="Personne",
+        queryset=None,
+        empty_label="— choisir —",
+        error_messages={"required": "Recherchez puis choisissez une personne dans la liste."},
+    )
     informed_at = forms.DateTimeField(
         label="Personne informée du partage le", widget=DateTimeInput(), help_text="CSP L1110-12 : avant tout partage."
     )

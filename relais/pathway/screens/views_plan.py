@@ -142,18 +142,12 @@ def task_comment(request, task_pk: int):
 
 def my_tasks(request):
     tasks = sel.my_tasks(**who(request))
-    traced = set()
-    for task in tasks:  # one read per person listed, grounded on the rule that lets me see the plan
-        if task.plan.record_id not in traced:
-            traced.add(task.plan.record_id)
-            guard.trace(
-                actor=acting(request),
-                action="read",
-                obj=task.plan.record,
-                person=task.plan.record.person,
-                decision=task.decision,
-                detail="liste « Mes tâches »",
-            )
+    guard.trace_list(  # one entry for the list; each person in it with the rule that lets me see the plan
+        actor=acting(request),
+        object_type="pathway.coordinationrecord",
+        rows=[(task.plan.record, task.plan.record.person_id, task.decision) for task in tasks],
+        detail="liste « Mes tâches »",
+    )
     context = {
         "tasks": tasks,
         "overdue_count": sum(1 for t in tasks if t.is_overdue),

@@ -16,6 +16,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from relais.audit.forms import HistoryFilterForm
+from relais.audit.selectors import listing_grounds
+from relais.audit.services import access_log_list_record
 from relais.orientation.policy import persons_visible_to
 from relais.pathway import guard
 from relais.pathway import matrix as m
@@ -33,6 +36,7 @@ from relais.pathway.screens.views_movements import movements_context
 from relais.pathway.screens.views_subscriptions import subscription_context
 from relais.persons import vigilance
 from relais.persons.models import Person
+from relais.persons.picker import person_picker_box
 from relais.persons.selectors import person_search
 
 
@@ -42,33 +46,63 @@ def _openable_persons(actor):
     return persons_visible_to(actor).filter(coordination_record__isnull=True).order_by("family_name", "first_names")
 
 
+def _open_picker(request, actor):
+    """The type-ahead picker of the persons the organisation follows without a record (decision 0047); the persons
+    it shows are one list entry in the access log, on the orientation ground that lets the organisation see them."""
+    box, shown = person_picker_box(
+        queryset=_openable_persons(actor),
+        query=request.GET.get("suivie_q", ""),
+        key="suivie",
+        label="Personne suivie par votre organisation",
+        url=reverse("pathway:records"),
+        form_id="ouvrir-suivie",
+        name="person",
+    )
+    access_log_list_record(
+        actor=actor,
+        object_type="persons.person",
+        rows=[(guard.subject_of(p), p.pk, "orientation_request") for p in shown],
+        detail="recherche d'une personne pour ouvrir son dossier",
+    )
+    return box
+
+
 def records(request, *, new_form=None, candidates=None, status=200):
     """ "Mes dossiers" (searchable: several words, accents and case ignored), and the forms to open a record for a
-    person the organisation already follows or a new one (with identity vigilance's candidates when there are)."""
+    person the organisation already follows (type-ahead picker) or a new one (with identity vigilance's candidates
+    when there are)."""
     actor = acting(request)
+    may_open = actor.organisation is not None and actor.reads_personal_data
+    if request.htmx and "suivie_q" in request.GET:  # the picker typing: its results only
+        if not may_open:
+            raise Http404
+        return render(request, "persons/_picker_results.html", {"picker": _open_picker(request, actor)})
     listed = circle_sel.records_for(**who(request))
     query = request.GET.get("q", "").strip()[:100]
     if query or listed:  # sorted by name whatever the case, narrowed by the search
         found = person_search(queryset=Person.objects.filter(pk__in=[r.person_id for r in listed]), query=query)
         rank = {pk: i for i, pk in enumerate(found.values_list("pk", flat=True))}
         listed = sorted((r for r in listed if r.person_id in rank), key=lambda r: rank[r.person_id])
-    for record in listed:  # a list shows who each person is: one read per person listed
-        guard.trace(
-            actor=actor,
-            action="read",
-            obj=record,
-            person=record.person,
-            decision=record.decision,
-            detail="liste « Mes dossiers »",
-        )
+    guard.trace_list(  # a list shows who each person is: one entry for the list, each person readable in it
+        actor=actor,
+        object_type="pathway.coordinationrecord",
+        rows=[(record, record.person_id, record.decision) for record in listed],
+        detail="liste « Mes dossiers »",
+    )
     context = {
         "records": listed,
         "query": query,
-        "may_open": actor.organisation is not None and actor.reads_personal_data,
+        "may_open": may_open,
         "candidates": candidates or [],
     }
-    if context["may_open"]:
-        context["open_form"] = RecordOpenForm(persons=_openable_persons(actor), auto_id="suivie-%s")
+    if may_open:
+        open_form = RecordOpenForm(persons=_openable_persons(actor), auto_id="suivie-%s")
+        del open_form.fields["person"]  # chosen in the picker (its radio buttons belong to this form)
+        context.update(
+            open_form=open_form,
+            has_openable=_openable_persons(actor).exists(),
+            person_picker=_open_picker(request, actor),
+        )
         context["new_form"] = new_form or PersonNewForm(auto_id="nouvelle-%s")
     return render(request, "pathway/records.html", context, status=status)
 
@@ -223,7 +257,11 @@ def access_history(request, pk: int):
     decision = circle_sel.may_see_history(**who(request), person=person)
     if not decision.allowed:
         raise Http404("Dossier introuvable.")
-    page = Paginator(circle_sel.access_history(person), 25).get_page(request.GET.get("page"))
+    form = HistoryFilterForm(request.GET or None, auto_id="historique-%s")
+    page = Paginator(circle_sel.access_history(person, form.filters()), 25).get_page(request.GET.get("page"))
+    grounds = listing_grounds(subject=guard.subject_of(person), entries=page.object_list)
+    for entry in page.object_list:  # seen in a list: the ground this person was shown on, from the list's rows
+        entry.row_ground = grounds.get(entry.pk, entry.ground)
     guard.trace(
         actor=acting(request),
         action="read",
@@ -232,7 +270,10 @@ def access_history(request, pk: int):
         decision=decision,
         detail="consultation de l'historique des accès",
     )
-    return render(request, "pathway/access_history.html", {"record": access.record, "person": person, "page": page})
+    paging = request.GET.copy()
+    paging.pop("page", None)
+    context = {"record": access.record, "person": person, "page": page, "form": form, "paging": paging.urlencode()}
+    return render(request, "pathway/access_history.html", context)
 
 
 def record_by_person(request, person_pk: int):

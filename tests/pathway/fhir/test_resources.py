@@ -140,6 +140,24 @@ def test_audit_events_list_who_read_the_record(world, as_subject):
     assert referent.get("/fhir/AuditEvent").status_code == 400  # patient is required
 
 
+def test_audit_events_include_the_lists_the_person_was_seen_in(world, as_subject):
+    """Decision 0047: a list of two persons is one entry; each person's AuditEvents show it with the person's ground."""
+    from relais.audit.services import access_log_list_record
+
+    entry = access_log_list_record(
+        actor=world.subjects["health_care_team"].actor,
+        object_type="pathway.coordinationrecord",
+        rows=[(f"persons.person:{world.person.pk}", 1, "care_team"), ("persons.person:999999", 2, "consent")],
+        detail="liste « Mes dossiers »",
+    )
+    referent = as_subject(world.subjects["referent"])
+    bundle = fhir_json(referent.get(f"/fhir/AuditEvent?patient={world.person.pk}&_count=200"))
+    listed = [e["resource"] for e in bundle["entry"] if e["resource"]["id"] == str(entry.pk)]
+    assert len(listed) == 1 and listed[0]["purposeOfEvent"][0]["text"] == "care_team"
+    assert listed[0]["entity"][0]["what"] == {"reference": f"Patient/{world.person.pk}"}
+    assert "999999" not in json.dumps(listed[0])  # the other person of the list is not named
+
+
 def test_machine_clients_see_nothing_of_the_circle(world, client):
     from relais.accounts.services import api_client_create
 
