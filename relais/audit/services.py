@@ -65,20 +65,6 @@ def access_log_record(
     return entry
 
 
-def access_log_record_many(*, actor, action: str, rows: list[dict]) -> list[AccessLogEntry]:
-    """``access_log_record`` for several accesses of one actor at once (the persons a list shows), in one INSERT:
-    each row holds ``ground`` and any of ``obj``, ``subject``, ``detail``."""
-    entries = [
-        _entry(actor, action, row["ground"], row.get("obj"), "", "", row.get("subject"), row.get("detail", ""))
-        for row in rows
-    ]
-    if entries:
-        AccessLogEntry.objects.bulk_create(entries)
-        if settings.RELAIS_AUDIT_SEQUENCE_ON_COMMIT:
-            transaction.on_commit(_kick_sequencer)
-    return entries
-
-
 def _entry(actor, action, ground, obj, object_type, object_id, subject, detail) -> AccessLogEntry:
     if action not in AccessAction.values:
         raise ValueError(f"Unknown access action {action!r}")

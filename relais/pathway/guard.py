@@ -7,13 +7,9 @@ the others.
 
 from __future__ import annotations
 
-from datetime import datetime, time
-
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
 
-from relais.audit.models import AccessLogEntry
-from relais.audit.services import access_log_list_record, access_log_record, access_log_record_many
+from relais.audit.services import access_log_list_record, access_log_record
 
 from . import matrix as m
 from .policy import Decision, decide
@@ -28,32 +24,6 @@ def trace(*, actor, action: str, obj, person, decision: Decision, detail: str = 
     access_log_record(
         actor=actor, action=action, obj=obj, subject=subject_of(person), ground=decision.rule, detail=detail
     )
-
-
-def trace_listed(*, actor, rows, detail: str) -> int:
-    """The persons a list shows (``rows``: ``(record, person, decision)``), one access-log entry each, at most once a
-    day per user, organisation, list and person: opening the list again the same day adds nothing (decision 0044).
-    Two queries whatever the number of rows. Returns the number of entries written."""
-    rows = list(rows)
-    user, organisation = getattr(actor, "user", None), getattr(actor, "organisation", None)
-    if not rows:
-        return 0
-    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    already = set(
-        AccessLogEntry.objects.filter(
-            user_id=getattr(user, "pk", None),
-            organisation_id=getattr(organisation, "pk", None),
-            detail=detail,
-            at__gte=midnight,
-            subject__in=[subject_of(person) for _record, person, _decision in rows],
-        ).values_list("subject", flat=True)
-    )
-    fresh = [
-        {"obj": record, "subject": subject_of(person), "ground": decision.rule, "detail": detail}
-        for record, person, decision in rows
-        if subject_of(person) not in already
-    ]
-    return len(access_log_record_many(actor=actor, action="read", rows=fresh))
 
 
 def trace_list(*, actor, object_type: str, rows, detail: str) -> None:

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from relais.accounts.roles import Role
 from relais.agenda.models import Agenda, Appointment, Slot
-from relais.audit.models import AccessLogEntry
+from relais.audit.models import AccessLogEntry, AccessLogListing
 from relais.messaging.services import thread_start
 from relais.pathway import matrix as m
 from relais.pathway.circle.services import objection_record, record_open
@@ -209,15 +209,15 @@ def test_paging_beyond_one_page(circle):
     assert board.page.paginator.count == 4 and len(board.page.object_list) == 2
 
 
-def test_the_page_shows_words_and_traces_each_person_once_a_day(busy, circle, client):
+def test_the_page_shows_words_and_each_opening_is_one_list_entry_naming_its_persons(busy, circle, client):
     client.force_login(circle.coordinator.user)
     page = client.get(reverse("pathway:dashboard") + "?situation=retard").content.decode()
     assert "MORVAN Annaïg" in page and "1 en retard" in page and "1 non lu" in page
     client.get(reverse("pathway:dashboard"))
-    listed = AccessLogEntry.objects.filter(
-        subject=f"persons.person:{circle.person.pk}", detail="tableau de bord « Mes personnes »"
-    )
-    assert listed.count() == 1 and listed.get().ground == "care_team"
+    entries = AccessLogEntry.objects.filter(detail="tableau de bord « Mes personnes »")
+    assert entries.count() == 2  # one per opening, whatever the number of persons shown (decision 0047)
+    rows = AccessLogListing.objects.filter(entry__in=entries, subject=f"persons.person:{circle.person.pk}")
+    assert rows.count() == 2 and {row.ground for row in rows} == {"care_team"}
     client.force_login(circle.outsider.user)
     assert "MORVAN" not in client.get(reverse("pathway:dashboard")).content.decode()
 

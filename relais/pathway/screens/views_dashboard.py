@@ -2,8 +2,8 @@
 service and its « Je prends », and handing a record to a colleague.
 
 Reads go through ``record.dashboard`` and ``record.team_inbox`` (the care-circle policy for every person and data
-category); writes through ``circle.handover``. The persons a list shows are traced once a day per list
-(``guard.trace_listed``). A record the user may not open is a 404, as everywhere in the record.
+category); writes through ``circle.handover``. Each list shown is one access-log entry naming its persons
+(``guard.trace_list``, decision 0047). A record the user may not open is a 404, as everywhere in the record.
 """
 
 from __future__ import annotations
@@ -40,9 +40,10 @@ def dashboard(request):
     actor = _personal(request)
     filters = dash.Filters.from_params(request.GET)
     board = dash.dashboard(**who(request), filters=filters, page_number=request.GET.get("page") or 1)
-    guard.trace_listed(
+    guard.trace_list(
         actor=actor,
-        rows=[(line.record, line.person, line.decisions[m.IDENTITY]) for line in board.page.object_list],
+        object_type="pathway.coordinationrecord",
+        rows=[(line.record, line.person.pk, line.decisions[m.IDENTITY]) for line in board.page.object_list],
         detail="tableau de bord « Mes personnes »",
     )
     params = request.GET.copy()
@@ -76,7 +77,12 @@ def team(request):
     """The team inbox of the acting organisation (the coordination service)."""
     actor = _personal(request)
     inbox = team_inbox(**who(request))
-    guard.trace_listed(actor=actor, rows=inbox.shown(), detail="corbeille de l'équipe")
+    guard.trace_list(
+        actor=actor,
+        object_type="pathway.coordinationrecord",
+        rows=[(record, person.pk, decision) for record, person, decision in inbox.shown()],
+        detail="corbeille de l'équipe",
+    )
     return render(request, "pathway/team_inbox.html", {"inbox": inbox})
 
 
