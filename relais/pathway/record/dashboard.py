@@ -27,13 +27,13 @@ from relais.pathway import matrix as m
 from relais.pathway.circle.models import CircleMember, CircleRole, CoordinationRecord
 from relais.pathway.policy import active_memberships_in, decide_many
 from relais.pathway.record.models import EventKind, PlanTask, TimelineEvent
+from relais.pathway.record.movements import HospitalMovement
 from relais.pathway.record.selectors import OPEN_TASK_STATUSES
 from relais.persons.selectors import search_condition
 
 PAGE_SIZE = 25
 RECENT_DAYS = 30  # a hospital movement of the last 30 days (or announced ahead) is "recent"
-# The timeline kinds that are hospital movements until the structured movements (issue 13, item 6) exist: the one
-# place that says what a hospital movement is, so the dashboard reads the new model by changing this function only.
+# The timeline kinds that are hospital movements (besides the structured stays, decision 0045).
 HOSPITAL_KINDS = (EventKind.ADMISSION, EventKind.HOSPITAL_STAY, EventKind.DISCHARGE)
 TIMELINE_CATEGORIES = (m.SOCIAL, m.MEDICAL, m.DOCUMENTS, m.IDENTITY)
 ME = "moi"
@@ -91,7 +91,7 @@ class PersonLine:
     open_tasks: int = 0
     overdue_tasks: int = 0
     unread: int = 0
-    hospital: TimelineEvent | None = None
+    hospital: HospitalFact | None = None
     latest_event: TimelineEvent | None = None
     next_appointment: Appointment | None = None
 
@@ -133,14 +133,49 @@ def _first_per(queryset, partition: str, *order):
     return ranked.filter(rank=1)
 
 
-def hospital_movements(lines, *, today: date) -> dict[int, TimelineEvent]:
-    """The latest hospital movement of each record within ``RECENT_DAYS`` (or announced ahead), among the events the
-    user may read. Today from the timeline's admission, stay and discharge events; the structured movements of item 6
-    will be read here."""
+@dataclass(frozen=True)
+class HospitalFact:
+    """What the dashboard says of a hospital movement: a word, when, and who told it (never its medical content)."""
+
+    label: str
+    title: str
+    occurred_at: datetime
+    organisation: object = None
+
+
+def _movement_fact(movement: HospitalMovement, today: date) -> tuple[date, str]:
+    if movement.discharged_on:
+        return movement.discharged_on, "Sortie d'hôpital"
+    if movement.planned_discharge_on and movement.planned_discharge_on >= today:
+        return movement.planned_discharge_on, "Sortie d'hôpital prévue"
+    return movement.admitted_on, "À l'hôpital depuis"
+
+
+def hospital_movements(lines, *, today: date) -> dict[int, HospitalFact]:
+    """The latest hospital movement of each record within ``RECENT_DAYS`` (or announced ahead), among what the user
+    may read: the structured stays (decision 0045; their dates are social facts) and the timeline's admission, stay
+    and discharge events (as posted before the stays existed, or by hand)."""
     since = timezone.make_aware(datetime.combine(today - timedelta(days=RECENT_DAYS), time.min))
     rows = TimelineEvent.objects.filter(_readable(lines, TIMELINE_CATEGORIES), kind__in=HOSPITAL_KINDS)
     rows = rows.filter(occurred_at__gte=since).select_related("author_organisation")
-    return {e.record_id: e for e in _first_per(rows, "record_id", F("occurred_at").desc(), F("pk").desc())}
+    latest = {
+        e.record_id: HospitalFact(e.get_kind_display(), e.title, e.occurred_at, e.author_organisation)
+        for e in _first_per(rows, "record_id", F("occurred_at").desc(), F("pk").desc())
+    }
+    social = [line.record.pk for line in lines if line.may(m.SOCIAL)]
+    stays = HospitalMovement.objects.filter(record_id__in=social).select_related("recorded_by_organisation")
+    stays = stays.filter(
+        Q(admitted_on__gte=since.date()) | Q(discharged_on__gte=since.date()) | Q(discharged_on__isnull=True)
+    )
+    for stay in stays:
+        day, label = _movement_fact(stay, today)
+        if day < since.date() and stay.discharged_on:  # a stay still going on is always shown
+            continue
+        at = timezone.make_aware(datetime.combine(day, time.min))
+        known = latest.get(stay.record_id)
+        if known is None or at >= known.occurred_at or not stay.discharged_on:  # being in hospital now comes first
+            latest[stay.record_id] = HospitalFact(label, stay.hospital, at, stay.recorded_by_organisation)
+    return latest
 
 
 def _candidates(*, user, organisation, filters: Filters):
