@@ -270,3 +270,17 @@ def test_list_page_queries_do_not_grow_with_the_rows(client, world, esms, django
     assert "63 demandes" in html and "Page 1 sur 2" in html and html.count('<tr id="demande-') == 50
     page2 = client.get(reverse("orientation:waiting_list"), {"page": "2"}).content.decode()
     assert page2.count('<tr id="demande-') == 13
+
+
+def test_the_admission_team_opening_a_new_request_marks_it_read_once(client, world, esms, make_member):
+    assert esms.anne.status == "39"
+    _u, nurse = make_member(world.sites[0].organisation, role=Role.CARE_PROFESSIONAL, professional_category="nurse")
+    assert logged_in(Client(), nurse).get(page_of(esms.anne)).status_code == 200
+    esms.anne.refresh_from_db()
+    assert esms.anne.status == "39"  # a reader who does not act leaves it unread
+    html = logged_in(client, world.staff[0]).get(page_of(esms.anne)).content.decode()
+    esms.anne.refresh_from_db()
+    assert esms.anne.status == "40" and "Demande lue" in html
+    client.get(page_of(esms.anne))
+    read = StatusTransition.objects.filter(request=esms.anne, to_status="40")
+    assert read.count() == 1 and read.get().comment == "demande ouverte par l'établissement"

@@ -324,6 +324,16 @@ def admission_request_transition(
     return request
 
 
+def admission_request_open(*, actor, request: AdmissionRequest) -> AdmissionRequest:
+    """The ESMS's admission team opens a new request: it becomes « Demande lue » (SI-SDO 39 → 40), as the orienting
+    side expects (its « sans réponse » and « non lue » lists count on it). Other readers change nothing."""
+    if request.status != st.NOTIFIED:
+        return request
+    return admission_request_transition(
+        actor=actor, request=request, target=st.NOTIFICATION_READ, comment="demande ouverte par l'établissement"
+    )
+
+
 def _change_words(result) -> str:
     """The access log's detail of a status change, in words (decision 0038); the codes are in the transition log."""
     source = f"« {st.status_word(result.source)} »" if result.source else "création"

@@ -33,7 +33,7 @@ from relais.orientation.requests import statuses as st
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
 from relais.orientation.requests.schedule import DATES_OPEN
-from relais.orientation.requests.services import GROUND, unit_request_transition
+from relais.orientation.requests.services import GROUND, admission_request_open, unit_request_transition
 from relais.orientation.screens.forms_admissions import DatesForm
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
 from relais.orientation.waiting_list.exports import FORMATS, waiting_list_export
@@ -186,7 +186,10 @@ def other_requests_shown(actor, admission_request) -> list:
 
 
 def esms_request_view(request, pk: int):
-    return request_page(request, esms_request_get(actor=request.actor, pk=pk))
+    admission_request = esms_request_get(actor=request.actor, pk=pk)
+    if admission_request.status == st.NOTIFIED and may_process_request(request.actor, admission_request):
+        admission_request = admission_request_open(actor=request.actor, request=admission_request)
+    return request_page(request, admission_request)
 
 
 def request_page(request, admission_request, *, dates_form=None, status: int = 200):
