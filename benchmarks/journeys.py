@@ -31,7 +31,7 @@ import json
 import os
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -223,9 +223,10 @@ def _record_links(page):
     "record_hospital_discharge",
     "Enregistrer une sortie d'hospitalisation",
     Role.CARE_PROFESSIONAL,
-    "Pas de mouvement hospitalier structuré : l'infirmière de l'hôpital ajoute à la chronologie du dossier un "
-    "événement de nature « Sortie » (catégorie laissée par défaut, date, titre, détail) ; ni service, ni "
-    "destination, ni compte rendu de sortie lié, ni actions « retour à domicile ».",
+    "Séjour structuré (décision 0045) : l'infirmière de l'hôpital ouvre le dossier d'une personne hospitalisée (la "
+    "démo note l'entrée), note la sortie (date, destination « Retour à domicile ») dans la section Hospitalisations ; "
+    "tout le cercle est prévenu, le plan reçoit les actions « retour à domicile ». Avant : un événement « Sortie » "
+    "tapé dans la chronologie (4 clics, 4 champs), sans destination ni actions.",
 )
 def record_hospital_discharge(run: Recorder) -> None:
     page = run.page
@@ -239,25 +240,20 @@ def record_hospital_discharge(run: Recorder) -> None:
     name = record.inner_text().strip()
     run.notes["person"] = name
     run.click("Ouvrir le dossier", record, ready=heading(page, name))
-    timeline = page.locator("#chronologie")
-    add = page.get_by_role("button", name="Ajouter l'événement")
-    form = timeline.locator("form", has=add)
+    stays = page.locator("#hospitalisations")
+    leave = stays.locator("form[action$='/sortie/']").first
     run.click(
-        "Ajouter un événement (ouvrir)",
-        timeline.get_by_text("Ajouter un événement", exact=True),
+        "Noter la sortie (ouvrir)",
+        stays.locator("summary", has_text="Noter la sortie").first,
         navigates=False,
-        ready=lambda: expect(form).to_be_visible(),
+        ready=lambda: expect(leave).to_be_visible(),
     )
-    run.choose(form.get_by_label("Nature"), "Sortie")
-    an_hour_ago = datetime.now(ZoneInfo("Europe/Paris")) - timedelta(hours=1)  # typed in the organisation's zone
-    run.type(form.get_by_label("Date"), an_hour_ago.strftime("%Y-%m-%dT%H:%M"))
-    title = "Sortie d'hospitalisation (benchmark)"
-    run.type(form.get_by_label("Titre"), title)
-    run.type(form.get_by_label("Détail"), "Retour à domicile ; passage infirmier à J+1, appel à J+7.")
+    run.type(leave.get_by_label("Sortie le"), datetime.now(ZoneInfo("Europe/Paris")).date().isoformat())
+    run.choose(leave.get_by_label("Destination"), "Retour à domicile")
     run.click(
-        "Ajouter l'événement",
-        add,
-        ready=lambda: page.get_by_role("heading", name=title).first.wait_for(),
+        "Noter la sortie",
+        leave.get_by_role("button", name="Noter la sortie"),
+        ready=lambda: expect(page.locator("#hospitalisations")).to_contain_text("La sortie est notée"),
     )
 
 

@@ -2,7 +2,8 @@
 
 The demo coordinator (coordination.dac) opens the record of three persons the DAC follows, invites the demo GP
 (medecin.ville, by consent) and the demo hospital nurse (infirmiere.hopital, same care team), posts events, writes a
-shared plan with an overdue task, and starts a message thread. Everything goes through the real services (policy
+shared plan with an overdue task, starts a message thread, and the nurse notes each person in hospital now (a structured
+stay with its planned discharge). Everything goes through the real services (policy
 checks, access log, notifications), which is fine for three records. Synthetic persons only. Idempotent: nothing is
 done when the coordinator already runs a record.
 """
@@ -23,6 +24,7 @@ from relais.pathway import matrix as m
 from relais.pathway.circle.models import CircleMember, CircleRole, Ground
 from relais.pathway.circle.services import circle_professional_add, record_open
 from relais.pathway.record import services as rs
+from relais.pathway.record.movement_services import hospital_movement_save
 
 from .logins import DEMO_LOGINS
 
@@ -80,14 +82,15 @@ def _record(coordinator: Actor, gp: Actor, nurse: Actor, person, *, overdue: boo
         ground=Ground.CARE_TEAM,
         informed_at=now - timedelta(days=30),
     )
-    rs.event_post(
+    today = timezone.localdate()
+    hospital_movement_save(  # in hospital now: the coordinator prepares the return home (decision 0045)
         actor=nurse,
         person=person,
-        kind="hospital_stay",
-        title="Hospitalisation en médecine polyvalente",
-        body="Chute à domicile, bilan en cours.",
-        category=m.MEDICAL,
-        occurred_at=now - timedelta(days=12),
+        reason="Chute à domicile, bilan en cours.",
+        hospital=nurse.organisation.name,
+        ward="Médecine polyvalente",
+        admitted_on=today - timedelta(days=12),
+        planned_discharge_on=today + timedelta(days=2),
     )
     rs.event_post(
         actor=coordinator,
