@@ -77,11 +77,11 @@ def movement_add(request, pk: int):
     )
 
 
-@require_POST
-def movement_planned(request, pk: int, movement_pk: int):
+def _movement_change(request, pk: int, movement_pk: int, form_class, success: str):
+    """A change of a stay's dates or discharge: the same rights, checks and service, another form."""
     access = circle_sel.record_get(**who(request), pk=pk)
     movement = _movement(access, movement_pk)
-    form = MovementPlannedForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
         return form_errors(request, form, back=_back(pk))
     return run_service(
@@ -89,26 +89,21 @@ def movement_planned(request, pk: int, movement_pk: int):
         lambda: hospital_movement_save(
             actor=acting(request), person=access.record.person, movement=movement, **form.cleaned_data
         ),
-        success="La sortie prévue est notée ; le cercle de soins en est prévenu.",
+        success=success,
         back=_back(pk),
     )
+
+
+@require_POST
+def movement_planned(request, pk: int, movement_pk: int):
+    success = "La sortie prévue est notée ; le cercle de soins en est prévenu."
+    return _movement_change(request, pk, movement_pk, MovementPlannedForm, success)
 
 
 @require_POST
 def movement_discharge(request, pk: int, movement_pk: int):
-    access = circle_sel.record_get(**who(request), pk=pk)
-    movement = _movement(access, movement_pk)
-    form = MovementDischargeForm(request.POST)
-    if not form.is_valid():
-        return form_errors(request, form, back=_back(pk))
-    return run_service(
-        request,
-        lambda: hospital_movement_save(
-            actor=acting(request), person=access.record.person, movement=movement, **form.cleaned_data
-        ),
-        success="La sortie est notée ; le cercle de soins en est prévenu.",
-        back=_back(pk),
-    )
+    success = "La sortie est notée ; le cercle de soins en est prévenu."
+    return _movement_change(request, pk, movement_pk, MovementDischargeForm, success)
 
 
 @require_POST
