@@ -155,7 +155,9 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
     person = first.get_by_role("link").first.inner_text().strip()
     unit = _unit_of(first.locator(".details-list li", has_text="Unités :").first)  # the line's details (0043)
     run.notes["person"] = person
-    run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
+    run.click(
+        "Ouvrir la première demande", first.get_by_role("link", name=person, exact=True), ready=heading(page, person)
+    )
     units = page.get_by_role("region", name="Unités").get_by_role("heading", level=3)
     unit = unit or units.first.inner_text().split(" — ")[0].strip()
     run.notes["unit"] = unit
@@ -176,7 +178,11 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
         )
         run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
         first = table.locator("tbody tr").first
-        run.click("Ouvrir la première demande", first.get_by_role("link", name=person), ready=heading(page, person))
+        run.click(
+            "Ouvrir la première demande",
+            first.get_by_role("link", name=person, exact=True),
+            ready=heading(page, person),
+        )
     run.click(f"Admettre dans l'unité « {unit} »…", admit, ready=heading(page, "Confirmer l'admission"))
     run.click(
         "Confirmer l'admission",
