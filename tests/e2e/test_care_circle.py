@@ -131,6 +131,17 @@ def test_coordinator_builds_the_circle_and_the_person_objects(make_context, peop
     task_form.get_by_label("Échéance").fill(date(2026, 1, 5).isoformat())
     task_form.get_by_role("button", name="Ajouter l'action").click()
     expect(page.locator("tr", has_text="Passage infirmier")).to_contain_text("En retard")
+    # The person agrees to the plan: version 1, printable (the PPCS, decision 0040); axe-core checks it below.
+    versions = page.locator("#versions")
+    versions.locator("summary", has_text="Enregistrer l'accord de la personne").click()
+    versions.get_by_label("Accord donné par").fill("la personne")
+    versions.get_by_label("Accord oral, noté par le ou la professionnel·le").check()
+    today = timezone.localdate()
+    versions.get_by_label("Date de l'accord").fill(today.isoformat())
+    versions.get_by_label("À réviser le").fill(today.replace(year=today.year + 1, day=1).isoformat())
+    versions.get_by_role("button", name="Enregistrer la version 1").click()
+    expect(page.locator("#versions")).to_contain_text("Version 1")
+    expect(page.locator("#versions").get_by_role("link", name="Imprimer (PDF) la version 1")).to_be_visible()
     page.screenshot(path=str(screenshots / "care-circle-plan.png"), full_page=True)
 
     # The nurse sees the plan and her task in "Mes tâches", and the medical note.
