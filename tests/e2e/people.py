@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from relais.accounts.actor import Actor
 from relais.accounts.services import membership_add, user_create
 
-from .test_browser import CSP_LISTENER
+from .test_browser import CSP_LISTENER, describe, log_in, serious_violations
 
 PASSWORD = "mot-de-passe-parcours-42"
 
@@ -33,3 +33,13 @@ def browser_page(make_context):
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
     return page, errors
+
+
+def accessible(make_context, path: str, login) -> None:
+    """axe-core on ``path`` as ``login``: a separate context with the CSP bypassed (its script is injected), the
+    same page; fails with the serious and critical violations described."""
+    page = make_context(bypass_csp=True).new_page()
+    log_in(page, login, PASSWORD)
+    page.goto(path)
+    violations = serious_violations(page)
+    assert not violations, f"{path}:\n{describe(violations)}"

@@ -21,8 +21,8 @@ from relais.pathway.circle.models import Ground
 from relais.pathway.circle.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 
-from .people import PASSWORD, browser_page, professional
-from .test_browser import describe, log_in, serious_violations
+from .people import PASSWORD, accessible, browser_page, professional
+from .test_browser import log_in
 
 pytestmark = [pytest.mark.e2e]
 VIDEO = "https://visio.exemple.test/salle/guillou"
@@ -67,14 +67,6 @@ def circle(transactional_db, settings):
         informed_at=timezone.now() - timedelta(days=3),
     )
     return SimpleNamespace(coordinator=coordinator, gp=gp, nurse=nurse, outsider=outsider, person=person)
-
-
-def accessible(make_context, path, login):
-    page = make_context(bypass_csp=True).new_page()  # axe-core needs its script injected
-    log_in(page, login, PASSWORD)
-    page.goto(path)
-    violations = serious_violations(page)
-    assert not violations, f"{path}:\n{describe(violations)}"
 
 
 def test_the_gp_books_a_teleconsultation_slot_with_the_nurse(make_context, circle, screenshots):

@@ -18,8 +18,8 @@ from relais.pathway import matrix as m
 from relais.pathway.circle.models import CoordinationRecord
 from relais.pathway.record.services import event_post
 
-from .people import PASSWORD, browser_page, professional
-from .test_browser import describe, log_in, serious_violations
+from .people import PASSWORD, accessible, browser_page, professional
+from .test_browser import log_in
 
 pytestmark = [pytest.mark.e2e]
 
@@ -45,16 +45,6 @@ def people(transactional_db, settings, tmp_path):
         ars_agent=member(ars, Role.ANALYST, "Andrea", "Le Bris", "administrative"),
         departement_agent=member(departement, Role.MEMBER, "Dominique", "Le Bris", "administrative"),
     )
-
-
-def accessible(make_context, path, login):
-    """axe-core needs its script injected: a separate context with CSP bypassed, same pages."""
-    context = make_context(bypass_csp=True)
-    page = context.new_page()
-    log_in(page, login, PASSWORD)
-    page.goto(path)
-    violations = serious_violations(page)
-    assert not violations, f"{path}:\n{describe(violations)}"
 
 
 def add_professional(page, name, *, consent: bool, never_offered=()):

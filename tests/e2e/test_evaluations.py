@@ -21,8 +21,8 @@ from relais.pathway.circle.services import circle_professional_add, record_open
 from relais.persons.services import person_create
 from tests.evaluations.answers import AGGIR_ANSWERS
 
-from .people import PASSWORD, browser_page, professional
-from .test_browser import describe, log_in, serious_violations
+from .people import PASSWORD, accessible, browser_page, professional
+from .test_browser import log_in
 
 pytestmark = [pytest.mark.e2e]
 
@@ -66,15 +66,6 @@ def circle(transactional_db, settings):
         consent={"scope": [m.IDENTITY, m.MEDICAL], "method": "written", "given_by": "la personne"},
     )
     return SimpleNamespace(person=person, nurse=nurse, gp=gp)
-
-
-def accessible(make_context, path, login):
-    context = make_context(bypass_csp=True)  # axe-core is injected
-    page = context.new_page()
-    log_in(page, login, PASSWORD)
-    page.goto(path)
-    violations = serious_violations(page)
-    assert not violations, f"{path}:\n{describe(violations)}"
 
 
 def test_nurse_fills_aggir_and_the_gp_reads_the_gir(make_context, circle, screenshots):

@@ -19,8 +19,8 @@ from relais.pathway.circle.models import CircleMember, Ground
 from relais.pathway.circle.services import circle_member_end, circle_professional_add, record_open
 from relais.persons.services import person_create
 
-from .people import PASSWORD, browser_page, professional
-from .test_browser import describe, log_in, serious_violations
+from .people import PASSWORD, accessible, browser_page, professional
+from .test_browser import log_in
 
 pytestmark = [pytest.mark.e2e]
 PDF = b"%PDF-1.4\n% ordonnance de synthese\n"
@@ -70,15 +70,6 @@ def circle(transactional_db, settings, tmp_path):
     return SimpleNamespace(
         coordinator=coordinator, gp=gp, nurse=nurse, outsider=outsider, record=record, nurse_member=nurse_member
     )
-
-
-def accessible(make_context, path, login):
-    context = make_context(bypass_csp=True)  # axe-core needs its script injected
-    page = context.new_page()
-    log_in(page, login, PASSWORD)
-    page.goto(path)
-    violations = serious_violations(page)
-    assert not violations, f"{path}:\n{describe(violations)}"
 
 
 def test_two_organisations_exchange_a_message_with_an_attachment(make_context, circle, screenshots, tmp_path):
