@@ -8,6 +8,7 @@ to the Relais organisation whose members act for it.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from .codes import CapacityStatus, CareMode, Domain
 
@@ -58,6 +59,9 @@ class DirectoryEntry(Address):
     closed_on = models.DateField("date de fermeture", null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.FINESS)
     source_updated_on = models.DateField("mise à jour à la source", null=True, blank=True)
+    # The ROR's dateCreation (ror-meta-creation-date): when the entry entered the directory, or the ROR's date for
+    # an entry the ROR import created. Rows older than this field carry their updated_at (migration 0004).
+    created_at = models.DateTimeField("créé le", default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     # The Relais organisation whose members act for this entry: the one identity of an ESMS or a managing body in
     # Relais (decision 0029). An entry without users yet has none; onboarding links one, never a second entry.
@@ -143,6 +147,10 @@ class Unit(models.Model):
     daily_price = models.DecimalField("prix de journée (€)", max_digits=7, decimal_places=2, null=True, blank=True)
     is_open = models.BooleanField("ouverte", default=True)
     external_id = models.CharField("identifiant externe (ROR)", max_length=64, blank=True)
+    # The ROR's identifiantOffre (HealthcareService.identifier, "unique and persistent nationally"), with the system
+    # the ROR sent it in (none in the ANS examples). Empty for a unit never registered in the ROR (decision 0049).
+    ror_identifier = models.CharField("identifiant national de l'offre (ROR)", max_length=64, blank=True)
+    ror_identifier_system = models.CharField("système de l'identifiant ROR", max_length=200, blank=True)
     # Current figures (the history is in CapacityUpdate); denormalised for fast search.
     authorised = models.PositiveIntegerField("places autorisées", default=0)
     installed = models.PositiveIntegerField("places installées", default=0)
@@ -152,6 +160,7 @@ class Unit(models.Model):
     closed = models.PositiveIntegerField("places fermées", default=0)
     capacity_updated_at = models.DateTimeField("capacité mise à jour le", null=True, blank=True)
     capacity_updated_by = models.CharField("capacité mise à jour par", max_length=300, blank=True)
+    created_at = models.DateTimeField("créée le", default=timezone.now)  # ror-meta-creation-date, as for entries
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

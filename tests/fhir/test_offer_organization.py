@@ -41,16 +41,24 @@ def test_legal_entity_is_ror_shaped(client, directory):
     ej, *_ = directory
     resource = fhir_json(client.get(f"/fhir/Organization/{ej.finess}"), resource_type="Organization")
     assert resource["id"] == ej.finess and resource["name"] == ej.name and resource["active"] is True
-    finess, siren = resource["identifier"]
+    assert resource["meta"]["profile"] == [
+        "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-organization"
+    ]
+    id_nat_struct, finess, siren = resource["identifier"]
+    assert (id_nat_struct["system"], id_nat_struct["value"]) == ("urn:oid:1.2.250.1.71.4.2.2", "1" + ej.finess)
+    assert id_nat_struct["type"]["coding"][0]["code"] == "40"
     assert finess["system"] == c.FINESS_SYSTEM == "https://finess.esante.gouv.fr" and finess["value"] == ej.finess
     assert finess["type"]["coding"][0] == {"system": c.IDENTIFIER_TYPE_SYSTEM, "code": "1", "display": "FINESS"}
     assert siren["value"] == "359900001" and siren["type"]["coding"][0]["code"] == "2"
+    assert siren["system"] == "http://sirene.fr"  # the system ROROrganization fixes for numSIRET
     assert codings(resource) == {(c.ORG_TYPE_SYSTEM, "LEGAL-ENTITY"), (c.LEGAL_STATUS_SYSTEM, "60")}
     assert resource["address"][0]["extension"] == [
         {"url": c.INSEE_EXTENSION, "valueCoding": {"system": c.COMMUNE_SYSTEM, "code": "35238", "display": "Rennes"}}
     ]
     ej.refresh_from_db()
     assert datetime.fromisoformat(resource["meta"]["lastUpdated"]) == ej.updated_at
+    (created,) = [e for e in resource["extension"] if e["url"] == c.CREATION_DATE_EXTENSION]
+    assert datetime.fromisoformat(created["valueDateTime"]) == ej.created_at
     assert "partOf" not in resource
 
 
@@ -61,7 +69,7 @@ def test_site_is_ror_shaped(client, directory):
     assert c.CATEGORY_SYSTEM.endswith("TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement")
     assert resource["type"][1]["coding"][0]["display"] == "EHPAD"
     assert resource["partOf"] == {"reference": f"Organization/{ej.finess}", "display": ej.name}
-    assert [i["type"]["coding"][0]["code"] for i in resource["identifier"]] == ["1", "3"]
+    assert [i["type"]["coding"][0]["code"] for i in resource["identifier"]] == ["40", "1", "3"]
     address = resource["address"][0]
     assert (address["line"], address["city"], address["postalCode"]) == (["3 rue des Ajoncs"], "Rennes", "35200")
     geolocation = next(e for e in address["extension"] if e["url"] == c.GEOLOCATION_EXTENSION)

@@ -41,7 +41,18 @@ def test_healthcare_service_is_ror_shaped(client, directory):
     assert resource["id"] == f"unit-{permanent.pk}" and resource["active"] is True
     assert resource["providedBy"] == {"reference": f"Organization/{ehpad.finess}", "display": ehpad.name}
     assert resource["location"][0]["reference"] == f"Location/unit-{permanent.pk}"
-    assert resource["identifier"] == [{"use": "official", "system": c.UNIT_ID_SYSTEM, "value": str(permanent.pk)}]
+    assert resource["meta"]["profile"] == [c.ROR_HEALTHCARE_SERVICE_PROFILE]
+    # No national offer id known: Relais's own, marked temporary (decision 0049).
+    assert resource["identifier"] == [{"use": "temp", "system": c.UNIT_ID_SYSTEM, "value": str(permanent.pk)}]
+    assert resource["specialty"] == [
+        {
+            "coding": [
+                {"system": c.ACTIVITY_SYSTEM, "code": "298", "display": "Accompagnements pour vivre dans un logement"}
+            ]
+        }
+    ]
+    (created,) = extension(resource, c.CREATION_DATE_EXTENSION)
+    assert datetime.fromisoformat(created["valueDateTime"]) == permanent.created_at
     assert resource["type"][0]["coding"][0] == {
         "system": c.ACTIVITY_FIELD_SYSTEM,
         "code": "04",

@@ -228,7 +228,14 @@ def test_imported_units_are_served_back_in_the_ror_shape(tmp_path, client):
             ]
     assert figures == {"01": 80, "02": 3, "03": 77, "04": 0, "05": 0}
     service = fhir_json(client.get(f"/fhir/HealthcareService/unit-{permanent.pk}"))
-    assert {"system": "urn:relais:ror-id", "value": "ror-hs-1", "use": "secondary"} in service["identifier"]
+    # The ROR's offer id goes back out as the one identifier (1..1), in the system the ROR sent it in.
+    assert service["identifier"] == [
+        {"use": "official", "system": "https://ror.example.invalid/offre", "value": "ROR-HS-1"}
+    ]
+    assert (permanent.ror_identifier, permanent.ror_identifier_system) == (
+        "ROR-HS-1",
+        "https://ror.example.invalid/offre",
+    )
     assert fhir_json(client.get("/fhir/Organization/359900226"))["active"] is False
 
 

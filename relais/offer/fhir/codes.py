@@ -15,15 +15,25 @@ def nos(table: str) -> str:
 
 ROR_SD = "https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/"
 
+# --- Profiles (meta.profile) and the metadata every ROR resource carries (decision 0049) ---------
+ROR_ORGANIZATION_PROFILE = ROR_SD + "ror-organization"
+ROR_HEALTHCARE_SERVICE_PROFILE = ROR_SD + "ror-healthcareservice"
+ROR_LOCATION_PROFILE = ROR_SD + "ror-location"
+CREATION_DATE_EXTENSION = ROR_SD + "ror-meta-creation-date"  # dateCreation (Metadonnee), 1..1 on all three
+
 # --- Identifiers ---------------------------------------------------------------------------
 FINESS_SYSTEM = "https://finess.esante.gouv.fr"
 FINESS_SYSTEMS = {FINESS_SYSTEM, "http://finess.esante.gouv.fr", "http://finess.sante.gouv.fr"}
-SIRENE_SYSTEM = "https://sirene.fr"
-SIRENE_SYSTEMS = {SIRENE_SYSTEM, "http://sirene.fr"}
+# ROROrganization fixes identifier[numSIRET].system to "http://sirene.fr" (and the ANS examples send SIREN there
+# too); "https://sirene.fr", which Relais sent before decision 0049, is still read.
+SIRENE_SYSTEM = "http://sirene.fr"
+SIRENE_SYSTEMS = {SIRENE_SYSTEM, "https://sirene.fr"}
 ID_NAT_STRUCT_SYSTEM = "urn:oid:1.2.250.1.71.4.2.2"  # idNatSt: "1" + FINESS, "2" + SIREN, "3" + SIRET
-IDENTIFIER_TYPE_SYSTEM = nos("TRE_G07-TypeIdentifiantStructure")  # 1 FINESS, 2 SIREN, 3 SIRET
-UNIT_ID_SYSTEM = "urn:relais:unit"  # a unit's primary key
-ROR_ID_SYSTEM = "urn:relais:ror-id"  # the id its HealthcareService had in the ROR bundle it came from
+IDENTIFIER_TYPE_SYSTEM = nos("TRE_G07-TypeIdentifiantStructure")  # 1 FINESS, 2 SIREN, 3 SIRET, 40 idNatSt
+ID_NAT_STRUCT_TYPE = ("40", "Identifiant national de structure")
+ID_NAT_STRUCT_PREFIX_FINESS = "1"
+UNIT_ID_SYSTEM = "urn:relais:unit"  # a unit's primary key (SI-SDO idUnite; HealthcareService only without a ROR id)
+ROR_ID_SYSTEM = "urn:relais:ror-id"  # read only: the secondary identifier Relais sent before decision 0049
 
 # --- Organization ---------------------------------------------------------------------------
 ORG_TYPE_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-3307"  # FrOrganization organizationType
@@ -54,6 +64,19 @@ DIVISION_COMMUNE = ("3", "Commune")
 ACTIVITY_FIELD_SYSTEM = nos("TRE_R227-ChampActivite")
 MEDICO_SOCIAL_FIELD = ("04", "Médico-social (MS)")
 ACTIVITY_SYSTEM = nos("TRE_R211-ActiviteOperationnelle")
+# specialty[operationalActivity] (1..1, JDV_J17) by care mode: the medico-social activities of TRE_R211 that the
+# ANS ROR guide's own HealthcareService examples use (SERAFIN-PH 2.3.2.1 for a home-help service, 2.3.3.2). Care
+# modes whose activity Relais cannot tell (day care, externat, semi-internat) have no code: decision 0049, "Gaps".
+_LIVING = ("298", "Accompagnements pour vivre dans un logement")
+_WORK = ("302", "Accompagnements pour préparer sa vie professionnelle")
+ACTIVITIES: dict[str, tuple[str, str]] = {
+    CareMode.PERMANENT_ACCOMMODATION: _LIVING,
+    CareMode.TEMPORARY_ACCOMMODATION: _LIVING,
+    CareMode.INTERNAT: _LIVING,
+    CareMode.NIGHT_CARE: _LIVING,
+    CareMode.HOME_SERVICES: _LIVING,
+    CareMode.SHELTERED_WORK: _WORK,
+}
 CARE_MODE_SYSTEM = nos("TRE_R213-ModePriseEnCharge")
 RECEPTION_SYSTEM = nos("TRE_R240-TemporaliteAccueil")
 TEMPORARY_RECEPTION = ("01", "Temporaire")

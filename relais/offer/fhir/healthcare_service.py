@@ -18,8 +18,16 @@ from relais.offer.codes import CareMode, Deficiency, Domain
 from relais.offer.models import Unit
 
 from . import codes as c
-from .organization import NONE, instant
-from .units import COMMON_UNIT_PARAMS, common_unit_filter, reference_filter, site_reference, unit_id, unit_identifiers
+from .organization import NONE, creation_date, ror_meta
+from .units import (
+    COMMON_UNIT_PARAMS,
+    common_unit_filter,
+    reference_filter,
+    service_identifier,
+    site_reference,
+    unit_id,
+    unit_last_updated,
+)
 
 AGE_MIN, AGE_MAX = 0, 120  # the ROR's "any age" (ageRange low and high are required)
 
@@ -84,6 +92,7 @@ def _extensions(unit: Unit) -> list[dict[str, Any]]:
             {"url": "supportedPatientInfo", "valueCodeableConcept": c.concept(c.PUBLIC_SYSTEM, c.OLDER_PEOPLE_PUBLIC)}
         )
     extensions = [
+        creation_date(unit.created_at),
         {"url": c.SENSITIVE_UNIT_EXTENSION, "valueBoolean": False},
         {"url": c.PATIENT_TYPE_EXTENSION, "extension": patient},
     ]
@@ -106,8 +115,15 @@ def _extensions(unit: Unit) -> list[dict[str, Any]]:
     return extensions
 
 
-def is_medico_social(unit: Unit) -> bool:
-    return bool(unit.site.category_id and unit.site.category.is_medico_social)
+def _specialty(unit: Unit) -> list[dict[str, Any]]:
+    """specialty[operationalActivity] (TRE_R211, from the care mode); Relais's own wording travels as its text."""
+    activity = c.ACTIVITIES.get(unit.care_mode)
+    if activity is None:
+        return [{"text": unit.activity}] if unit.activity else []  # no code known: decision 0049, "Gaps"
+    concept = c.concept(c.ACTIVITY_SYSTEM, activity)
+    if unit.activity:
+        concept["text"] = unit.activity
+    return [concept]
 
 
 def healthcare_service_resource(unit: Unit) -> dict[str, Any]:
@@ -115,16 +131,16 @@ def healthcare_service_resource(unit: Unit) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "HealthcareService",
         "id": unit_id(unit),
-        "meta": {"lastUpdated": instant(getattr(unit, "last_updated", None) or unit.updated_at)},
+        "meta": ror_meta(unit_last_updated(unit), c.ROR_HEALTHCARE_SERVICE_PROFILE),
         "extension": _extensions(unit),
-        "identifier": unit_identifiers(unit),
+        "identifier": [service_identifier(unit)],  # 1..1: the ROR's identifiantOffre
         "active": unit.is_open and site.is_open,
         "providedBy": site_reference(unit),
+        # champActivite 1..1: every Relais care mode is a medico-social one (TRE_R213 46-49), whatever the site.
+        "type": [c.concept(c.ACTIVITY_FIELD_SYSTEM, c.MEDICO_SOCIAL_FIELD)],
     }
-    if is_medico_social(unit):
-        resource["type"] = [c.concept(c.ACTIVITY_FIELD_SYSTEM, c.MEDICO_SOCIAL_FIELD)]
-    if unit.activity:
-        resource["specialty"] = [{"text": unit.activity}]
+    if specialty := _specialty(unit):
+        resource["specialty"] = specialty
     resource["location"] = [{"reference": f"Location/{unit_id(unit)}", "display": unit.name}]
     resource["name"] = unit.name
     resource["characteristic"] = _care_mode_characteristics(unit) + _public_characteristics(unit)
@@ -154,7 +170,7 @@ def healthcare_service_filter(key: str, value: str) -> Q:
     if name == "service-type":
         system, code = parse_token(value)
         medico_social = system in (None, c.ACTIVITY_FIELD_SYSTEM) and code == c.MEDICO_SOCIAL_FIELD[0]
-        return Q(site__category__is_medico_social=True) if medico_social else NONE
+        return Q(pk__isnull=False) if medico_social else NONE  # every unit is medico-social (see type above)
     if name == "characteristic":
         return _characteristic_filter(value)
     raise AssertionError(f"unhandled HealthcareService search parameter {key}")  # pragma: no cover

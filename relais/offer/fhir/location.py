@@ -21,14 +21,15 @@ from relais.offer.models import Unit
 
 from . import codes as c
 from .healthcare_service import healthcare_service_resource
-from .organization import address, instant
+from .organization import address, creation_date, instant, ror_meta
 from .units import (
     COMMON_UNIT_PARAMS,
     common_unit_filter,
+    location_identifiers,
     parse_unit_id,
     site_reference,
     unit_id,
-    unit_identifiers,
+    unit_last_updated,
     unit_queryset,
 )
 
@@ -79,16 +80,15 @@ def location_resource(unit: Unit) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Location",
         "id": unit_id(unit),
-        "meta": {"lastUpdated": instant(getattr(unit, "last_updated", None) or unit.updated_at)},
+        "meta": ror_meta(unit_last_updated(unit), c.ROR_LOCATION_PROFILE),
     }
-    extensions = []
-    if site.commune_id:
+    extensions = [creation_date(unit.created_at)]
+    if site.commune_id:  # ror-commune-cog is 1..1: a site without an INSEE commune misses it (decision 0049)
         commune = {"system": c.COMMUNE_SYSTEM, "code": site.commune_id, "display": site.commune.name}
         extensions.append({"url": c.COMMUNE_COG_EXTENSION, "valueCodeableConcept": {"coding": [commune]}})
     extensions += capacity_extensions(unit)
-    if extensions:
-        resource["extension"] = extensions
-    resource["identifier"] = unit_identifiers(unit)
+    resource["extension"] = extensions
+    resource["identifier"] = location_identifiers(unit)
     resource["status"] = "active" if unit.is_open and site.is_open else "inactive"
     resource["name"] = unit.name
     if unit.care_mode in c.ACCOMMODATION_MODES:

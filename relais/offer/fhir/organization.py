@@ -44,6 +44,15 @@ def identifier(system: str, value: str, type_code: str, type_display: str) -> di
     }
 
 
+def creation_date(value: datetime) -> dict[str, Any]:
+    """The ror-meta-creation-date extension (dateCreation of the ROR metadata), required on the three profiles."""
+    return {"url": c.CREATION_DATE_EXTENSION, "valueDateTime": instant(value)}
+
+
+def ror_meta(last_updated: datetime, profile: str) -> dict[str, Any]:
+    return {"lastUpdated": instant(last_updated), "profile": [profile]}
+
+
 def kind_type(organisation) -> dict[str, Any]:
     """The Relais organisation kind, as an Organization.type."""
     display = organisation.get_kind_display()
@@ -107,7 +116,8 @@ def _entry_resource(entry, org_type: str, types: list[dict[str, Any]], identifie
     resource: dict[str, Any] = {
         "resourceType": "Organization",
         "id": entry.finess,
-        "meta": {"lastUpdated": instant(last_updated)},
+        "meta": ror_meta(last_updated, c.ROR_ORGANIZATION_PROFILE),
+        "extension": [creation_date(entry.created_at)],
     }
     if entry.opened_on or entry.closed_on:
         period = {}
@@ -115,8 +125,13 @@ def _entry_resource(entry, org_type: str, types: list[dict[str, Any]], identifie
             period["start"] = entry.opened_on.isoformat()
         if entry.closed_on:
             period["end"] = entry.closed_on.isoformat()
-        resource["extension"] = [{"url": c.PERIOD_EXTENSION, "valuePeriod": period}]
-    resource["identifier"] = [identifier(c.FINESS_SYSTEM, entry.finess, "1", "FINESS"), *identifiers]
+        resource["extension"].append({"url": c.PERIOD_EXTENSION, "valuePeriod": period})
+    id_nat_struct = c.ID_NAT_STRUCT_PREFIX_FINESS + entry.finess
+    resource["identifier"] = [
+        identifier(c.ID_NAT_STRUCT_SYSTEM, id_nat_struct, *c.ID_NAT_STRUCT_TYPE),  # slice idNatSt
+        identifier(c.FINESS_SYSTEM, entry.finess, "1", "FINESS"),  # slice finess
+        *identifiers,
+    ]
     resource["active"] = entry.is_open
     org_type_coding = {"system": c.ORG_TYPE_SYSTEM, "code": org_type, "display": c.ORG_TYPE_DISPLAY[org_type]}
     resource["type"] = [{"coding": [org_type_coding]}, *types]

@@ -27,7 +27,7 @@ from relais.territory.models import Commune
 from . import codes as c
 from . import ror_parse as p
 from .ror_bundle import BundleIndex, index_bundle, label, validate_bundle
-from .ror_units import capacity_values, unit_values
+from .ror_units import authorised_capacity, capacity_values, unit_values
 
 COUNTS = ("created", "updated", "unchanged", "skipped")
 ROR_AUTHOR = "ROR (import)"
@@ -233,6 +233,11 @@ class _Importer:
             return
         unit = Unit.objects.filter(site=site, external_id=service["id"]).first()
         if unit is None:
+            # The authorised capacity (Relais's own extension, a FINESS figure) is taken only by a new unit: on an
+            # existing one it stays what FINESS or Relais says (decision 0011).
+            authorised = authorised_capacity(location)
+            if authorised is not None:
+                values["authorised"] = authorised
             unit = Unit.objects.create(site=site, external_id=service["id"], **values)
             units["created"] += 1
         else:

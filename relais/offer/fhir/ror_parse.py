@@ -57,6 +57,14 @@ def fhir_date(value: str | None) -> date | None:
     return timezone.localdate(moment) if moment else None
 
 
+def creation_date(resource: dict[str, Any]) -> datetime | None:
+    """The ROR's dateCreation (ror-meta-creation-date), on Organization, HealthcareService and Location."""
+    for extension in extensions(resource, c.CREATION_DATE_EXTENSION):
+        if moment := fhir_datetime(extension.get("valueDateTime")):
+            return moment
+    return None
+
+
 # --- Organization ----------------------------------------------------------------------------
 
 
@@ -142,6 +150,8 @@ def address_values(org: dict[str, Any]) -> dict[str, Any]:
 def organization_values(org: dict[str, Any], kind: str) -> dict[str, Any]:
     """LegalEntity (kind EJ) or Site (EG) field values; category_id is a FINESS category code."""
     values: dict[str, Any] = address_values(org)
+    if created := creation_date(org):
+        values["created_at"] = created
     if org.get("name"):
         values["name"] = org["name"].strip()[:200]
     aliases = [alias for alias in org.get("alias") or [] if alias and alias != org.get("name")]

@@ -11,7 +11,7 @@ from typing import Any
 from relais.offer.codes import CareMode, Deficiency
 
 from . import codes as c
-from .ror_parse import codes, extensions, fhir_datetime, sub_extensions
+from .ror_parse import codes, creation_date, extensions, fhir_datetime, sub_extensions
 
 AGE_ANY_MAX = 120
 GIR_CODES = {"1", "2", "3", "4", "5", "6"}
@@ -29,13 +29,33 @@ def _care_mode(characteristics: list[dict[str, Any]]) -> str | None:
 
 
 def _activity(service: dict[str, Any]) -> str:
-    for specialty in service.get("specialty") or []:
+    """Relais's wording of the activity: the specialty's text (what Relais sends), else the first coded display."""
+    specialties = service.get("specialty") or []
+    for specialty in specialties:
+        if specialty.get("text"):
+            return specialty["text"][:200]
+    for specialty in specialties:
         for x in specialty.get("coding", []):
             if x.get("display"):
                 return x["display"][:200]
-        if specialty.get("text"):
-            return specialty["text"][:200]
     return ""
+
+
+def _ror_identifier(service: dict[str, Any]) -> tuple[str, str]:
+    """(value, system) of the national offer id; Relais's own ids (urn:relais:*) are not one."""
+    for ident in service.get("identifier") or []:
+        value, system = (ident.get("value") or "").strip(), (ident.get("system") or "").strip()
+        if value and not system.startswith("urn:relais:") and len(value) <= 64 and len(system) <= 200:
+            return value, system
+    return "", ""
+
+
+def authorised_capacity(location: dict[str, Any] | None) -> int | None:
+    """Relais's own authorised-capacity extension (FINESS authorisation; not a ROR status), when sent."""
+    for extension in extensions(location or {}, c.AUTHORISED_CAPACITY_EXTENSION):
+        if isinstance(extension.get("valueInteger"), int) and extension["valueInteger"] >= 0:
+            return extension["valueInteger"]
+    return None
 
 
 def _ages(service: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -77,7 +97,7 @@ def unit_values(service: dict[str, Any], location: dict[str, Any] | None) -> tup
     name = (service.get("name") or (location or {}).get("name") or "").strip()
     if not name:
         return {}, "offre sans nom"
-    return {
+    values: dict[str, Any] = {
         "name": name[:200],
         "activity": _activity(service),
         "care_mode": care_mode,
@@ -91,7 +111,13 @@ def unit_values(service: dict[str, Any], location: dict[str, Any] | None) -> tup
         "alzheimer_unit": c.ALZHEIMER_UNIT in codes(characteristics, c.RELAIS_FEATURE_SYSTEM),
         "eligibility_zone": _eligibility(service),
         "is_open": service.get("active", True) is not False and (location or {}).get("status") != "inactive",
-    }, ""
+    }
+    ror_identifier, ror_identifier_system = _ror_identifier(service)
+    if ror_identifier:  # a missing identifier never blanks the one the unit has
+        values.update(ror_identifier=ror_identifier, ror_identifier_system=ror_identifier_system)
+    if created := creation_date(service):
+        values["created_at"] = created
+    return values, ""
 
 
 def capacity_values(location: dict[str, Any] | None) -> tuple[dict[str, int], datetime | None]:

@@ -30,7 +30,8 @@ COMMON_UNIT_PARAMS = [
     SearchParam(
         "identifier",
         "token",
-        f"Identifiant de l'unité ({c.UNIT_ID_SYSTEM}) ou son identifiant ROR ({c.ROR_ID_SYSTEM}).",
+        "Identifiant national de l'offre (ROR, « valeur » ou « système|valeur »), ou identifiant Relais de l'unité "
+        f"({c.UNIT_ID_SYSTEM}|<n>).",
     ),
     SearchParam("name", "string", "Début du nom de l'unité ; :contains, :exact.", modifiers=("contains", "exact")),
 ]
@@ -53,11 +54,29 @@ def unit_queryset() -> QuerySet[Unit]:
     )
 
 
-def unit_identifiers(unit: Unit) -> list[dict[str, Any]]:
-    identifiers: list[dict[str, Any]] = [{"use": "official", "system": c.UNIT_ID_SYSTEM, "value": str(unit.pk)}]
-    if unit.external_id:
-        identifiers.append({"use": "secondary", "system": c.ROR_ID_SYSTEM, "value": unit.external_id})
-    return identifiers
+def unit_last_updated(unit: Unit):
+    return getattr(unit, "last_updated", None) or unit.updated_at
+
+
+def service_identifier(unit: Unit) -> dict[str, Any]:
+    """HealthcareService.identifier (1..1, identifiantOffre): the unit's national ROR id when Relais knows it.
+
+    A unit never registered in the ROR has none: it carries Relais's own id instead, marked `temp` (decision 0049,
+    "Gaps") so that a partner does not take it for a national one.
+    """
+    if unit.ror_identifier:
+        result: dict[str, Any] = {"use": "official"}
+        if unit.ror_identifier_system:
+            result["system"] = unit.ror_identifier_system
+        result["value"] = unit.ror_identifier
+        return result
+    return {"use": "temp", "system": c.UNIT_ID_SYSTEM, "value": str(unit.pk)}
+
+
+def location_identifiers(unit: Unit) -> list[dict[str, Any]]:
+    """Location.identifier (0..*, open slicing on type): the ROR offer id (when known) and Relais's unit id."""
+    identifiers = [service_identifier(unit)] if unit.ror_identifier else []
+    return [*identifiers, {"use": "secondary", "system": c.UNIT_ID_SYSTEM, "value": str(unit.pk)}]
 
 
 def site_reference(unit: Unit) -> dict[str, str]:
@@ -71,12 +90,12 @@ def _identifier_filter(value: str) -> Q:
     pk = parse_int_id(code)
     by_pk = Q(pk=pk) if pk is not None else NONE
     if system is None:
-        return by_pk | Q(external_id=code)
+        return by_pk | Q(ror_identifier=code) | Q(external_id=code)
     if system == c.UNIT_ID_SYSTEM:
         return by_pk
-    if system == c.ROR_ID_SYSTEM:
+    if system == c.ROR_ID_SYSTEM:  # the secondary identifier sent before decision 0049
         return Q(external_id=code)
-    return NONE
+    return Q(ror_identifier=code, ror_identifier_system=system)
 
 
 def reference_filter(value: str, type_name: str, field: str) -> Q:
