@@ -94,7 +94,8 @@ def test_import_creates_the_directory_units_and_dated_capacities(tmp_path):
     temporary = Unit.objects.get(external_id="ror-hs-2")  # provided by an internal organisation of the EHPAD
     assert (temporary.site, temporary.care_mode, temporary.available) == (ehpad, CareMode.TEMPORARY_ACCOMMODATION, 2)
     semi = Unit.objects.get(external_id="ror-hs-3")
-    assert (semi.site, semi.care_mode, semi.is_open, semi.installed) == (ime, CareMode.SEMI_INTERNAT, False, 12)
+    # Inactive only because its site is closed: the unit itself is open, and not served as such while the site is.
+    assert (semi.site, semi.care_mode, semi.is_open, semi.installed) == (ime, CareMode.SEMI_INTERNAT, True, 12)
     assert (semi.age_min, semi.age_max, semi.deficiencies) == (6, 20, ["intellectual"])
     assert (
         semi.eligibility_zone == ["35238", "35051"] and semi.activity == "Accompagnements pour vivre dans un logement"

@@ -173,11 +173,9 @@ def site_resource(site: Site) -> dict[str, Any]:
     if site.siret:
         identifiers.append(identifier(c.SIRENE_SYSTEM, site.siret, "3", "SIRET"))
     resource = _entry_resource(site, c.GEOGRAPHICAL_ENTITY, types, identifiers)
-    points = [
-        telecom(system, value)
-        for system, value in (("phone", site.phone), ("email", site.email), ("url", site.website))
-        if value
-    ]
+    # The website is not sent: ROROrganization requires a TRE_R200 channel on every telecom, and no channel code for
+    # a website is known to Relais (decision 0049, "Gaps").
+    points = [telecom(system, value) for system, value in (("phone", site.phone), ("email", site.email)) if value]
     if points:
         resource["telecom"] = points
     if site_address := address(site, latitude=site.latitude, longitude=site.longitude):

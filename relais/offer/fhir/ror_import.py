@@ -30,6 +30,12 @@ from .ror_bundle import BundleIndex, index_bundle, label, validate_bundle
 from .ror_units import authorised_capacity, capacity_values, unit_values
 
 COUNTS = ("created", "updated", "unchanged", "skipped")
+# ROROrganization makes numFINESS optional (0..1); Relais's directory is keyed by it (decision 0011), so an entry
+# without one (an EJ known by its SIREN only, as in the guide's EJ example) cannot be held.
+NO_FINESS = (
+    "pas de numéro FINESS (identifier[finess], ou idNatSt « 1 » + FINESS) : le répertoire de Relais est tenu par "
+    "numéro FINESS"
+)
 ROR_AUTHOR = "ROR (import)"
 MAX_PARENT_HOPS = 5
 
@@ -153,7 +159,7 @@ class _Importer:
     def _legal_entity(self, org: dict[str, Any]) -> None:
         finess = p.finess_of(org)
         if finess is None:
-            self.report.skip(self.report.legal_entities, org, "pas de numéro FINESS valide")
+            self.report.skip(self.report.legal_entities, org, NO_FINESS)
             return
         entity = self._save(self.report.legal_entities, LegalEntity, finess, org, self._values(org, p.EJ))
         if entity is not None:
@@ -170,7 +176,7 @@ class _Importer:
     def _site(self, org: dict[str, Any]) -> None:
         finess = p.finess_of(org)
         if finess is None:
-            self.report.skip(self.report.sites, org, "pas de numéro FINESS valide")
+            self.report.skip(self.report.sites, org, NO_FINESS)
             return
         entity = self._parent_entity(org)
         if entity is None and not Site.objects.filter(finess=finess).exists():
@@ -231,6 +237,10 @@ class _Importer:
         if problem:
             self.report.skip(units, service, problem)
             return
+        if not site.is_open and not values["is_open"]:
+            # A closed site's services are all sent inactive: that says nothing of the unit itself (its own flag is
+            # what Relais serves once the site reopens), so a new unit is created open and an existing one keeps it.
+            del values["is_open"]
         unit = Unit.objects.filter(site=site, external_id=service["id"]).first()
         if unit is None:
             # The authorised capacity (Relais's own extension, a FINESS figure) is taken only by a new unit: on an

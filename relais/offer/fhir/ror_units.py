@@ -28,15 +28,20 @@ def _care_mode(characteristics: list[dict[str, Any]]) -> str | None:
     return None
 
 
-def _activity(service: dict[str, Any]) -> str:
-    """Relais's wording of the activity: the specialty's text (what Relais sends), else the first coded display."""
+def _activity(service: dict[str, Any], care_mode: str) -> str:
+    """Relais's wording of the activity: the specialty's text (what Relais sends), else the first coded display.
+
+    The TRE_R211 activity Relais itself derives from the care mode (codes.ACTIVITIES) says no more than the care
+    mode: it is not copied into the unit's own wording.
+    """
     specialties = service.get("specialty") or []
     for specialty in specialties:
         if specialty.get("text"):
             return specialty["text"][:200]
+    derived = c.ACTIVITIES.get(care_mode, ("", ""))[0]
     for specialty in specialties:
         for x in specialty.get("coding", []):
-            if x.get("display"):
+            if x.get("display") and not (x.get("system") == c.ACTIVITY_SYSTEM and x.get("code") == derived):
                 return x["display"][:200]
     return ""
 
@@ -99,7 +104,7 @@ def unit_values(service: dict[str, Any], location: dict[str, Any] | None) -> tup
         return {}, "offre sans nom"
     values: dict[str, Any] = {
         "name": name[:200],
-        "activity": _activity(service),
+        "activity": _activity(service, care_mode),
         "care_mode": care_mode,
         "age_min": age_min,
         "age_max": age_max,
