@@ -99,6 +99,12 @@ def test_units_of_a_closed_site_are_inactive(client, directory):
 def test_location_carries_the_dated_capacity(client, directory):
     _, ehpad, _, (permanent, temporary, _) = directory
     location = fhir_json(client.get(f"/fhir/Location/unit-{permanent.pk}"), resource_type="Location")
+    assert location["meta"]["profile"] == [c.ROR_LOCATION_PROFILE]
+    assert location["extension"][0] == {
+        "url": c.CREATION_DATE_EXTENSION,
+        "valueDateTime": location["extension"][0]["valueDateTime"],
+    }
+    assert datetime.fromisoformat(location["extension"][0]["valueDateTime"]) == permanent.created_at
     capacities = [sub(e) for e in extension(location, c.CAPACITY_EXTENSION)]
     assert [(x["capacityStatus"]["coding"][0]["code"], x["nbCapacity"]) for x in capacities] == [
         ("01", 38),
@@ -172,6 +178,12 @@ def test_location_search_and_revinclude(client, directory):
     assert ids(search(client, "Location", "address-postalcode=352")) == [p, t]
     assert ids(search(client, "Location", f"organization=Organization/{ehpad.finess}&name=hebergement%20p")) == [p]
     assert ids(search(client, "Location", f"identifier={permanent.pk}")) == [p]
+    Unit.objects.filter(pk=permanent.pk).update(
+        ror_identifier="53/77", ror_identifier_system="https://ror.example.invalid"
+    )
+    assert ids(search(client, "Location", "identifier=https://ror.example.invalid|53/77")) == [p]
+    assert ids(search(client, "HealthcareService", "identifier=53/77")) == [p]
+    assert ids(search(client, "HealthcareService", "identifier=|53/77")) == []  # it has a system
 
     bundle = search(client, "Location", "address-postalcode=35&_revinclude=HealthcareService:location&_count=1")
     assert bundle["total"] == 2 and ids(bundle) == [p] and ids(bundle, "include") == [p]

@@ -38,6 +38,8 @@ def names(bundle):
 def test_read_is_public_and_ror_shaped(client, esms):
     resource = fhir_json(client.get(f"/fhir/Organization/relais-{esms.pk}"), resource_type="Organization")
     assert resource["id"] == f"relais-{esms.pk}" and resource["name"] == esms.name and resource["active"] is True
+    # Not a directory entry, so not a ROR one: it claims FR Core's Organization (decision 0049).
+    assert resource["meta"] == {"profile": ["https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization"]}
     finess = resource["identifier"][0]
     assert finess["system"] == FINESS_SYSTEM == "https://finess.esante.gouv.fr"
     assert finess["value"] == "750000001" and finess["type"]["coding"][0]["code"] == "1"

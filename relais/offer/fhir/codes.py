@@ -20,6 +20,9 @@ ROR_ORGANIZATION_PROFILE = ROR_SD + "ror-organization"
 ROR_HEALTHCARE_SERVICE_PROFILE = ROR_SD + "ror-healthcareservice"
 ROR_LOCATION_PROFILE = ROR_SD + "ror-location"
 CREATION_DATE_EXTENSION = ROR_SD + "ror-meta-creation-date"  # dateCreation (Metadonnee), 1..1 on all three
+# Relais organisations outside the directory (ARS, MDPH, DAC...) are no ROR entries (no FINESS entry, no modification
+# date for meta.lastUpdated 1..1): they claim FR Core's Organization, the base the ROR profile itself derives from.
+FR_CORE_ORGANIZATION_PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization"
 
 # --- Identifiers ---------------------------------------------------------------------------
 FINESS_SYSTEM = "https://finess.esante.gouv.fr"

@@ -98,7 +98,11 @@ def _directory_ids(organisations: list[Organisation]) -> dict[int, str]:
 
 
 def relais_organization_resource(organisation: Organisation, parent_id: str | None = None) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Organization", "id": f"relais-{organisation.pk}"}
+    resource: dict[str, Any] = {
+        "resourceType": "Organization",
+        "id": f"relais-{organisation.pk}",
+        "meta": {"profile": [c.FR_CORE_ORGANIZATION_PROFILE]},
+    }
     identifiers = []
     if organisation.finess:
         identifiers.append(identifier(FINESS_SYSTEM, organisation.finess, "1", "FINESS"))
