@@ -83,13 +83,14 @@ def test_site_page_is_public_with_units_and_capacities(client, make_site):
         {"name": "Hébergement permanent", "available": 3, "installed": 80, "age_min": 60, "gir_min": 1, "gir_max": 6,
          "daily_price": "72.50"},
         {"name": "SSIAD", "care_mode": CareMode.HOME_SERVICES, "eligibility_zone": ["2A004", "2A017"],
-         "deficiencies": ["motor"]},
+         "deficiencies": ["motor"], "ror_identifier": "94/1073"},
     ])  # fmt: skip
     html = page(client.get(f"/offre/etablissement/{site.finess}/"))
     assert "<h1>EHPAD Les Tilleuls" in html and site.finess in html and "Association Test" in html
     assert 'title="Catégorie FINESS : 500" tabindex="0">EHPAD</abbr> · Personnes âgées' in html  # the code in a tip
     assert "60 ans et plus · GIR 1 à 6" in html and "72,50 €" in html
     assert "Ajaccio, Alata" in html and "Déficience motrice" in html
+    assert "Identifiant de l'offre (ROR)</dt><dd>94/1073" in html  # the national offer id (decision 0049)
     assert "3 places libres" in html and 'class="capacity"' in html  # the capacity fragment, one per unit
     assert html.count('class="capacity"') == 2 and "capacity-actions" not in html  # anonymous: no controls
 
