@@ -8,6 +8,7 @@ modes and capacities. What the ROR shape cannot carry is listed in decision 0049
 import pytest
 from django.utils import timezone
 
+from relais.accounts.roles import OrganisationKind
 from relais.fhir.testing import fhir_json
 from relais.offer.codes import CareMode
 from relais.offer.fhir.ror_import import ror_bundle_import
@@ -61,8 +62,9 @@ def served(client) -> dict:
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
-def test_the_served_directory_imported_into_an_empty_relais_is_the_same(client):
+def test_the_served_directory_imported_into_an_empty_relais_is_the_same(client, make_organisation):
     ej, ehpad, _ime, (permanent, temporary, day) = offer_data.directory()
+    make_organisation(kind=OrganisationKind.MDPH, name="MDPH d'Ille-et-Vilaine", finess="359999990")  # not an entry
     LegalEntity.objects.filter(pk=ej.pk).update(opened_on="1990-01-01")
     Unit.objects.filter(pk=permanent.pk).update(
         ror_identifier="53/4242", ror_identifier_system="https://ror.example.invalid/offre", activity="EHPAD"
@@ -92,6 +94,7 @@ def test_the_served_directory_imported_into_an_empty_relais_is_the_same(client):
     summary = report.summary()
     assert summary["legal_entities"]["created"] == 1 and summary["sites"]["created"] == 2
     assert summary["units"] == {"created": 4, "updated": 0, "unchanged": 0, "skipped": 0}, report.messages
+    assert summary["ignored"] == 1 and "organisation Relais hors du répertoire" in report.messages[0]
     after = snapshot()
 
     # One difference, by design (decision 0011): a unit whose figures were never updated sends its installed figure

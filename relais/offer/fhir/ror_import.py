@@ -115,9 +115,11 @@ class _Importer:
             self._unit(service, location)
         unused = [loc for loc in self.index.locations if id(loc) not in used]
         internal = [org for org in self.index.organizations if self.kinds[id(org)] == p.OI]
-        self.report.ignored = len(self.index.ignored) + len(unused) + len(internal)
+        relais = [org for org in self.index.organizations if self.kinds[id(org)] == p.RELAIS]
+        self.report.ignored = len(self.index.ignored) + len(unused) + len(internal) + len(relais)
         self.report.messages += [f"{label(loc)} : aucun HealthcareService ne s'y réalise" for loc in unused]
         self.report.messages += [f"{label(org)} : organisation interne (OI), hors du répertoire" for org in internal]
+        self.report.messages += [f"{label(org)} : organisation Relais hors du répertoire" for org in relais]
         self.report.messages += [f"{reference} : type de ressource non importé" for reference in self.index.ignored]
 
     # --- Organizations -------------------------------------------------------------------------

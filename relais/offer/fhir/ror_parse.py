@@ -17,6 +17,7 @@ from . import codes as c
 from .organization import FINESS_ID
 
 EJ, EG, OI = "EJ", "EG", "OI"
+RELAIS = "RELAIS"  # a Relais organisation outside the directory (ARS, MDPH...), as Relais serves them: not an entry
 
 
 def codes(concepts: list[dict[str, Any]] | dict[str, Any] | None, systems: set[str] | str) -> list[str]:
@@ -97,9 +98,11 @@ def sirene_of(org: dict[str, Any], type_code: str, length: int) -> str | None:
 
 
 def kind_of(org: dict[str, Any]) -> str:
-    """EJ, EG or OI (an internal organisation, which the directory does not hold)."""
+    """EJ, EG, OI (an internal organisation) or RELAIS (a Relais organisation outside it): the last two not held."""
     types = org.get("type") or []
     org_types = codes(types, c.ORG_TYPE_SYSTEMS)
+    if not org_types and codes(types, c.KIND_SYSTEM):
+        return RELAIS
     if c.GEOGRAPHICAL_ENTITY in org_types:
         return EG
     if c.LEGAL_ENTITY in org_types:
