@@ -271,7 +271,7 @@ def main() -> int:
         "source": "FSH profile sources of the guides, read by scripts/fhir_profiles_snapshot.py (constraints only)",
         "version": "commit per guide (and per file for ror, sdo, fr-core) in 'guides'",
         "retrieved": "2026-12-06",
-        "licence": "per guide, in 'guides'",
+        "licence": "per guide (see 'guides'): MIT for cds, gap, nde, tde; none stated for ror, sdo, fr-core",
         "refreshable": False,
         "guides": {
             g: {

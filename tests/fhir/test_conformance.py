@@ -140,13 +140,17 @@ def _report(type_name: str, resources: list[dict]) -> str:
     """The problems, grouped by path without list indexes, with how many resources show each."""
     counter: Counter = Counter()
     examples: dict = {}
+    unchecked: set[str] = set()
     for resource in resources:
-        for problem in check(resource).errors:
+        result = check(resource)
+        unchecked |= {re.sub(r"\[\d+\]", "[n]", u) for u in result.unchecked}
+        for problem in result.errors:
             key = (re.sub(r"\[\d+\]", "[n]", problem.path), re.sub(r"\[\d+\]", "[n]", problem.message))
             counter[key] += 1
             examples.setdefault(key, str(problem))
     lines = [f"{type_name}: {len(counter)} kinds of problems on {len(resources)} resources"]
     lines += [f"  {count:3} × {examples[key]}" for key, count in counter.most_common()]
+    lines += ["not checked (outside the snapshot or unknown to Relais):"] + [f"  {u}" for u in sorted(unchecked)]
     return "\n".join(lines)
 
 
