@@ -61,9 +61,8 @@ KNOWN_GAPS = {
     "Consent": "no meta.profile",
     "Encounter": "no meta.profile (no ANS profile in the snapshot)",
     "Goal": "no meta.profile (no ANS profile in the snapshot)",
-    "HealthcareService": "ROR HealthcareService: no meta.profile",
-    "Location": "ROR Location: no meta.profile",
-    "Organization": "ROR Organization: no meta.profile",
+    "HealthcareService": "ROR HealthcareService: no specialty (TRE_R211) for day care, externat, semi-internat and "
+    "sheltered work units (decision 0049, Gaps)",
     "Patient": "FR Core Patient INS: no birth-list given-name extension, several given names, VALI without an INS",
     "Questionnaire": "no meta.profile (no ANS profile in the snapshot)",
     "RelatedPerson": "CDS RelatedPerson: no meta.profile",

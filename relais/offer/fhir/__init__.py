@@ -12,7 +12,7 @@ def register() -> None:
     """Register Organization, HealthcareService and Location (called from OfferConfig.ready())."""
     from relais.fhir.registry import register as fhir_register
 
-    from . import healthcare_service, location
+    from . import codes, healthcare_service, location
     from .organization_type import register_organization
     from .units import read_unit, search_units
 
@@ -29,6 +29,7 @@ def register() -> None:
         ),
         search_params=healthcare_service.SEARCH_PARAMS,
         public=True,
+        profile=codes.ROR_HEALTHCARE_SERVICE_PROFILE,
         documentation="Offre des établissements : une prestation par unité "
         "(forme RORHealthcareService, id « unit-<n> »).",
     )
@@ -40,6 +41,7 @@ def register() -> None:
         ),
         search_params=location.SEARCH_PARAMS,
         public=True,
+        profile=codes.ROR_LOCATION_PROFILE,
         documentation="Lieu de chaque unité avec sa capacité datée (forme RORLocation, extension "
         "ror-location-supported-capacity, id « unit-<n> »).",
         revincludes={"HealthcareService:location": location.services_at_locations},

@@ -67,18 +67,18 @@ DIVISION_COMMUNE = ("3", "Commune")
 ACTIVITY_FIELD_SYSTEM = nos("TRE_R227-ChampActivite")
 MEDICO_SOCIAL_FIELD = ("04", "Médico-social (MS)")
 ACTIVITY_SYSTEM = nos("TRE_R211-ActiviteOperationnelle")
-# specialty[operationalActivity] (1..1, JDV_J17) by care mode: the medico-social activities of TRE_R211 that the
-# ANS ROR guide's own HealthcareService examples use (SERAFIN-PH 2.3.2.1 for a home-help service, 2.3.3.2). Care
-# modes whose activity Relais cannot tell (day care, externat, semi-internat) have no code: decision 0049, "Gaps".
+# specialty[operationalActivity] (1..1, JDV_J17) by care mode. 298 is the code the ANS ROR guide's own medico-social
+# HealthcareService example uses (SERAFIN-PH 2.3.2.1 "vivre dans un logement"; ConceptMap ASS_A14 maps that
+# prestation to 298, 401 and 533). For the other modes the ConceptMap gives several TRE_R211 codes per prestation
+# whose labels Relais does not hold (vie d'élève 300/301, vie professionnelle 303-305, activités de jour
+# spécialisées 306/307): none is chosen blind, decision 0049 "Gaps". To be checked against the MOS server.
 _LIVING = ("298", "Accompagnements pour vivre dans un logement")
-_WORK = ("302", "Accompagnements pour préparer sa vie professionnelle")
 ACTIVITIES: dict[str, tuple[str, str]] = {
     CareMode.PERMANENT_ACCOMMODATION: _LIVING,
     CareMode.TEMPORARY_ACCOMMODATION: _LIVING,
     CareMode.INTERNAT: _LIVING,
     CareMode.NIGHT_CARE: _LIVING,
     CareMode.HOME_SERVICES: _LIVING,
-    CareMode.SHELTERED_WORK: _WORK,
 }
 CARE_MODE_SYSTEM = nos("TRE_R213-ModePriseEnCharge")
 RECEPTION_SYSTEM = nos("TRE_R240-TemporaliteAccueil")

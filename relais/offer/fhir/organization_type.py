@@ -219,6 +219,8 @@ def register_organization() -> None:
         search=search_organizations,
         search_params=SEARCH_PARAMS,
         public=True,
+        # Each resource names its own: ROR for directory entries, FR Core for the other Relais organisations.
+        supported_profiles=(c.ROR_ORGANIZATION_PROFILE, c.FR_CORE_ORGANIZATION_PROFILE),
         documentation="Répertoire de l'offre (entités juridiques et établissements FINESS, forme ROROrganization, "
         "id = numéro FINESS) et autres organisations de Relais (MDPH, ARS, DAC…, id « relais-<n> »).",
     )
