@@ -216,3 +216,11 @@ def test_searches_take_a_fixed_number_of_queries(client, directory, django_asser
         assert search(client, "HealthcareService", "_count=50")["total"] == 18
     with django_assert_max_num_queries(10):  # three counts, three pages, the parents' directory ids
         assert search(client, "Organization", "_count=50")["total"] == 3
+
+
+def test_the_capability_statement_names_the_directory_profiles(client):
+    statement = fhir_json(client.get("/fhir/metadata"), resource_type="CapabilityStatement")
+    listed = {r["type"]: r.get("supportedProfile", []) for r in statement["rest"][0]["resource"]}
+    assert listed["HealthcareService"] == [c.ROR_HEALTHCARE_SERVICE_PROFILE]
+    assert listed["Location"] == [c.ROR_LOCATION_PROFILE]
+    assert listed["Organization"] == [c.ROR_ORGANIZATION_PROFILE, c.FR_CORE_ORGANIZATION_PROFILE]
