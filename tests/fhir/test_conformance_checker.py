@@ -64,6 +64,12 @@ def test_a_missing_slice_and_a_slice_of_the_wrong_type_are_named():
     task["input"][4]["valueString"] = task["input"][4].pop("valueIdentifier")["value"]
     problems = _messages(check_resource(task))
     assert any(m.startswith("Task.input: slice 'idNat_Struct'") and "at least 1, found 0" in m for m in problems)
+    # The item meant for it is named, with what it lacks.
+    assert any(
+        m.startswith("Task.input[0].type: slice 'idNat_Struct': ")
+        and m.endswith(f"does not match {INPUT_CS}#idNat_Struct [sdo-task]")
+        for m in problems
+    ), problems
     assert any(
         m.startswith("Task.input[4].valueString: slice 'idNat_Decision': type String, expected Identifier")
         for m in problems

@@ -140,6 +140,7 @@ class _Checker:
             taken |= {i for i, _, _ in chosen}
             where = _slice_hint(slice_node)
             if slice_node.min is not None and len(chosen) < slice_node.min:
+                self.near_misses(slice_node, name, [(i, *items[i]) for i in range(len(items)) if i not in taken])
                 self.problem(
                     path,
                     f"slice '{name}'{where} needs at least {slice_node.min}, found {len(chosen)}",
@@ -153,6 +154,22 @@ class _Checker:
                 self.item(slice_node, value, item_path, context, "", name)
                 if slice_node.url in snapshot.profiles():
                     self.extension(slice_node.url, value, item_path, context)
+
+    def near_misses(self, slice_node: Node, name: str, free: list[tuple[int, str, Any]]) -> None:
+        """Items meant for a missing slice (its code shown as a text or display only, or in another system)."""
+        for child_name, child in slice_node.children.items():
+            for constraint in child.fixed:
+                value = constraint.data["value"]
+                if value["kind"] != "code":
+                    continue
+                for _, item_path, item in free:
+                    for key, found, _ in matching.children(item, child_name):
+                        if _mentions(found, value["code"]):
+                            self.problem(
+                                f"{item_path}.{key}",
+                                f"slice '{name}': {_show(found)} does not match {matching.describe(value)}",
+                                constraint.profile,
+                            )
 
     def slice_test(self, node: Node, slice_node: Node):
         """A predicate telling whether an item belongs to the slice, or None when nothing tells."""
@@ -274,6 +291,14 @@ class _Checker:
             self.problem(
                 path, f"invariant {name}: {known.get('description', '')}".strip(), constraint.profile, severity
             )
+
+
+def _mentions(found: Any, code: str) -> bool:
+    """Does a CodeableConcept or Coding name the code somewhere (code, display or text)?"""
+    if not isinstance(found, dict):
+        return False
+    codings = [c for c in matching.as_list(found.get("coding")) if isinstance(c, dict)] or [found]
+    return found.get("text") == code or any(code in (c.get("code"), c.get("display")) for c in codings)
 
 
 def _fixed_at(node: Node, path: str) -> list:
