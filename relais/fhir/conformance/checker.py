@@ -213,6 +213,11 @@ class _Checker:
                 )
         if node.only is not None:
             self.only(node, value, path, context, label)
+        if node.aggregation and node.aggregation.data["value"] == "contained" and isinstance(value, dict):
+            target = value.get("reference")
+            if not (isinstance(target, str) and target.startswith("#") and target in context):
+                message = f"{label}must refer to a contained resource (#id), found {_show(target)}"
+                self.problem(path, message, node.aggregation.profile)
         for constraint in node.bindings:
             self.binding(constraint, value, path, label)
         for constraint in node.obeys:
@@ -285,12 +290,13 @@ class _Checker:
         if predicate is None:
             self.result.unchecked.add(f"invariant {name} (no predicate)")
             return
-        if not predicate(value):
+        verdict = predicate(value)
+        if verdict is not True:
             known = snapshot.invariants().get(name, {})
             severity = "warning" if known.get("severity") == "warning" else "error"
-            self.problem(
-                path, f"invariant {name}: {known.get('description', '')}".strip(), constraint.profile, severity
-            )
+            detail = f" ({verdict})" if isinstance(verdict, str) else ""
+            message = f"invariant {name}{detail}: {known.get('description', '')}".strip()
+            self.problem(path, message, constraint.profile, severity)
 
 
 def _mentions(found: Any, code: str) -> bool:
