@@ -71,8 +71,18 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | No
         "resourceType": "AuditEvent",
         "id": str(entry.pk),
         "meta": {"profile": [PROFILE]},
-        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"},
-        "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": _INTERACTION[entry.action]}],
+        "type": {
+            "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
+            "code": "rest",
+            "display": "RESTful Operation",
+        },
+        "subtype": [
+            {
+                "system": "http://hl7.org/fhir/restful-interaction",
+                "code": _INTERACTION[entry.action],
+                "display": _INTERACTION[entry.action],
+            }
+        ],
         "action": _ACTION[entry.action],
         "period": {"start": at, "end": at},
         "recorded": at,
