@@ -134,16 +134,24 @@ def schedule_to_fhir(agenda: Agenda) -> dict[str, Any]:
     }
 
 
+# The organisation's directory entry names its FINESS id: fetched with the rows, not once per row.
+_DIRECTORY = ("organisation__directory_site", "organisation__directory_legalentity")
+
+
+def _agendas():
+    return Agenda.objects.select_related("owner", "organisation", *_DIRECTORY)
+
+
 def read_schedule(actor, resource_id: str):
     pk = c.number(resource_id)
-    agenda = Agenda.objects.select_related("owner", "organisation").filter(pk=pk).first() if pk else None
+    agenda = _agendas().filter(pk=pk).first() if pk else None
     return schedule_to_fhir(agenda) if agenda is not None and _identified(actor) else None
 
 
 def search_schedules(actor, params, offset: int, count: int):
     if not _identified(actor):
         return [], 0
-    rows = Agenda.objects.select_related("owner", "organisation").order_by("pk")
+    rows = _agendas().order_by("pk")
     for value in params.get("active", []):
         rows = rows.filter(active=value.strip() == "true")
     return [schedule_to_fhir(a) for a in rows[offset : offset + count]], rows.count()
@@ -253,7 +261,11 @@ def _operator(a: Appointment) -> dict[str, Any] | None:
 
 def _appointments():
     return Appointment.objects.select_related(
-        "slot__agenda__owner", "slot__agenda__organisation", "person", "booked_by_user", "booked_by_organisation"
+        "slot__agenda__owner",
+        *(f"slot__agenda__{name}" for name in _DIRECTORY),
+        "person",
+        "booked_by_user",
+        "booked_by_organisation",
     )
 
 

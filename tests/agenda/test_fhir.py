@@ -132,3 +132,15 @@ def test_the_ans_example_is_refused_naming_the_unknown_reference(world, as_subje
     assert created["status"] == "booked"
     example["slot"] = [{"reference": "Slot/999999"}]
     assert _outcome(_post(client, "/fhir/Appointment", example), 404)["expression"] == ["Appointment.slot[0].reference"]
+
+
+def test_the_official_slot_example_and_relais_s_slots_share_the_gap_shape(world, as_subject):
+    """example-frslot (GAP guide): it validates as R4 and every element it fills, Relais's Slot fills too, except
+    specialty (Relais's agendas have no specialty: decision 0052)."""
+    official = json.loads((ANS / "gap__Slot-example.json").read_text(encoding="utf-8"))
+    assert_valid_fhir(official, "Slot")
+    client = as_subject(world.subjects["health_consent"])
+    ours = fhir_json(client.get(f"/fhir/Slot/{world.slots[0].pk}"), resource_type="Slot")
+    assert set(official) - set(ours) == {"specialty"}
+    assert ours["meta"]["profile"] == official["meta"]["profile"]
+    assert ours["identifier"][0]["use"] == official["identifier"][0]["use"]
