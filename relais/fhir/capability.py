@@ -57,6 +57,8 @@ def capability_statement() -> dict[str, Any]:
         }
         if registration.profile:
             resource["profile"] = registration.profile
+        if registration.supported_profiles:
+            resource["supportedProfile"] = list(registration.supported_profiles)
         if registration.search_params:
             resource["searchParam"] = [
                 {"name": p.name, "type": p.type, **({"documentation": p.documentation} if p.documentation else {})}

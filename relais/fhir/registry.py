@@ -84,6 +84,8 @@ class ResourceRegistration:
     public: bool = False  # read and search without an actor; create and update always need one
     documentation: str = ""
     profile: str | None = None  # canonical URL of the profile the resources follow, if any
+    # Every profile the type's resources claim (the parts of a shared type may each have theirs): supportedProfile.
+    supported_profiles: tuple[str, ...] = ()
     revincludes: dict[str, RevIncludeHandler] = field(default_factory=dict, compare=False)
     update: UpdateHandler | None = None  # PUT /fhir/<type>/<id>; never creates (updateCreate false)
     _params_by_name: dict[str, SearchParam] = field(default_factory=dict, repr=False, compare=False)
@@ -135,8 +137,13 @@ def register(
     profile: str | None = None,
     revincludes: dict[str, RevIncludeHandler] | None = None,
     update: UpdateHandler | None = None,
+    supported_profiles: Iterable[str] = (),
 ) -> ResourceRegistration:
-    """Serve `type_name` at /fhir/<type_name>. One app owns a type: registering it twice is an error."""
+    """Serve `type_name` at /fhir/<type_name>. One app owns a type: registering it twice is an error.
+
+    With a `profile`, every resource the handlers return carries it in meta.profile when they did not set one
+    (the framework's guarantee that Relais always says which profile it claims; decision 0048).
+    """
     if not _TYPE_NAME.match(type_name):
         raise ImproperlyConfigured(f"{type_name!r} is not a FHIR resource type name.")
     try:
@@ -152,6 +159,10 @@ def register(
     for value in revincludes or {}:
         if not _REVINCLUDE.match(value):
             raise ImproperlyConfigured(f"_revinclude value {value!r} is not Type:parameter.")
+    if profile:
+        read, search = profiled_read(read, profile), profiled_search(search, profile)
+        create = profiled_write(create, profile) if create is not None else None
+        update = profiled_write(update, profile) if update is not None else None
     registration = ResourceRegistration(
         type=type_name,
         read=read,
@@ -161,11 +172,37 @@ def register(
         public=public,
         documentation=documentation,
         profile=profile,
+        supported_profiles=tuple(dict.fromkeys([*([profile] if profile else []), *supported_profiles])),
         revincludes=dict(revincludes or {}),
         update=update,
     )
     _registry[type_name] = registration
     return registration
+
+
+def with_profile(resource: Any, profile: str | None) -> Any:
+    """The resource with `profile` in meta.profile, unless its handler already named its profile(s)."""
+    if profile and isinstance(resource, dict):
+        meta = resource.setdefault("meta", {})
+        if not meta.get("profile"):
+            meta["profile"] = [profile]
+    return resource
+
+
+def profiled_read(read: ReadHandler, profile: str) -> ReadHandler:
+    return lambda actor, resource_id: with_profile(read(actor, resource_id), profile)
+
+
+def profiled_search(search: SearchHandler, profile: str) -> SearchHandler:
+    def profiled(actor, params, offset, count):
+        resources, total = search(actor, params, offset, count)
+        return [with_profile(r, profile) for r in resources], total
+
+    return profiled
+
+
+def profiled_write(write, profile: str):
+    return lambda *args: with_profile(write(*args), profile)
 
 
 def unregister(type_name: str) -> None:

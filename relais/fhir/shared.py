@@ -15,7 +15,7 @@ The FHIR core imports no domain code: the domains plug into it, never the revers
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
@@ -37,6 +37,7 @@ class TypePart:
     owns_resource: Callable[[dict[str, Any]], bool] | None = None
     documentation: str = ""
     update: UpdateHandler | None = None
+    profile: str | None = None  # the profile this part's resources claim (meta.profile, supportedProfile)
 
     def takes(self, params: dict[str, list[str]]) -> bool:
         names = {p.name for p in self.search_params}
@@ -47,7 +48,11 @@ _parts: dict[str, list[TypePart]] = {}
 
 
 def register_part(type_name: str, part: TypePart, *, public: bool = False, profile: str | None = None) -> None:
-    """Add ``part`` to the shared type ``type_name`` and (re)register the type with every part so far."""
+    """Add ``part`` to the shared type ``type_name`` and (re)register the type with every part so far.
+
+    Each part's resources carry the part's profile (else ``profile``) in meta.profile when its handlers set none;
+    the type's supportedProfile lists every part's.
+    """
     parts = _parts.setdefault(type_name, [])
     if any(p.name == part.name for p in parts):
         raise ImproperlyConfigured(f"FHIR type {type_name} already has a part named {part.name!r}.")
@@ -57,7 +62,7 @@ def register_part(type_name: str, part: TypePart, *, public: bool = False, profi
         and any(p.create is not None and p.owns_resource is None for p in parts)
     ):
         raise ImproperlyConfigured(f"FHIR type {type_name}: only one part may create what no other part claims.")
-    parts.append(part)
+    parts.append(_profiled(part, part.profile or profile))
     registry.unregister(type_name)
     params, names = [], set()
     for each in parts:
@@ -76,7 +81,22 @@ def register_part(type_name: str, part: TypePart, *, public: bool = False, profi
         search_params=params,
         public=public,
         profile=profile,
+        supported_profiles=[p.profile for p in parts if p.profile],
         documentation=" ".join(p.documentation for p in parts if p.documentation),
+    )
+
+
+def _profiled(part: TypePart, profile: str | None) -> TypePart:
+    """The part with handlers that put its profile in meta.profile when they did not."""
+    if not profile:
+        return part
+    return replace(
+        part,
+        profile=profile,
+        read=registry.profiled_read(part.read, profile),
+        search=registry.profiled_search(part.search, profile),
+        create=registry.profiled_write(part.create, profile) if part.create is not None else None,
+        update=registry.profiled_write(part.update, profile) if part.update is not None else None,
     )
 
 
