@@ -370,6 +370,7 @@ def register() -> None:
         create=create_appointment,
         search_params=APPOINTMENT_PARAMS,
         profile=APPOINTMENT_PROFILE,
+        supported_profiles=[FR_CORE_APPOINTMENT_PROFILE],
         documentation="Rendez-vous d'une personne (profil ANS gap-fr-appointment) ; "
         "create réserve un créneau libre de Relais.",
     )

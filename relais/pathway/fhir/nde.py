@@ -282,5 +282,6 @@ def register(fhir_register) -> None:
         "porte sur un type d'événement national) ; chacun·e ne voit et n'écrit que les siens ; status off pour ne "
         "plus suivre.",
         profile=SUBSCRIPTION_PROFILE,
+        supported_profiles=[BASE_SUBSCRIPTION_PROFILE],  # a subscription without one national event type
     )
     nde_request.register(fhir_register)

@@ -149,4 +149,5 @@ def register(fhir_register) -> None:
         documentation="Notification d'un événement d'une personne (profil ANS NdE quand le type d'événement est "
         "national), lisible par son ou sa destinataire tant que la politique d'accès l'y autorise.",
         profile=REQUEST_PROFILE,
+        supported_profiles=[BASE_REQUEST_PROFILE],  # the notice of a kind without a national event type
     )

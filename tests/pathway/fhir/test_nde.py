@@ -246,3 +246,17 @@ def test_a_kind_without_national_type_and_a_default_follower(world, as_subject, 
         and "reference" not in data["basedOn"][0]
     )
     assert data["recipient"][0]["extension"][0]["valueUrl"].startswith(("mailto:", "https://relais.example.org/"))
+
+
+def test_the_capability_statement_names_both_profiles_of_each_nde_type(client):
+    metadata = fhir_json(client.get("/fhir/metadata"), resource_type="CapabilityStatement")
+    by_type = {r["type"]: r for r in metadata["rest"][0]["resource"]}
+    assert by_type["Subscription"]["supportedProfile"] == [
+        NDE + "nde-subscription",
+        "http://hl7.org/fhir/StructureDefinition/Subscription",
+    ]
+    assert by_type["CommunicationRequest"]["supportedProfile"][0] == NDE + "nde-notificationrequest"
+    assert (
+        "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment"
+        in by_type["Appointment"]["supportedProfile"]
+    )
