@@ -1,16 +1,23 @@
-"""FHIR Schedule, Slot and Appointment, shaped like the ANS shared-agenda guide (gap-fr-*).
+"""FHIR Schedule, Slot and Appointment following the ANS shared-agenda guide (GAP: gap-fr-schedule, gap-fr-slot,
+gap-fr-appointment, whose parents are FR Core 2.0.1's Schedule, Slot and Appointment profiles).
 
 Schedule (an agenda) and Slot carry no personal data and no video link: any identified actor (user or API client)
 reads them. Appointment is about a person: read and search ask ``policy.decide`` for the person's PLAN (a refusal is
 a 404, totals count only what is allowed), create books a free Relais slot through ``services.appointment_book``
 (same rules as the screen). References must be Relais ones (``Slot/<id>``, ``Patient/<id>``): anything else, such
 as the absolute URLs of the ANS example, is refused with an OperationOutcome naming the path.
+
+Who holds the agenda (FR Core: Schedule.actor and Appointment.participant.actor are never an Organization): a
+professional's agenda is a PractitionerRole (the professional at the organisation), an organisation's agenda is a
+Location (the organisation's place); both are contained in the resource (Relais serves neither type) and name the
+practitioner (RPPS or Relais user) and the organisation (FINESS when known). See decision 0052.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
@@ -24,9 +31,18 @@ from relais.pathway.access import matrix as m
 from . import services as svc
 from .models import Agenda, Appointment, AppointmentStatus, Slot
 
-SCHEDULE_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/gap/StructureDefinition/gap-fr-schedule"
-APPOINTMENT_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/gap/StructureDefinition/gap-fr-appointment"
+GAP = "https://interop.esante.gouv.fr/ig/fhir/gap/StructureDefinition/"
+SCHEDULE_PROFILE = GAP + "gap-fr-schedule"
+SLOT_PROFILE = GAP + "gap-fr-slot"
+APPOINTMENT_PROFILE = GAP + "gap-fr-appointment"
+FR_CORE_APPOINTMENT_PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment"
+# FR Core 2.0.1: who created (or cancelled) the appointment, Organization, Practitioner, Patient or RelatedPerson.
+OPERATOR_EXTENSION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment-operator"
+FINESS_SYSTEM = "https://finess.esante.gouv.fr"
 AGENDA_SYSTEM = "urn:relais:agenda"
+SLOT_SYSTEM = "urn:relais:agenda-slot"
+APPOINTMENT_SYSTEM = "urn:relais:appointment"
+HOLDER_ID = "holder"  # the id of the contained PractitionerRole or Location that holds the agenda
 SLOT_KIND_SYSTEM = "urn:relais:agenda-slot-kind"
 VIDEO_LINK_EXTENSION = "urn:relais:fhir:extension:video-link"
 SCHEDULE_PARAMS = [SearchParam("active", "token", "true ou false.")]
@@ -49,13 +65,60 @@ def _kind(slot: Slot) -> list[dict[str, Any]]:
     return [{"coding": [c.coding(SLOT_KIND_SYSTEM, slot.kind, slot.get_kind_display())]}]
 
 
+def organization_reference(organisation) -> dict[str, Any]:
+    """The organisation as served by /fhir/Organization: its FINESS id when it is a directory entry, with the
+    FINESS identifier so a partner resolves it without asking Relais."""
+    finess = organisation.finess_number
+    local = (
+        f"Organization/{finess}"
+        if organisation.directory_entry is not None
+        else f"Organization/relais-{organisation.pk}"
+    )
+    reference: dict[str, Any] = {"reference": local, "type": "Organization", "display": str(organisation)}
+    if finess:
+        reference["identifier"] = {"system": FINESS_SYSTEM, "value": finess}
+    return reference
+
+
+def _practitioner(user) -> dict[str, Any]:
+    identifier = (
+        {"system": c.RPPS_SYSTEM, "value": f"8{user.rpps}"}
+        if user.rpps
+        else {"system": c.USER_SYSTEM, "value": str(user.pk)}
+    )
+    return {"type": "Practitioner", "identifier": identifier, "display": user.get_full_name() or user.email}
+
+
+def _holder_resource(agenda: Agenda) -> dict[str, Any]:
+    """The contained PractitionerRole (a professional's agenda) or Location (an organisation's agenda)."""
+    organisation = organization_reference(agenda.organisation)
+    if agenda.owner_id is not None:
+        return {
+            "resourceType": "PractitionerRole",
+            "id": HOLDER_ID,
+            "active": agenda.active,
+            "practitioner": _practitioner(agenda.owner),
+            "organization": organisation,
+        }
+    return {
+        "resourceType": "Location",
+        "id": HOLDER_ID,
+        "status": "active" if agenda.active else "inactive",
+        "name": agenda.organisation.name,
+        "managingOrganization": organisation,
+    }
+
+
 def _holder(agenda: Agenda) -> list[dict[str, Any]]:
-    actors = []
+    """Schedule.actor / Appointment.participant.actor: the contained holder, typed; for a professional, the
+    practitioner too (as in the guide's example: the role, then the practitioner)."""
+    holder = _holder_resource(agenda)
+    kind = holder["resourceType"]
     if agenda.owner_id is not None:
         name = agenda.owner.get_full_name() or agenda.owner.email
-        actors.append({"identifier": {"system": c.USER_SYSTEM, "value": str(agenda.owner_id)}, "display": name})
-    actors.append(c.organisation_reference(agenda.organisation))
-    return actors
+        display = f"{name}, {agenda.organisation.name}"
+        return [{"reference": f"#{HOLDER_ID}", "type": kind, "display": display}, _practitioner(agenda.owner)]
+    return [{"reference": f"#{HOLDER_ID}", "type": kind, "display": agenda.organisation.name}]
 
 
 def schedule_to_fhir(agenda: Agenda) -> dict[str, Any]:
@@ -63,6 +126,7 @@ def schedule_to_fhir(agenda: Agenda) -> dict[str, Any]:
         "resourceType": "Schedule",
         "id": str(agenda.pk),
         "meta": {"profile": [SCHEDULE_PROFILE]},
+        "contained": [_holder_resource(agenda)],
         "identifier": [{"use": "usual", "system": AGENDA_SYSTEM, "value": str(agenda.pk)}],
         "active": agenda.active,
         "actor": _holder(agenda),
@@ -70,16 +134,24 @@ def schedule_to_fhir(agenda: Agenda) -> dict[str, Any]:
     }
 
 
+# The organisation's directory entry names its FINESS id: fetched with the rows, not once per row.
+_DIRECTORY = ("organisation__directory_site", "organisation__directory_legalentity")
+
+
+def _agendas():
+    return Agenda.objects.select_related("owner", "organisation", *_DIRECTORY)
+
+
 def read_schedule(actor, resource_id: str):
     pk = c.number(resource_id)
-    agenda = Agenda.objects.select_related("owner", "organisation").filter(pk=pk).first() if pk else None
+    agenda = _agendas().filter(pk=pk).first() if pk else None
     return schedule_to_fhir(agenda) if agenda is not None and _identified(actor) else None
 
 
 def search_schedules(actor, params, offset: int, count: int):
     if not _identified(actor):
         return [], 0
-    rows = Agenda.objects.select_related("owner", "organisation").order_by("pk")
+    rows = _agendas().order_by("pk")
     for value in params.get("active", []):
         rows = rows.filter(active=value.strip() == "true")
     return [schedule_to_fhir(a) for a in rows[offset : offset + count]], rows.count()
@@ -98,8 +170,10 @@ def slot_to_fhir(slot: Slot) -> dict[str, Any]:
     return {
         "resourceType": "Slot",
         "id": str(slot.pk),
+        "meta": {"profile": [SLOT_PROFILE]},
+        "identifier": [{"use": "usual", "system": SLOT_SYSTEM, "value": str(slot.pk)}],
         "serviceType": _kind(slot),
-        "schedule": {"reference": f"Schedule/{slot.agenda_id}"},
+        "schedule": {"reference": f"Schedule/{slot.agenda_id}", "type": "Schedule"},
         "status": "busy" if slot.is_booked else ("busy-unavailable" if slot.withdrawn_at else "free"),
         "start": _local(slot.start, slot.agenda),
         "end": _local(slot.end, slot.agenda),
@@ -142,19 +216,21 @@ def search_slots(actor, params, offset: int, count: int):
 
 def appointment_to_fhir(a: Appointment) -> dict[str, Any]:
     slot = a.slot
-    participants = [{"actor": {"reference": f"Patient/{a.person_id}"}, "required": "required", "status": "accepted"}]
+    patient = {"reference": f"Patient/{a.person_id}", "type": "Patient"}
+    participants = [{"actor": patient, "required": "required", "status": "accepted"}]
     participants += [{"actor": holder, "required": "required", "status": "accepted"} for holder in _holder(slot.agenda)]
     resource: dict[str, Any] = {
         "resourceType": "Appointment",
         "id": str(a.pk),
-        "meta": {"profile": [APPOINTMENT_PROFILE]},
-        "identifier": [{"system": "urn:relais:appointment", "value": str(a.pk)}],
+        "meta": {"profile": [APPOINTMENT_PROFILE, FR_CORE_APPOINTMENT_PROFILE]},
+        "contained": [_holder_resource(slot.agenda)],
+        "identifier": [{"use": "usual", "system": APPOINTMENT_SYSTEM, "value": str(a.pk)}],
         "status": "booked" if a.status == AppointmentStatus.BOOKED else "cancelled",
         "serviceType": _kind(slot),
         "start": _local(slot.start, slot.agenda),
         "end": _local(slot.end, slot.agenda),
         "minutesDuration": int((slot.end - slot.start).total_seconds() // 60),
-        "slot": [{"reference": f"Slot/{slot.pk}"}],
+        "slot": [{"reference": f"Slot/{slot.pk}", "type": "Slot"}],
         "created": c.instant(a.created_at),
         "participant": participants,
     }
@@ -162,13 +238,35 @@ def appointment_to_fhir(a: Appointment) -> dict[str, Any]:
         resource["description"] = a.purpose
     if a.cancel_reason:
         resource["cancelationReason"] = {"text": a.cancel_reason}
+    extensions = []
+    operator = _operator(a)
+    if operator:
+        extensions.append({"url": OPERATOR_EXTENSION, "valueReference": operator})
     if slot.video_link:
-        resource["extension"] = [{"url": VIDEO_LINK_EXTENSION, "valueUrl": slot.video_link}]
+        extensions.append({"url": VIDEO_LINK_EXTENSION, "valueUrl": slot.video_link})
+    if extensions:
+        resource["extension"] = extensions
     return resource
 
 
+def _operator(a: Appointment) -> dict[str, Any] | None:
+    """Who booked: the professional (Practitioner), else the organisation of an API client; the display alone
+    (``booked_by``) is not a reference FR Core accepts, so an appointment without either has no operator."""
+    if a.booked_by_user_id is not None:
+        return _practitioner(a.booked_by_user) | {"display": a.booked_by or str(a.booked_by_user)}
+    if a.booked_by_organisation_id is not None:
+        return organization_reference(a.booked_by_organisation)
+    return None
+
+
 def _appointments():
-    return Appointment.objects.select_related("slot__agenda__owner", "slot__agenda__organisation", "person")
+    return Appointment.objects.select_related(
+        "slot__agenda__owner",
+        *(f"slot__agenda__{name}" for name in _DIRECTORY),
+        "person",
+        "booked_by_user",
+        "booked_by_organisation",
+    )
 
 
 def read_appointment(actor, resource_id: str):
@@ -191,6 +289,25 @@ def search_appointments(actor, params, offset: int, count: int):
     return [appointment_to_fhir(a) for a in shown], len(rows)
 
 
+def _own_slot(reference: dict[str, Any]) -> dict[str, Any]:
+    """``Slot/<id>``, or this server's absolute URL of it; a slot of another agenda manager is refused: GAP flow 6a
+    (appointment creation after a search for availabilities) is sent to the manager that holds the slot."""
+    raw = (reference or {}).get("reference", "")
+    base = settings.SITE_URL.rstrip("/") + "/fhir/"
+    if raw.startswith(base):
+        return {"reference": raw.removeprefix(base)}
+    if "://" in raw:
+        path = "Appointment.slot[0].reference"
+        raise FhirError(
+            422,
+            "not-found",
+            f"{path} : « {raw} » est un créneau d'un autre gestionnaire d'agendas ; une demande de rendez-vous "
+            "(flux 6a du volet GAP) s'adresse au gestionnaire qui détient le créneau : indiquez Slot/<id> de Relais.",
+            expression=path,
+        )
+    return reference
+
+
 def create_appointment(actor, resource: dict[str, Any]) -> dict[str, Any]:
     """Book a free Relais slot for the Patient participant."""
     slots = resource.get("slot") or []
@@ -198,7 +315,7 @@ def create_appointment(actor, resource: dict[str, Any]) -> dict[str, Any]:
         raise FhirError(
             422, "required", "Appointment.slot : un et un seul créneau attendu.", expression="Appointment.slot"
         )
-    slot_id = c.reference_id(slots[0], "Slot", "Appointment.slot[0].reference")
+    slot_id = c.reference_id(_own_slot(slots[0]), "Slot", "Appointment.slot[0].reference")
     slot = Slot.objects.filter(pk=slot_id).first()
     if slot is None:
         path = "Appointment.slot[0].reference"
@@ -235,13 +352,15 @@ def register() -> None:
         search=search_schedules,
         search_params=SCHEDULE_PARAMS,
         profile=SCHEDULE_PROFILE,
-        documentation="Agenda d'un·e professionnel·le ou d'une organisation (forme ANS gap-fr-schedule).",
+        documentation="Agenda d'un·e professionnel·le (PractitionerRole) ou d'une organisation (Location), "
+        "profil ANS gap-fr-schedule.",
     )
     fhir_register(
         "Slot",
         read=read_slot,
         search=search_slots,
         search_params=SLOT_PARAMS,
+        profile=SLOT_PROFILE,
         documentation="Créneaux d'un agenda : libre (free) ou réservé (busy) ; sans donnée personnelle.",
     )
     fhir_register(
@@ -251,5 +370,7 @@ def register() -> None:
         create=create_appointment,
         search_params=APPOINTMENT_PARAMS,
         profile=APPOINTMENT_PROFILE,
-        documentation="Rendez-vous d'une personne (forme ANS gap-fr-appointment) ; create réserve un créneau libre.",
+        supported_profiles=[FR_CORE_APPOINTMENT_PROFILE],
+        documentation="Rendez-vous d'une personne (profil ANS gap-fr-appointment) ; "
+        "create réserve un créneau libre de Relais.",
     )

@@ -6,6 +6,9 @@ counted by searches; every resource served is traced in the access log. The comp
 carried by the extension ``urn:relais:fhir:extension:evaluation-score`` (sub-extensions ``scorer``, ``value``,
 ``label``): it is computed by Relais, never taken from a client (a created response's extension is ignored).
 See docs/decisions/0023-evaluations-and-aggir.md.
+
+No ANS guide profiles these resources: they declare the base R4 profiles (``meta.profile``, and ``profile`` in the
+CapabilityStatement), so a partner knows no national constraint applies (decision 0052).
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ QUESTIONNAIRE_PARAMS = [
     SearchParam("url", "uri", "URL canonique de la grille"),
     SearchParam("status", "token", "active | retired"),
 ]
+QUESTIONNAIRE_PROFILE = "http://hl7.org/fhir/StructureDefinition/Questionnaire"
+RESPONSE_PROFILE = "http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse"
 RESPONSE_PARAMS = [
     SearchParam("patient", "reference", "Personne évaluée (Patient/<id>)"),
     SearchParam("subject", "reference", "Personne évaluée (Patient/<id>)"),
@@ -39,7 +44,7 @@ def questionnaire_resource(definition: FormDefinition) -> dict[str, Any]:
     resource = dict(definition.questionnaire)
     resource["id"] = definition.key
     resource["status"] = "active" if definition.active else "retired"
-    resource["meta"] = {"lastUpdated": c.instant(definition.loaded_at)}
+    resource["meta"] = {"lastUpdated": c.instant(definition.loaded_at), "profile": [QUESTIONNAIRE_PROFILE]}
     return resource
 
 
@@ -67,7 +72,7 @@ def search_questionnaires(actor, params, offset, count):
 def response_resource(response: FormResponse) -> dict[str, Any]:
     resource = {"resourceType": "QuestionnaireResponse", "id": str(response.pk)}
     resource.update({k: v for k, v in response.response.items() if k not in ("resourceType", "id")})
-    resource["meta"] = {"lastUpdated": c.instant(response.updated_at)}
+    resource["meta"] = {"lastUpdated": c.instant(response.updated_at), "profile": [RESPONSE_PROFILE]}
     return resource
 
 
@@ -159,6 +164,7 @@ def register() -> None:
         search=search_questionnaires,
         search_params=QUESTIONNAIRE_PARAMS,
         public=True,
+        profile=QUESTIONNAIRE_PROFILE,
         documentation="Grilles d'évaluation (AGGIR, grilles chargées par load_forms) ; définitions publiques. "
         "Extensions : catégorie de données (urn:relais:fhir:extension:data-category), calcul du score "
         "(urn:relais:fhir:extension:evaluation-scorer).",
@@ -169,6 +175,7 @@ def register() -> None:
         search=search_responses,
         create=create_response,
         search_params=RESPONSE_PARAMS,
+        profile=RESPONSE_PROFILE,
         documentation="Évaluations remplies d'une personne, selon la politique d'accès du cercle de soins et la "
         "catégorie de données de la grille ; score calculé (GIR) dans l'extension "
         "urn:relais:fhir:extension:evaluation-score.",

@@ -10,12 +10,18 @@ from relais.pathway.record.models import EventKind
 
 from . import matrix as m
 
+# National event types (JDV_J46 / TRE_R254) where one fits: ADM and SOR for admissions and discharges (of an
+# establishment, a service or a hospital: the list has no medico-social variant), DOC for a document. The other kinds
+# have no national equivalent and keep their Relais code (decision 0052).
+
 ADMISSION = person_event_kind_register(
     PersonEventKind(
         code="pathway.admission",
         label="Admission de la personne",
         category=m.SOCIAL,
         description="Une admission (établissement, service) est notée dans la chronologie du dossier.",
+        nde_code="ADM",
+        nde_display="Admission d'un patient dans un établissement de santé",
     )
 )
 DISCHARGE = person_event_kind_register(
@@ -50,6 +56,8 @@ DOCUMENT_NEW = person_event_kind_register(
         label="Nouveau document",
         category=m.DOCUMENTS,
         description="Un document est déposé dans le dossier.",
+        nde_code="DOC",
+        nde_display="Dépôt de document pour un patient",
     )
 )
 TASK_NEW = person_event_kind_register(
@@ -110,6 +118,8 @@ HOSPITAL_ENTRY = person_event_kind_register(
         category=m.SOCIAL,
         description="La personne est entrée à l'hôpital (ou son entrée est prévue) : établissement et dates dans le "
         "dossier. Tout le cercle de soins en est prévenu.",
+        nde_code="ADM",
+        nde_display="Admission d'un patient dans un établissement de santé",
     )
 )
 HOSPITAL_DISCHARGE_PLANNED = person_event_kind_register(
@@ -126,6 +136,8 @@ HOSPITAL_DISCHARGE = person_event_kind_register(
         label="Sortie d'hôpital",
         category=m.SOCIAL,
         description="La personne est sortie de l'hôpital : date et destination (domicile, ESMS, autre établissement…).",
+        nde_code="SOR",
+        nde_display="Sortie d'un patient de l'établissement de santé",
     )
 )
 HOSPITAL_MEDICAL = person_event_kind_register(

@@ -34,6 +34,11 @@ def post(client, data):
 def test_questionnaire_is_public_and_valid(client, forms):
     data = fhir_json(client.get("/fhir/Questionnaire/aggir"), resource_type="Questionnaire")
     assert data["url"] == "urn:relais:questionnaire:aggir" and data["status"] == "active"
+    # No ANS profile for evaluations: the base R4 profile is declared, in the resource and the CapabilityStatement.
+    assert data["meta"]["profile"] == ["http://hl7.org/fhir/StructureDefinition/Questionnaire"]
+    metadata = fhir_json(client.get("/fhir/metadata"), resource_type="CapabilityStatement")
+    profiles = {r["type"]: r.get("profile") for r in metadata["rest"][0]["resource"]}
+    assert profiles["QuestionnaireResponse"] == "http://hl7.org/fhir/StructureDefinition/QuestionnaireResponse"
     bundle = fhir_json(client.get("/fhir/Questionnaire?url=urn:relais:questionnaire:aggir"), resource_type="Bundle")
     assert bundle["total"] == 1
     assert fhir_json(client.get("/fhir/Questionnaire/inconnue"), 404, "OperationOutcome")

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from relais.notifications.registry import NotificationKind, register
 from relais.pathway import matrix as m
 
-# NdE event types (TRE_R254-TypeEvenement) where the national list has one; Relais codes otherwise.
+# NdE event types: the code system TRE_R254-TypeEvenement, through the value set JDV_J46 (TypeEvenementNotification)
+# that the NdE event-type extension binds (required); Relais codes for the kinds the national list lacks (0052).
+NDE_VALUE_SET = "https://mos.esante.gouv.fr/NOS/JDV_J46-TypeEvenementNotification-CISIS/FHIR/JDV-J46-TypeEvenementNotification-CISIS"
 NDE_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R254-TypeEvenement/FHIR/TRE-R254-TypeEvenement"
 RELAIS_EVENT_SYSTEM = "urn:relais:person-event-type"
 
@@ -25,6 +27,11 @@ class PersonEventKind:
     description: str = ""
     nde_code: str = ""  # TRE_R254 code when the national list has one
     nde_display: str = ""
+
+    @property
+    def national(self) -> bool:
+        """True when the kind has a code of the national value set (JDV_J46), so it may travel in NdE resources."""
+        return bool(self.nde_code)
 
     @property
     def event_code(self) -> tuple[str, str, str]:
@@ -64,6 +71,7 @@ def person_event_kind_codes() -> list[str]:
     return sorted(_KINDS)
 
 
-def person_event_kind_by_event_code(code: str) -> PersonEventKind | None:
-    """The kind behind an NdE code (``SOR``) or a Relais code (``pathway.task_new``)."""
-    return next((k for k in _KINDS.values() if code in {k.nde_code, k.code} and code), None)
+def person_event_kinds_by_event_code(code: str) -> list[PersonEventKind]:
+    """The kinds behind an NdE code (``SOR``: several Relais kinds may share it) or a Relais code
+    (``pathway.task_new``: one kind); empty when unknown."""
+    return sorted((k for k in _KINDS.values() if code and code in {k.nde_code, k.code}), key=lambda k: k.code)

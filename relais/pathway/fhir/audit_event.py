@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from relais.audit.models import AccessLogEntry
 from relais.audit.selectors import access_log_for_subject, listing_grounds
 from relais.fhir.errors import FhirError
@@ -23,6 +25,16 @@ PROFILE = "https://interop.esante.gouv.fr/ig/fhir/tde/StructureDefinition/tde-au
 SEARCH_PARAMS = [SearchParam("patient", "reference", "Patient/<id> (obligatoire) : les accès à son dossier.")]
 _INTERACTION = {"read": "read", "create": "create", "update": "update", "delete": "delete", "export": "search-type"}
 _ACTION = {"read": "R", "create": "C", "update": "U", "delete": "D", "export": "R"}
+URI_SYSTEM = "urn:ietf:rfc:3986"
+
+
+def observer_reference() -> dict[str, Any]:
+    """Relais itself, the system that recorded the trace: TDEAuditEvent wants a reference (Device…), not a display.
+
+    A logical reference (Relais serves no Device): type Device and the platform's FHIR base URL as identifier, so a
+    partner holding traces from several systems tells them apart (decision 0052)."""
+    base = settings.SITE_URL.rstrip("/") + "/fhir"
+    return {"type": "Device", "identifier": {"system": URI_SYSTEM, "value": base}, "display": "Relais"}
 
 
 def may_see_log(actor, person: Person):
@@ -59,15 +71,25 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | No
         "resourceType": "AuditEvent",
         "id": str(entry.pk),
         "meta": {"profile": [PROFILE]},
-        "type": {"system": "http://terminology.hl7.org/CodeSystem/audit-event-type", "code": "rest"},
-        "subtype": [{"system": "http://hl7.org/fhir/restful-interaction", "code": _INTERACTION[entry.action]}],
+        "type": {
+            "system": "http://terminology.hl7.org/CodeSystem/audit-event-type",
+            "code": "rest",
+            "display": "RESTful Operation",
+        },
+        "subtype": [
+            {
+                "system": "http://hl7.org/fhir/restful-interaction",
+                "code": _INTERACTION[entry.action],
+                "display": _INTERACTION[entry.action],
+            }
+        ],
         "action": _ACTION[entry.action],
         "period": {"start": at, "end": at},
         "recorded": at,
         "outcome": "0",
         "purposeOfEvent": [{"coding": [c.coding("urn:relais:access-ground", ground)], "text": ground}],
         "agent": agents,
-        "source": {"observer": {"display": "Relais"}},
+        "source": {"observer": observer_reference()},
         "entity": [
             {
                 "what": {"reference": f"Patient/{person_id}"},

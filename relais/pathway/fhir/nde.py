@@ -1,16 +1,20 @@
-"""Event notification shaped like the ANS guide "Notification d'événements" (NdE): Subscription, CommunicationRequest.
+"""Event notification following the ANS guide "Notification d'événements" (NdE): Subscription, CommunicationRequest.
 
 Subscription: a member's subscription to the events of one person (``relais.notifications.models.Subscription``).
 Each member sees and writes only their own; the person must be one whose identity they may read in the circle.
-Created in the NdE shape (``nde__Subscription-sub1.json``): the person from the ``subject`` extension or from
-``criteria`` (``CommunicationRequest?subject=Patient/12&event-type=SOR``), the kinds from ``event-type`` extensions and
-``criteria``, ``status`` requested/active (follow) or off (stop following: Relais has no FHIR update or delete,
-a new Subscription for the same person replaces the member's choice), ``channel.type`` email or message (in Relais
-only).
-Contained resources are not matched to Relais's persons: ``#pat1`` is refused with the path to fix.
+Created in the NdE shape (``nde__Subscription-sub1.json``): the person from the ``subject`` extension, a contained
+Patient matched by INS, Relais identifier or strict traits (``nde_contained``), or ``Patient/<id>``, or from
+``criteria`` (``CommunicationRequest?subject=Patient/12&event-type=SOR``); the kinds from ``event-type`` extensions
+and ``criteria`` (a national code follows every Relais kind that maps to it); ``status`` requested/active (follow)
+or off (stop following: Relais has no FHIR update or delete, a new Subscription for the same person replaces the
+member's choice); ``channel.type`` email or message (in Relais only); an ``end`` already past is refused.
 
-CommunicationRequest: one per notification of a person event, read and searched by its recipient only, and only while
-the policy still lets them read the event's category. Shaped like ``nde__CommunicationRequest-com1.json``.
+CommunicationRequest (one per notification of a person event): ``nde_request``.
+
+Both declare the NdE profile only when they satisfy it: one event type of the national value set (JDV_J46). A
+subscription to all kinds, to kinds of several national types or to a kind the national list lacks, and the
+notification of such a kind, declare the base R4 profile and carry their types in Relais's own extension
+(decision 0052).
 """
 
 from __future__ import annotations
@@ -21,60 +25,45 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
-from relais.notifications.models import Notification, Subscription, SubscriptionChannel
-from relais.pathway.events.kinds import person_event_kind, person_event_kind_by_event_code, person_event_kind_codes
+from relais.notifications.models import Subscription, SubscriptionChannel
+from relais.pathway.events.kinds import (
+    person_event_kind,
+    person_event_kinds_by_event_code,
+)
 from relais.pathway.events.subscriptions import subscription_off, subscription_set
 from relais.persons.models import Person
 
 from .. import matrix as m
 from . import common as c
+from . import nde_contained as nc
+from . import nde_request
 
-NDE = "https://interop.esante.gouv.fr/ig/fhir/nde/StructureDefinition/"
+NDE = nc.NDE
 SUBSCRIPTION_PROFILE = NDE + "nde-subscription"
-REQUEST_PROFILE = NDE + "nde-notificationrequest"
-CHANNEL_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R200-CanalCommunication/FHIR/TRE-R200-CanalCommunication"
-IN_APP_SYSTEM = "urn:relais:notification-channel"
+BASE_SUBSCRIPTION_PROFILE = "http://hl7.org/fhir/StructureDefinition/Subscription"
 SUBSCRIPTION_SEARCH = [
     SearchParam("patient", "reference", "Patient/<id> : mes abonnements aux événements de cette personne."),
     SearchParam("status", "token", "active ou off."),
 ]
-REQUEST_SEARCH = [
-    SearchParam("patient", "reference", "Patient/<id> : mes notifications concernant cette personne."),
-    SearchParam("status", "token", "active (non lue) ou completed (lue)."),
-    SearchParam("event-type", "token", "Type d'événement : code NdE (SOR) ou code Relais (pathway.task_new)."),
-]
 _CHANNELS = {SubscriptionChannel.EMAIL: "email", SubscriptionChannel.IN_APP: "message"}
 
 
-def _event_type(code: str) -> dict[str, Any]:
-    system, value, display = person_event_kind(code).event_code
-    return {"url": NDE + "event-type", "valueCodeableConcept": {"coding": [c.coding(system, value, display)]}}
-
-
-def _subscriber(user) -> dict[str, Any]:
-    identifier = (
-        {"system": c.RPPS_SYSTEM, "value": f"8{user.rpps}"}
-        if user.rpps
-        else {"system": c.USER_SYSTEM, "value": str(user.pk)}
-    )
-    return {"type": "Practitioner", "identifier": identifier, "display": user.get_full_name() or user.email}
-
-
 def subscription_resource(row: Subscription) -> dict[str, Any]:
-    codes = [person_event_kind(code).event_code[1] for code in row.kinds]
+    codes = sorted({person_event_kind(code).event_code[1] for code in row.kinds})
     criteria = f"CommunicationRequest?subject=Patient/{row.person_id}"
+    patient, emitter = nc.contained_patient(row.person_id), nc.contained_emitter()
+    member = nc.contained_member(row.user, nc.is_professional(row.user, row.organisation_id))
+    profile, event_types = nc.event_types(list(row.kinds))
     extension = [
         {"url": NDE + "start", "valueDateTime": c.instant(row.created_at)},
-        {"url": NDE + "subject", "valueReference": {"reference": f"Patient/{row.person_id}"}},
-    ]
-    if row.organisation_id:
-        extension.append({"url": NDE + "declarant", "valueReference": c.organisation_reference(row.organisation)})
-    extension += [_event_type(code) for code in row.kinds]
-    extension += [
-        {"url": NDE + "subscriber", "valueReference": _subscriber(row.user)},
+        {"url": NDE + "subject", "valueReference": nc.local(patient)},
+        {"url": NDE + "declarant", "valueReference": nc.local(emitter)},
+        *event_types,
+        {"url": NDE + "subscriber", "valueReference": nc.local(member)},
         {"url": NDE + "subscription-date", "valueDateTime": c.instant(row.updated_at)},
     ]
     channel = {"type": _CHANNELS[row.channel]}
@@ -83,7 +72,8 @@ def subscription_resource(row: Subscription) -> dict[str, Any]:
     resource = {
         "resourceType": "Subscription",
         "id": str(row.pk),
-        "meta": {"profile": [SUBSCRIPTION_PROFILE]},
+        "meta": {"profile": [SUBSCRIPTION_PROFILE if profile == "nde" else BASE_SUBSCRIPTION_PROFILE]},
+        "contained": [patient, emitter, member],
         "extension": extension,
         "status": row.status,
         "reason": row.reason or "Suivi des événements du dossier de coordination",
@@ -148,19 +138,25 @@ def _subject(resource, criteria: dict) -> tuple[dict, str]:
 
 def _kinds(resource, criteria: dict) -> list[str]:
     found: list[tuple[str, str]] = []
-    for index, ext in _extensions(resource, "event-type"):
-        for j, code in enumerate((ext.get("valueCodeableConcept") or {}).get("coding") or []):
+    extensions = [
+        (i, e)
+        for i, e in enumerate(resource.get("extension") or [])
+        if e.get("url") in {NDE + "event-type", nc.RELAIS_EVENT_TYPE_EXTENSION}
+    ]
+    for index, ext in extensions:
+        codings = (ext.get("valueCodeableConcept") or {}).get("coding") or []
+        for j, code in enumerate(codings[:1]):  # the first coding; the others translate it
             found.append((code.get("code", ""), f"Subscription.extension[{index}].valueCodeableConcept.coding[{j}]"))
     for value in criteria.get("event-type", []):
         found += [(v.strip(), "Subscription.criteria") for v in value.split(",") if v.strip()]
-    kinds = []
+    kinds: list[str] = []
     for code, path in found:
-        kind = person_event_kind_by_event_code(code)
-        if kind is None:
+        matching = person_event_kinds_by_event_code(code)
+        if not matching:
             raise FhirError(
                 422, "code-invalid", f"{path} : type d'événement « {code} » inconnu de Relais.", expression=path
             )
-        kinds.append(kind.code)
+        kinds += [k.code for k in matching if k.code not in kinds]
     return kinds
 
 
@@ -169,11 +165,21 @@ def _end(resource):
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        end = datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         raise FhirError(
             422, "invalid", f"Subscription.end : date invalide « {raw} ».", expression="Subscription.end"
         ) from None
+    end = end if timezone.is_aware(end) else timezone.make_aware(end)
+    if end <= timezone.now():
+        # NdE: end is the end of the subscription's validity; one already over would follow nothing.
+        raise FhirError(
+            422,
+            "business-rule",
+            f"Subscription.end : fin de validité déjà passée (« {raw} ») ; l'abonnement ne suivrait rien.",
+            expression="Subscription.end",
+        )
+    return end
 
 
 def _check_subscriber(actor, resource) -> None:
@@ -194,6 +200,23 @@ def _check_subscriber(actor, resource) -> None:
             )
 
 
+def _person(actor, resource, criteria: dict) -> Person:
+    """The followed person: a contained Patient (the guide's way, matched by ``nde_contained``) or Patient/<id>."""
+    reference, path = _subject(resource, criteria)
+    raw = reference.get("reference", "")
+    if raw.startswith("#"):
+        found = nc.find_contained(resource, raw)
+        if found is None or found[1].get("resourceType") != "Patient":
+            raise FhirError(422, "invalid", f"{path} : aucun Patient contenu « {raw} ».", expression=path)
+        return nc.match_contained_patient(actor, found[1], f"Subscription.contained[{found[0]}]")
+    # Following a person needs to read their identity in the circle, not to write it (as on the record page).
+    pk = c.reference_id(reference, "Patient", path)
+    person = Person.objects.filter(pk=pk, merged_into__isnull=True).first()
+    if person is None or not c.ask(actor, person, m.IDENTITY):
+        raise FhirError(404, "not-found", f"{path} : Patient/{pk} introuvable.", expression=path)
+    return person
+
+
 def create_subscription(actor, resource: dict[str, Any]) -> dict[str, Any]:
     if getattr(actor, "user", None) is None:
         raise FhirError(403, "forbidden", "Subscription : réservé aux membres identifiés d'un cercle de soins.")
@@ -206,23 +229,10 @@ def create_subscription(actor, resource: dict[str, Any]) -> dict[str, Any]:
             expression="Subscription.criteria",
         )
     criteria = parse_qs(criteria_text.partition("?")[2])
-    reference, path = _subject(resource, criteria)
-    raw = reference.get("reference", "")
-    if raw.startswith("#"):
-        raise FhirError(
-            422,
-            "invalid",
-            f"{path} : « {raw} » désigne un Patient contenu, que Relais ne rapproche pas de ses personnes ; "
-            "indiquez Patient/<id> (l'id Relais de la personne, voir la ressource Patient).",
-            expression=path,
-        )
-    # Following a person needs to read their identity in the circle, not to write it (as on the record page).
-    pk = c.reference_id(reference, "Patient", path)
-    person = Person.objects.filter(pk=pk, merged_into__isnull=True).first()
-    if person is None or not c.ask(actor, person, m.IDENTITY):
-        raise FhirError(404, "not-found", f"{path} : Patient/{pk} introuvable.", expression=path)
+    person = _person(actor, resource, criteria)
     _check_subscriber(actor, resource)
     kinds = _kinds(resource, criteria)
+    end = _end(resource)
     status = resource.get("status")
     channel_type = (resource.get("channel") or {}).get("type")
     channel = {"email": SubscriptionChannel.EMAIL, "message": SubscriptionChannel.IN_APP}.get(channel_type)
@@ -241,7 +251,7 @@ def create_subscription(actor, resource: dict[str, Any]) -> dict[str, Any]:
                 kinds=kinds,
                 channel=channel,
                 reason=resource.get("reason") or "",
-                end=_end(resource),
+                end=end,
                 source="fhir",
             )
         elif status == "off":
@@ -261,85 +271,6 @@ def create_subscription(actor, resource: dict[str, Any]) -> dict[str, Any]:
     return subscription_resource(row)
 
 
-def request_resource(n: Notification) -> dict[str, Any]:
-    kind = person_event_kind(n.kind)
-    extension = [_event_type(n.kind)]
-    if n.event_at:
-        extension.append({"url": NDE + "event-time", "valueDateTime": c.instant(n.event_at)})
-    extension.append({"url": NDE + "event-emission-time", "valueDateTime": c.instant(n.created_at)})
-    if n.emailed_at or n.digest:  # e-mailed, or waiting for the daily digest e-mail
-        medium = c.coding(CHANNEL_SYSTEM, "3", "Courrier électronique")
-    else:
-        medium = c.coding(IN_APP_SYSTEM, "in_app", "Dans Relais")
-    recipient = _subscriber(n.recipient)
-    if n.emailed_at and n.recipient.email:
-        recipient["extension"] = [{"url": NDE + "recipient-endpoint", "valueUrl": f"mailto:{n.recipient.email}"}]
-    resource = {
-        "resourceType": "CommunicationRequest",
-        "id": str(n.pk),
-        "meta": {"profile": [REQUEST_PROFILE]},
-        "extension": extension,
-        "status": "completed" if n.read_at else "active",
-        "medium": [{"coding": [medium]}],
-        "subject": {"reference": f"Patient/{n.person_id}"},
-        "payload": [{"contentString": f"{n.subject}. {n.body}".strip()}],
-        "authoredOn": c.instant(n.created_at),
-        "recipient": [recipient],
-        "reasonCode": [{"text": kind.label}],
-    }
-    if n.subscription_id:
-        resource["basedOn"] = [{"reference": f"Subscription/{n.subscription_id}"}]
-    if n.organisation_id:
-        resource["requester"] = {"display": "Relais"}
-    return resource
-
-
-def _own_requests(actor):
-    user = getattr(actor, "user", None)
-    if user is None:
-        return Notification.objects.none()
-    return (
-        Notification.objects.filter(recipient=user, person__isnull=False, kind__in=person_event_kind_codes())
-        .select_related("recipient", "person")
-        .order_by("pk")
-    )
-
-
-def _readable(actor, n: Notification) -> bool:
-    return c.ask(actor, n.person, n.category or m.IDENTITY).allowed
-
-
-def read_request(actor, resource_id: str) -> dict[str, Any] | None:
-    n = _own_requests(actor).filter(pk=c.number(resource_id) or 0).first()
-    if n is None or not _readable(actor, n):
-        return None
-    c.trace(actor, c.ask(actor, n.person, n.category or m.IDENTITY), n, n.person_id, "FHIR CommunicationRequest read")
-    return request_resource(n)
-
-
-def search_requests(actor, params, offset: int, count: int):
-    rows = _own_requests(actor)
-    ids = c.patient_ids(params)
-    if ids is not None:
-        rows = rows.filter(person_id__in=ids)
-    statuses = _tokens(params, "status")
-    if statuses is not None:
-        if "active" not in statuses:
-            rows = rows.filter(read_at__isnull=False)
-        if "completed" not in statuses:
-            rows = rows.filter(read_at__isnull=True)
-    events = _tokens(params, "event-type")
-    if events is not None:
-        kinds = [k.code for code in events if (k := person_event_kind_by_event_code(code.split("|")[-1]))]
-        rows = rows.filter(kind__in=kinds)
-    items = [n for n in rows if _readable(actor, n)]
-    shown = c.page(items, offset, count)
-    for n in shown:
-        decision = c.ask(actor, n.person, n.category or m.IDENTITY)
-        c.trace(actor, decision, n, n.person_id, "FHIR CommunicationRequest search")
-    return [request_resource(n) for n in shown], len(items)
-
-
 def register(fhir_register) -> None:
     fhir_register(
         "Subscription",
@@ -347,16 +278,10 @@ def register(fhir_register) -> None:
         search=search_subscriptions,
         create=create_subscription,
         search_params=SUBSCRIPTION_SEARCH,
-        documentation="Abonnement d'un·e membre du cercle aux événements d'une personne (forme ANS NdE) ; "
-        "chacun·e ne voit et n'écrit que les siens ; status off pour ne plus suivre.",
+        documentation="Abonnement d'un·e membre du cercle aux événements d'une personne (profil ANS NdE quand il "
+        "porte sur un type d'événement national) ; chacun·e ne voit et n'écrit que les siens ; status off pour ne "
+        "plus suivre.",
         profile=SUBSCRIPTION_PROFILE,
+        supported_profiles=[BASE_SUBSCRIPTION_PROFILE],  # a subscription without one national event type
     )
-    fhir_register(
-        "CommunicationRequest",
-        read=read_request,
-        search=search_requests,
-        search_params=REQUEST_SEARCH,
-        documentation="Notification d'un événement d'une personne (forme ANS NdE), lisible par son ou sa "
-        "destinataire tant que la politique d'accès l'y autorise.",
-        profile=REQUEST_PROFILE,
-    )
+    nde_request.register(fhir_register)

@@ -10,7 +10,7 @@ from relais.pathway.circle.services import consent_revoke, objection_record
 from relais.pathway.fhir import task as plan_task
 from relais.pathway.record.models import PlanGoal
 
-from .conftest import post
+from .conftest import ans, post
 
 
 def test_patient_read_for_a_care_team_member_is_fr_core_shaped_and_traced(world, as_subject):
@@ -136,6 +136,15 @@ def test_audit_events_list_who_read_the_record(world, as_subject):
     assert reads[0]["type"]["code"] == "rest" and reads[0]["agent"][0]["requestor"] is True
     one = fhir_json(referent.get(f"/fhir/AuditEvent/{events[0]['id']}"), resource_type="AuditEvent")
     assert one["entity"][0]["what"] == {"reference": f"Patient/{world.person.pk}"}
+    # TDEAuditEvent: the observer is a reference (Device), with an identifier, not a display only.
+    assert one["source"]["observer"] == {
+        "type": "Device",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": "https://relais.example.org/fhir"},
+        "display": "Relais",
+    }
+    assert one["meta"]["profile"] == ["https://interop.esante.gouv.fr/ig/fhir/tde/StructureDefinition/tde-auditevent"]
+    assert len(one["subtype"]) == 1 and one["period"]["start"] and len(one["agent"]) <= 2
+    assert all(agent.get("who") for agent in one["agent"])
     assert referent.get(f"/fhir/AuditEvent?patient={world.person.pk}&x=1").status_code == 400
     assert referent.get("/fhir/AuditEvent").status_code == 400  # patient is required
 
@@ -205,3 +214,27 @@ def test_proxy_added_through_related_person(world, as_subject):
     data = fhir_json(post(client, "/fhir/RelatedPerson", body), status=201, resource_type="RelatedPerson")
     member = CircleMember.objects.get(pk=data["id"])
     assert member.proxy_role == "legal_guardian" and member.display_name == "Yann Morvan"
+
+
+def test_the_official_audit_event_and_relais_s_share_the_tde_shape(world, as_subject):
+    """TDEAuditEventExample parses as R4 and every element it fills, Relais's AuditEvent fills too (the observer a
+    reference, not a display); Relais serves traces, it takes none in (TdE Gestionnaire's create is not offered)."""
+    official = ans("tde__AuditEvent-TDEAuditEventExample.json")
+    assert_valid_fhir(official, "AuditEvent")
+    referent = as_subject(world.subjects["referent"])
+    referent.get(f"/fhir/Patient/{world.person.pk}")
+    bundle = fhir_json(referent.get(f"/fhir/AuditEvent?patient={world.person.pk}&_count=1"))
+    ours = bundle["entry"][0]["resource"]
+    assert_valid_fhir(ours, "AuditEvent")
+
+    def shape(resource):
+        return {
+            f"{key}.{sub}" if isinstance(value, dict) else key
+            for key, value in resource.items()
+            if key not in {"id", "text"}
+            for sub in (value if isinstance(value, dict) else [None])
+        }
+
+    assert shape(official) - shape(ours) == set()
+    assert "reference" in official["source"]["observer"] and "identifier" in ours["source"]["observer"]
+    assert post(referent, "/fhir/AuditEvent", official).status_code == 405
