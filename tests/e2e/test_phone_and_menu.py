@@ -25,6 +25,8 @@ def test_daily_pages_fit_a_phone_and_the_menu_works_from_the_keyboard(make_conte
     record_url = record.get_attribute("href")
     widths = {url: page_width(coordinator, url) for url in ("/", "/parcours/mes-personnes/", "/parcours/", record_url)}
     widths[f"{record_url}plan/"] = page_width(coordinator, f"{record_url}plan/")
+    messages_url = record_url.replace("/parcours/", "/messagerie/")  # its new-message form has a file field
+    widths[messages_url] = page_width(coordinator, messages_url)
 
     admissions = make_context(bypass_csp=False, width=PHONE, height=844).new_page()
     log_in(admissions, ADMISSIONS)
