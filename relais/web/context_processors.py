@@ -3,7 +3,7 @@ from django.conf import settings
 from relais.accounts.middleware import request_memberships
 from relais.accounts.roles import ROLE_ABILITIES, Role
 
-from .navigation import main_navigation, navigation_groups
+from .navigation import HOME, main_navigation, navigation_groups
 
 
 def relais(request):
@@ -19,4 +19,6 @@ def relais(request):
         "actor_role_label": Role(actor.role).label if actor else "",
         "nav_links": nav_links,
         "nav_groups": navigation_groups(nav_links),
+        # The daily pages kept beside "Accueil" in the menu, offered on the home page too (decision 0054).
+        "daily_links": [link for link in nav_links if link.group == HOME and link.label != "Accueil"],
     }

@@ -30,6 +30,7 @@ def test_daily_pages_fit_a_phone_and_the_menu_works_from_the_keyboard(make_conte
 
     admissions = make_context(bypass_csp=False, width=PHONE, height=844).new_page()
     log_in(admissions, ADMISSIONS)
+    widths["commission"] = page_width(admissions, "/orientation/esms/liste-attente/commission/")
     widths["liste d'attente"] = page_width(admissions, "/orientation/esms/liste-attente/")
     request = admissions.get_by_role("table").first.locator("tbody a").first
     request_url = request.get_attribute("href")

@@ -82,3 +82,12 @@ def test_the_page_shows_the_parts_as_disclosures(client, make_organisation, make
     client.force_login(user)
     html = client.get("/").content.decode()
     assert html.count("<details") >= 3 and "<summary>Parcours" in html and "web/menu.js" in html
+
+
+def test_the_home_page_offers_the_daily_page(client, make_organisation, make_member, no_2fa):
+    """The département's analyst lands on a home page that leads to the territory view, not only the menu."""
+    user, _analyst = make_member(make_organisation(kind=OrganisationKind.DEPARTEMENT_COUNCIL), role=Role.ANALYST)
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert 'Votre travail du quotidien : <a href="/orientation/territoire/">Vue du territoire</a>' in html
+    assert "— Analyste (pilotage)" in html and "(Analyste (pilotage))" not in html
