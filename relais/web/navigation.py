@@ -117,12 +117,21 @@ DAILY = {
 }
 
 
+# Pages under another prefix that belong to a link (a request of the waiting list, its admission).
+ALSO_CURRENT = {"Liste d'attente": ("/orientation/esms/",)}
+
+
 def main_navigation(actor, path: str) -> list[NavLink]:
     if actor is None:
         return []
     links = _links(actor)
     # The longest matching prefix is the current page ("/" would match everything).
-    best = max((url for url, _label in links if path.startswith(url)), key=len, default=None)
+    prefixes = [(url, url) for url, _label in links]
+    prefixes += [(extra, url) for url, label in links for extra in ALSO_CURRENT.get(label, ())]
+    best = max(
+        ((prefix, url) for prefix, url in prefixes if path.startswith(prefix)), key=lambda p: len(p[0]), default=None
+    )
+    best = best[1] if best else None
     daily = DAILY.get(actor.organisation.kind, ())
     return [
         NavLink(url, label, current=url == best, group=HOME if label in daily else PART[label]) for url, label in links

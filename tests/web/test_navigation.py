@@ -91,3 +91,11 @@ def test_the_home_page_offers_the_daily_page(client, make_organisation, make_mem
     html = client.get("/").content.decode()
     assert 'Votre travail du quotidien : <a href="/orientation/territoire/">Vue du territoire</a>' in html
     assert "— Analyste (pilotage)" in html and "(Analyste (pilotage))" not in html
+
+
+def test_a_request_of_the_waiting_list_keeps_the_waiting_list_current(esms, make_member):
+    _u, officer = make_member(esms, role=Role.ADMISSION_OFFICER)
+    current = [
+        link.label for link in main_navigation(officer, "/orientation/esms/demandes/12/admettre/") if link.current
+    ]
+    assert current == ["Liste d'attente"]
