@@ -360,6 +360,8 @@ def test_the_commune_is_found_by_name_or_insee_code_and_an_ambiguous_name_is_exp
     assert client.post(url, {"living_situation": "home", "urgency": "0", "commune": "ajaccio"}).status_code == 302
     assert AdmissionFile.objects.get(person=followed).commune_id == "2A004"
     assert "Ajaccio (2A004)" in client.get(url).content.decode()  # shown back as typed on the page
+    person_page = client.get(person_url(followed)).content.decode()  # read: the name, the INSEE code in its tooltip
+    assert 'title="Code commune INSEE : 2A004" tabindex="0">Ajaccio</abbr>' in person_page
     assert client.post(url, {"living_situation": "home", "urgency": "0", "commune": "2A041"}).status_code == 302
     assert AdmissionFile.objects.get(person=followed).commune_id == "2A041"
 
