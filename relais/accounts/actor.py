@@ -6,6 +6,7 @@ rules apply to the web, the REST API, FHIR and management commands.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .models import ApiClient, Organisation, User
@@ -22,6 +23,7 @@ class Actor:
 
     @property
     def label(self) -> str:
+        """Name and e-mail address: for the access log only (read by the organisation's own administrators)."""
         if self.user is not None:
             return f"{self.user.get_full_name() or self.user.email} <{self.user.email}>"
         if self.api_client is not None:
@@ -30,14 +32,16 @@ class Actor:
 
     @property
     def public_label(self) -> str:
-        """Name and organisation, never the e-mail address: for what other organisations read (identity history)."""
+        """Name and organisation, never the e-mail address: every "who" that others read (authors,
+        bookings, circle, plan, messages, proposals, histories; decision 0054)."""
         if self.user is not None:
             who = self.user.get_full_name() or f"utilisateur·rice n° {self.user.pk}"
         elif self.api_client is not None:
             who = f"client API « {self.api_client.name} »"
         else:
             who = "système"
-        return f"{who} ({self.organisation.name})" if self.organisation is not None else who
+        # 300 characters: the size of every stored "who" (author, booked_by, added_by…).
+        return (f"{who} ({self.organisation.name})" if self.organisation is not None else who)[:300]
 
     @property
     def is_admin(self) -> bool:
@@ -50,6 +54,17 @@ class Actor:
     @property
     def is_health_professional(self) -> bool:
         return self.user is not None and is_health_professional(self.user.professional_category)
+
+
+# "Name <e-mail>" as `Actor.label` wrote it; an address standing alone is left to `without_email`'s second step.
+_LABEL_EMAIL = re.compile(r"\s*<[^<>\s@]+@[^<>\s]+>")
+_BARE_EMAIL = re.compile(r"[^\s<>()«»]+@[^\s<>()«»]+")
+
+
+def without_email(text: str) -> str:
+    """A "who" written before decision 0054 with `Actor.label`, shown to others without the e-mail address: the
+    bracketed address goes, and a name that was only an address (no full name) becomes "utilisateur·rice"."""
+    return _BARE_EMAIL.sub("utilisateur·rice", _LABEL_EMAIL.sub("", text or ""))
 
 
 def actor_for_api_client(client: ApiClient) -> Actor:

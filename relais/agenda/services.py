@@ -244,7 +244,7 @@ def _book(*, actor, slot_id: int, person, purpose: str, decision, notify: bool =
         slot=slot,
         person=person,
         purpose=(purpose or "").strip()[:200],
-        booked_by=actor.label,
+        booked_by=actor.public_label,
         booked_by_user=actor.user,
         booked_by_organisation=actor.organisation,
     )
@@ -333,7 +333,7 @@ def appointment_cancel(*, actor, appointment: Appointment, reason: str) -> Appoi
     appointment.status = AppointmentStatus.CANCELLED
     appointment.cancel_reason = reason[:300]
     appointment.cancelled_at = timezone.now()
-    appointment.cancelled_by = actor.label
+    appointment.cancelled_by = actor.public_label
     appointment.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     trace(
         actor=actor,
@@ -364,7 +364,7 @@ def appointment_reschedule(*, actor, appointment: Appointment, slot: Slot, reaso
     old.status = AppointmentStatus.RESCHEDULED
     old.cancel_reason = (reason or "").strip()[:300] or "Rendez-vous déplacé"
     old.cancelled_at = timezone.now()
-    old.cancelled_by = actor.label
+    old.cancelled_by = actor.public_label
     old.save(update_fields=["status", "cancel_reason", "cancelled_at", "cancelled_by"])
     new = _book(actor=actor, slot_id=slot.pk, person=old.person, purpose=old.purpose, decision=decision, notify=False)
     old.rescheduled_to = new

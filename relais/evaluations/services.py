@@ -90,7 +90,7 @@ def evaluation_save(
         "status": status.value,
         "subject": {"reference": f"Patient/{person.pk}"},
         "authored": timezone.localtime(now).isoformat(),
-        "author": {"display": actor.label},
+        "author": {"display": actor.public_label},
         "item": engine.response_items(fields, answers),
     }
     if score is not None:
@@ -111,7 +111,7 @@ def evaluation_save(
     response.score = score.value if score else None
     response.score_label = score.label if score else ""
     response.score_details = score.details if score else {}
-    response.author = actor.label
+    response.author = actor.public_label
     response.author_user = getattr(actor, "user", None)
     response.author_organisation = getattr(actor, "organisation", None)
     response.completed_at = now if complete else None

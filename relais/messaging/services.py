@@ -98,7 +98,7 @@ def _add_message(*, actor, thread: Thread, body: str, attachment, decision: Deci
     message = Message(
         thread=thread,
         body=_body(body),
-        author=actor.label,
+        author=actor.public_label,
         author_user=actor.user,
         author_organisation=actor.organisation,
     )
@@ -161,7 +161,7 @@ def thread_start(
         kind=kind,
         category=category,
         subject=subject,
-        created_by=actor.label,
+        created_by=actor.public_label,
         created_by_user=actor.user,
         created_by_organisation=actor.organisation,
         last_message_at=timezone.now(),
@@ -206,7 +206,7 @@ def thread_read(*, actor, thread: Thread, decision: Decision) -> int:
     unread = list(sel.unread_messages(user=actor.user, threads=[thread.pk]).values_list("pk", flat=True))
     ReadReceipt.objects.bulk_create(
         [
-            ReadReceipt(message_id=pk, user=actor.user, organisation=actor.organisation, reader=actor.label)
+            ReadReceipt(message_id=pk, user=actor.user, organisation=actor.organisation, reader=actor.public_label)
             for pk in unread
         ],
         ignore_conflicts=True,  # the same user in two tabs: one receipt

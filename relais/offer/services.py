@@ -123,7 +123,7 @@ def unit_capacity_update(
 
     now = at or timezone.now()
     by = actor.user if actor is not None else None
-    by_label = (by_label or (actor.label if actor is not None else "système"))[:300]
+    by_label = (by_label or (actor.public_label if actor is not None else "système"))[:300]
     changed = [name for name in CAPACITY_FIGURES if figures[name] != getattr(locked, name)]
     CapacityUpdate.objects.bulk_create(
         CapacityUpdate(

@@ -84,6 +84,7 @@ def test_only_the_holder_manages_an_agenda(world):
 def test_the_gp_books_a_teleconsultation_with_the_nurse_and_it_is_traced(world):
     appointment = appointment_book(actor=world.gp, slot=world.slots[0], person=world.person, purpose="Suivi")
     assert appointment.status == AppointmentStatus.BOOKED and appointment.booked_by_user == world.gp.user
+    assert appointment.booked_by == world.gp.public_label and "@" not in appointment.booked_by  # decision 0054
     entry = AccessLogEntry.objects.filter(object_type="agenda.appointment", action="create").latest("id")
     assert entry.subject == f"persons.person:{world.person.pk}" and entry.ground == "consent"
     assert "téléconsultation" in entry.detail
@@ -134,6 +135,7 @@ def test_cancellation_needs_a_reason_and_frees_the_slot(world):
     appointment_cancel(actor=world.gp, appointment=appointment, reason="Hospitalisation")
     appointment.refresh_from_db()
     assert (appointment.status, appointment.cancel_reason) == ("cancelled", "Hospitalisation")
+    assert appointment.cancelled_by == world.gp.public_label  # shown to the agenda's holder: no e-mail (0054)
     # The nurse (agenda holder) is told, by initials only, and the slot can be booked again.
     notice = Notification.objects.get(kind="agenda.appointment_cancelled", recipient=world.nurse.user)
     assert "A. M." in notice.subject and "Morvan" not in notice.body and notice.link.startswith("/agenda/")

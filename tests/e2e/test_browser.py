@@ -143,7 +143,7 @@ def test_header_of_the_organisation_page_shows_the_user_own_memberships(page):
     expect(page.get_by_role("heading", level=1)).to_have_text(membership.organisation.name)
     # One membership: a sentence, no switcher.
     assert page.get_by_label("Vous agissez pour").count() == 0
-    assert "(Chargé·e des admissions)" in page.get_by_role("banner").inner_text()
+    assert "— Chargé·e des admissions" in page.get_by_role("banner").inner_text()
 
 
 @pytest.mark.parametrize(

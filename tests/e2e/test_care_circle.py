@@ -98,7 +98,12 @@ def test_coordinator_builds_the_circle_and_the_person_objects(make_context, peop
 
     # The GP writes a medical note (through the service: the GP's own screen is the same form).
     event_post(
-        actor=SimpleNamespace(user=people.gp.user, organisation=people.gp.organisation, label="Dr Charlie Le Bris"),
+        actor=SimpleNamespace(
+            user=people.gp.user,
+            organisation=people.gp.organisation,
+            label="Dr Charlie Le Bris <gp@exemple.test>",  # the access log's
+            public_label="Dr Charlie Le Bris",  # what the circle reads (decision 0054)
+        ),
         person=record.person,
         kind="hospital_stay",
         title="Hospitalisation en cardiologie",

@@ -33,6 +33,7 @@ def test_orientation_officer_merges_a_duplicate_and_sees_the_history(make_contex
     # Accessibility of the pages, with axe-core injected (needs the CSP bypassed), before the merge.
     audit = make_context().new_page()
     log_in(audit, MDPH)
+    audit.locator("nav.main-nav summary", has_text="Orientation").click()  # the menu's part (decision 0054)
     expect(audit.get_by_role("link", name="Doublons d'identité")).to_be_visible()
     for url in (
         "/orientation/identite/doublons/",
@@ -50,6 +51,7 @@ def test_orientation_officer_merges_a_duplicate_and_sees_the_history(make_contex
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, MDPH)
+    page.locator("nav.main-nav summary", has_text="Orientation").click()
     page.get_by_role("link", name="Doublons d'identité").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Doublons possibles")
     row = page.locator("tr", has_text="TESTEUZE").or_(page.locator("tr", has_text="Testeuze")).first

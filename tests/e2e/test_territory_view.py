@@ -22,6 +22,7 @@ def test_territory_view_for_mdph_and_ars(make_context, screenshots):
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, MDPH)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Bonjour {MDPH.first_name}")
+    page.locator("nav.main-nav summary", has_text="Orientation").click()  # the menu's part (decision 0054)
     page.get_by_role("link", name="Vue du territoire").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Vue du territoire : la demande réelle")
     expect(page.locator("svg[role=img]").first).to_be_visible()

@@ -58,6 +58,7 @@ def test_accept_records_the_decision_and_never_admits(waiting):
     _run, [proposal] = proposals_compute(actor=w.staff[0], units=units_run_by(w.staff[0]))
     proposal = proposal_accept(actor=w.staff[0], proposal=proposal)
     assert proposal.status == ProposalStatus.ACCEPTED and proposal.decided_at is not None
+    assert proposal.decided_by == w.staff[0].public_label and "@" not in proposal.decided_by  # decision 0054
     waiting.unit_a.refresh_from_db()
     assert waiting.unit_a.available == 1
     assert proposal.request.__class__.objects.get(pk=proposal.request_id).status == "42"

@@ -87,7 +87,7 @@ def test_the_sender_sees_the_read_receipt(world, login):
     receipt = ReadReceipt.objects.get()
     assert receipt.user == nurse.user
     page = login(world.subjects["referent"].actor).get(f"/messagerie/fils/{thread.pk}/").content.decode()
-    assert f"Lu par {nurse.actor.label}".replace("<", "&lt;").replace(">", "&gt;") in page
+    assert f"Lu par {nurse.actor.public_label}" in page and nurse.actor.user.email not in page
 
 
 def test_attachment_is_a_download_rechecked_against_the_policy(world, login):

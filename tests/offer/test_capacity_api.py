@@ -35,7 +35,8 @@ def test_record_system_of_the_site_reads_and_replaces_the_figures(client, world)
     assert response.json()["available"] == 3 and response.json()["age"] == "mis à jour à l'instant"
     rows = CapacityUpdate.objects.filter(unit=world.unit_a1)
     assert {row.status for row in rows} == {"available", "occupied"}
-    assert {(row.by_label, row.source) for row in rows} == {("client API « Logiciel DUI »", "relais")}
+    client_label = "client API « Logiciel DUI » (EHPAD Les Tilleuls)"
+    assert {(row.by_label, row.source) for row in rows} == {(client_label, "relais")}
 
 
 def test_patch_changes_some_figures_and_an_empty_patch_confirms(client, world):

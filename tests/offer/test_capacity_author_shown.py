@@ -41,14 +41,14 @@ def test_outside_the_site_s_organisations_the_author_is_the_establishment(world,
 def test_the_site_s_organisations_see_the_colleague(world, audience):
     # A plain member of the ESMS, and the director of its managing body (who acts for the site, decision 0029).
     html, labels = site_page(world, getattr(world, audience))
-    assert world.admissions.label in labels
+    assert world.admissions.public_label in labels
     assert world.admissions.user.get_full_name() in html
 
 
 def test_the_stored_label_is_left_unchanged(world):
     site_page(world)
     world.unit_a1.refresh_from_db()
-    assert world.unit_a1.capacity_updated_by == world.admissions.label
+    assert world.unit_a1.capacity_updated_by == world.admissions.public_label
 
 
 def test_an_overseas_site_shows_its_figures_on_its_own_clock(world):

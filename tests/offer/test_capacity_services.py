@@ -87,10 +87,10 @@ def test_update_writes_one_history_row_per_changed_figure(world):
     assert (rows["available"].previous_value, rows["available"].value) == (2, 3)
     assert (rows["occupied"].previous_value, rows["occupied"].value) == (8, 7)
     row = rows["available"]
-    assert row.by == world.admissions.user and row.by_label == world.admissions.label and row.source == "relais"
+    assert row.by == world.admissions.user and row.by_label == world.admissions.public_label and row.source == "relais"
     unit.refresh_from_db()
     assert unit.capacity_updated_at > before and unit.capacity_updated_at == row.at
-    assert unit.capacity_updated_by == world.admissions.label
+    assert unit.capacity_updated_by == world.admissions.public_label
 
 
 def test_confirming_unchanged_figures_dates_them_and_is_recorded(world):
@@ -162,7 +162,7 @@ def test_machine_clients_of_the_site_or_of_its_managing_body_may_update(world):
     assert not can_update_capacity(client_of(world.other), world.site_a)
     unit = unit_capacity_update(actor=client_of(world.esms), unit=world.unit_a1, available=1, occupied=9)
     row = CapacityUpdate.objects.filter(unit=unit).first()
-    assert row.by is None and row.by_label == "client API « Logiciel DUI »"
+    assert row.by is None and row.by_label == "client API « Logiciel DUI » (EHPAD Les Tilleuls)"
 
 
 def test_closed_sites_and_units_are_not_updated(world):

@@ -133,4 +133,4 @@ def test_navigation_links_to_the_offer(client, geography, make_organisation, mak
     settings.RELAIS_REQUIRE_2FA = False
     user, _ = make_member(make_organisation(OrganisationKind.MDPH), role=Role.ORIENTATION_OFFICER)
     client.force_login(user)
-    assert '<a href="/offre/">Offre</a>' in page(client.get("/"))
+    assert '<a href="/offre/">Rechercher une place</a>' in page(client.get("/"))  # in the menu's « Offre » part

@@ -143,7 +143,11 @@ def test_record_an_mdph_decision(client, world):
     assert response.status_code == 302
     decision = OrientationDecision.objects.get(person=world.person)
     assert (decision.organisation, decision.categories, decision.rights) == (world.mdph.organisation, ["255"], ["aah"])
-    assert "2A-2026-0042" in client.get(person_url(world.person)).content.decode()
+    page = client.get(person_url(world.person)).content.decode()
+    assert "2A-2026-0042" in page
+    # The category by its name, its FINESS code in the tooltip only (decisions 0038, 0054).
+    assert 'title="Catégorie FINESS : 255" tabindex="0">Maison d&#x27;accueil spécialisée</abbr>' in page
+    assert "spécialisée (255)" not in page
 
 
 def test_send_to_three_esms_ranked_and_a_double_submit_returns_the_same_requests(client, world, followed):
@@ -356,6 +360,8 @@ def test_the_commune_is_found_by_name_or_insee_code_and_an_ambiguous_name_is_exp
     assert client.post(url, {"living_situation": "home", "urgency": "0", "commune": "ajaccio"}).status_code == 302
     assert AdmissionFile.objects.get(person=followed).commune_id == "2A004"
     assert "Ajaccio (2A004)" in client.get(url).content.decode()  # shown back as typed on the page
+    person_page = client.get(person_url(followed)).content.decode()  # read: the name, the INSEE code in its tooltip
+    assert 'title="Code commune INSEE : 2A004" tabindex="0">Ajaccio</abbr>' in person_page
     assert client.post(url, {"living_situation": "home", "urgency": "0", "commune": "2A041"}).status_code == 302
     assert AdmissionFile.objects.get(person=followed).commune_id == "2A041"
 

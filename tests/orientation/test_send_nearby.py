@@ -109,7 +109,11 @@ def test_the_page_shows_the_esms_around_the_home_with_places_age_and_waiting_lis
     client.force_login(area.world.mdph.user)
     page = client.get(url(area)).content.decode()
     assert "Autour de <strong>Ajaccio (20000)</strong>, d'après l'adresse de l'identité" in page
-    assert "Celles de la décision : MAS (255)" in page and "Ceux de la décision : hébergement permanent" in page
+    assert (
+        "Celles de la décision : MAS" in page
+        and "MAS (255)" not in page
+        and "Ceux de la décision : hébergement permanent" in page
+    )
     assert page.index("MAS A Casa") < page.index("MAS U Ventu") < page.index("MAS Prugna")
     assert "EHPAD Le Golfe" not in page and "3 établissements hors de la décision" not in page
     assert "3 places libres" in page and "2 demandes en attente" in page

@@ -54,7 +54,7 @@ def _text(pdf: bytes) -> str:
 
 def test_a_version_freezes_the_plan_and_prints_it(plan):
     version = plan_version_issue(actor=plan.coordinator, person=plan.person, **_agreement())
-    assert version.number == 1 and version.issued_by == plan.coordinator.label
+    assert version.number == 1 and version.issued_by == plan.coordinator.public_label
     rs.plan_task_add(
         actor=plan.coordinator, person=plan.person, title="Appeler la fille", assignee_member=plan.nurse_member
     )

@@ -145,7 +145,7 @@ def test_plan_needs_goals_tasks_and_comments(circle):
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE and task.completed_at is not None
     comment = rs.plan_task_comment_add(actor=circle.nurse, task=task, body="Fait ce matin.")
-    assert comment.author == circle.nurse.label
+    assert comment.author == circle.nurse.public_label
     details = list(
         entries_about(circle.person).filter(object_type__startswith="pathway.plan").values_list("detail", flat=True)
     )

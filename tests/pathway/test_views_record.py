@@ -199,7 +199,8 @@ def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle
     login(client, circle.nurse).get(url("record", circle.record.pk))
     assert client.get(url("access_history", circle.record.pk)).status_code == 404  # not a manager
     page = login(client, circle.coordinator).get(url("access_history", circle.record.pk)).content.decode()
-    assert circle.nurse.user.email in page and "Équipe de soins (CSP L1110-12)" in page
+    assert circle.nurse.user.get_full_name() in page and "Équipe de soins (CSP L1110-12)" in page
+    assert circle.nurse.user.email not in page  # the name, never the address (decision 0054)
     # Words, not codes (decision 0038): the log's action, subject and ground read in French, the codes in tooltips.
     assert re.search(r">Consultation</abbr> : <abbr [^>]*>dossier de coordination</abbr>", page)
     assert 'title="Fondement enregistré au journal : care_team"' in page and ">care_team<" not in page
@@ -244,7 +245,7 @@ def test_manager_adds_a_gp_with_consent_and_a_nurse_of_the_same_team(client, cir
     )
     member = CircleMember.objects.get(user=gp_user)
     consent = Consent.objects.get(member=member)
-    assert consent.scope == [m.IDENTITY, m.MEDICAL] and consent.collected_by == circle.coordinator.label
+    assert consent.scope == [m.IDENTITY, m.MEDICAL] and consent.collected_by == circle.coordinator.public_label
     # A non-manager may open the record but not manage its circle.
     assert login(client, circle.nurse).post(url("objection_add", circle.record.pk), {}).status_code == 404
 

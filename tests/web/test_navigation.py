@@ -53,3 +53,49 @@ def test_current_page_is_the_longest_matching_link(make_organisation, make_membe
     assert current == ["Personnes suivies"]
     assert [link.label for link in main_navigation(coordinator, "/") if link.current] == ["Accueil"]
     assert main_navigation(None, "/") == []
+
+
+def test_the_menu_is_grouped_by_part_in_six_entries_at_most(esms, make_organisation, make_member):
+    """Decision 0054: Accueil and the daily page, then Offre / Orientation / Parcours / Compte, each link once."""
+    from relais.web.navigation import navigation_groups
+
+    _u, coordinator = make_member(make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR)
+    _u, director = make_member(esms, role=Role.DIRECTOR)
+    for actor in (coordinator, director):
+        links = main_navigation(actor, "/parcours/mes-personnes/")
+        entries = navigation_groups(links)
+        assert len(entries) <= 6 and entries[0].links[0].label == "Accueil"
+        assert sorted(link.label for entry in entries for link in entry.links) == sorted(link.label for link in links)
+    parts = {entry.label: [link.label for link in entry.links] for entry in navigation_groups(links)}
+    assert entries[1].links[0].label == "Liste d'attente"  # the ESMS's daily page, beside Accueil
+    assert "Journal des accès" in parts["Compte"] and "Rechercher une place" in parts["Offre"]
+    coordinator_parts = navigation_groups(main_navigation(coordinator, "/parcours/dossiers/"))
+    parcours = next(entry for entry in coordinator_parts if entry.label == "Parcours")
+    assert "Mes tâches" in {link.label for link in parcours.links}
+    assert coordinator_parts[1].links[0].label == "Mes personnes"
+    current = [entry for entry in coordinator_parts if entry.current]
+    assert [entry.label for entry in current] == ["Parcours"]
+
+
+def test_the_page_shows_the_parts_as_disclosures(client, make_organisation, make_member, no_2fa):
+    user, _coordinator = make_member(make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR)
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert html.count("<details") >= 3 and "<summary>Parcours" in html and "web/menu.js" in html
+
+
+def test_the_home_page_offers_the_daily_page(client, make_organisation, make_member, no_2fa):
+    """The département's analyst lands on a home page that leads to the territory view, not only the menu."""
+    user, _analyst = make_member(make_organisation(kind=OrganisationKind.DEPARTEMENT_COUNCIL), role=Role.ANALYST)
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    assert 'Votre travail du quotidien : <a href="/orientation/territoire/">Vue du territoire</a>' in html
+    assert "— Analyste (pilotage)" in html and "(Analyste (pilotage))" not in html
+
+
+def test_a_request_of_the_waiting_list_keeps_the_waiting_list_current(esms, make_member):
+    _u, officer = make_member(esms, role=Role.ADMISSION_OFFICER)
+    current = [
+        link.label for link in main_navigation(officer, "/orientation/esms/demandes/12/admettre/") if link.current
+    ]
+    assert current == ["Liste d'attente"]

@@ -83,7 +83,7 @@ def other_requests_close(*, actor, admitted: AdmissionRequest, keep_ids=None, sh
             continue
         request_close_admitted_elsewhere(
             request=request,
-            comment=f"Admission dans un autre ESMS, prononcée par {actor.label if actor else 'le système'}",
+            comment=f"Admission dans un autre ESMS, prononcée par {actor.public_label if actor else 'le système'}",
         )
         closed.append(request)
     if closed:

@@ -95,7 +95,7 @@ def _decide(*, actor, proposal: MatchProposal, status: str, reason: str = "") ->
         )
     proposal.status = status
     proposal.refusal_reason = reason
-    proposal.decided_by = actor.label
+    proposal.decided_by = actor.public_label
     proposal.decided_at = timezone.now()
     proposal.save(update_fields=["status", "refusal_reason", "decided_by", "decided_at"])
     return proposal

@@ -388,7 +388,7 @@ def admission_places_release(*, actor, request: AdmissionRequest, reason: str | 
             unit=unit,
             available=min(unit.available + 1, unit.installed),
             occupied=max(unit.occupied - 1, 0),
-            by_label=f"{actor.label if actor else 'suivi automatique'} (admission annulée)",
+            by_label=f"{actor.public_label if actor else 'suivi automatique'} (admission annulée)",
         )
         released += 1
     return released

@@ -91,9 +91,14 @@ def categories_by_domain() -> list[tuple[str, list[tuple[str, str]]]]:
     return [(label, groups[value]) for value, label in Domain.choices if value in groups]
 
 
-def category_labels(codes) -> list[str]:
+def category_words(codes) -> list[tuple[str, str]]:
+    """(name, code) of each FINESS category: the name shown, the code in its tooltip (decisions 0038, 0054)."""
     names = dict(Category.objects.filter(code__in=list(codes)).values_list("code", "label"))
-    return [f"{names[code]} ({code})" if code in names else code for code in codes]
+    return [(names.get(code, code), code) for code in codes]
+
+
+def category_labels(codes) -> list[str]:
+    return [name for name, _code in category_words(codes)]
 
 
 class DecisionForm(forms.Form):

@@ -39,7 +39,7 @@ from relais.orientation.screens.forms import (
     MedicalForm,
     PersonForm,
     TransitionForm,
-    category_labels,
+    category_words,
 )
 from relais.orientation.terminology.selectors import sdo_rules, status_labels
 from relais.pathway import policy as pathway_policy
@@ -194,7 +194,7 @@ def person_detail(request, pk: int):
     decisions = list(person.orientation_decisions.select_related("organisation").order_by("-validity_start", "-pk"))
     for decision in decisions:
         decision.right_labels = [RIGHT_LABELS.get(code, code) for code in decision.rights]
-        decision.category_labels = category_labels(decision.categories)
+        decision.category_words = category_words(decision.categories)
         decision.care_type_labels = [CARE_MODES.get(code, code) for code in decision.care_types]
     _read(actor, person, "page de la personne" + (", volet médical" if can_read_medical else ""))
     context = {

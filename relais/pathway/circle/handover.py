@@ -120,7 +120,7 @@ def _become_referent(*, actor, record, user, service) -> CircleMember:
         ground=Ground.CARE_TEAM,
         person_informed_at=informed_at,
         start=timezone.localdate(),
-        added_by=actor.label,
+        added_by=actor.public_label,
     )
     member.full_clean()
     member.save()

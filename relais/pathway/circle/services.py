@@ -64,7 +64,7 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
         raise ValidationError("Cette personne a déjà un dossier de coordination.")
     past_only(informed_at, field="informed_at", label=INFORMED)
     record = CoordinationRecord.objects.create(
-        person=person, opened_by_organisation=actor.organisation, opened_by=actor.label
+        person=person, opened_by_organisation=actor.organisation, opened_by=actor.public_label
     )
     CircleMember.objects.create(
         record=record,
@@ -75,7 +75,7 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
         ground=Ground.CARE_TEAM,
         person_informed_at=informed_at or timezone.now(),
         start=timezone.localdate(),
-        added_by=actor.label,
+        added_by=actor.public_label,
     )
     _trace(actor, "create", record, person.pk)
     return record
@@ -119,7 +119,7 @@ def circle_professional_add(
         ground=ground,
         person_informed_at=informed_at,
         start=start or timezone.localdate(),
-        added_by=actor.label,
+        added_by=actor.public_label,
     )
     member.full_clean()
     member.save()
@@ -142,7 +142,7 @@ def consent_record(*, actor, member: CircleMember, scope, method, given_by, coll
         scope=sorted(set(scope)),
         method=method,
         given_by=given_by,
-        collected_by=actor.label,
+        collected_by=actor.public_label,
         collected_at=collected_at or timezone.now(),
     )
     consent.full_clean()
@@ -157,7 +157,7 @@ def consent_revoke(*, actor, consent: Consent, revoked_by: str) -> Consent:
     person = consent.member.record.person
     _require_manager(actor, person)
     if consent.revoked_at is None:
-        consent.revoked_at, consent.revoked_by = timezone.now(), revoked_by or actor.label
+        consent.revoked_at, consent.revoked_by = timezone.now(), revoked_by or actor.public_label
         consent.save(update_fields=["revoked_at", "revoked_by"])
         _trace(actor, "update", consent, person.pk, "retrait du consentement")
     return consent
@@ -171,7 +171,7 @@ def objection_record(*, actor, person, expressed_by: str, member: CircleMember |
     if member is not None and member.record_id != record.pk:
         raise ValidationError({"member": "Ce membre n'appartient pas à ce cercle de soins."})
     objection = Objection.objects.create(
-        record=record, member=member, expressed_by=expressed_by, recorded_by=actor.label, at=timezone.now()
+        record=record, member=member, expressed_by=expressed_by, recorded_by=actor.public_label, at=timezone.now()
     )
     _trace(actor, "create", objection, person.pk, "opposition")
     return objection
@@ -186,7 +186,7 @@ def objection_withdraw(*, actor, objection: Objection, withdrawn_by: str) -> Obj
     if objection.withdrawn_at is None:
         objection.withdrawn_at = timezone.now()
         objection.save(update_fields=["withdrawn_at"])
-        _trace(actor, "update", objection, person.pk, f"opposition levée ({withdrawn_by or actor.label})")
+        _trace(actor, "update", objection, person.pk, f"opposition levée ({withdrawn_by or actor.public_label})")
     return objection
 
 
@@ -213,7 +213,7 @@ def circle_proxy_add(*, actor, person, proxy_role: str, display_name: str = "", 
         display_name=display_name.strip(),
         ground=Ground.LEGAL,
         start=start or timezone.localdate(),
-        added_by=actor.label,
+        added_by=actor.public_label,
     )
     member.full_clean()
     member.save()

@@ -93,7 +93,7 @@ def home_return_plan(*, actor, movement: HospitalMovement, person, decision) -> 
             description=f"{action.description}\n(Retour à domicile du {movement.discharged_on:%d/%m/%Y}.)".strip(),
             assignee_member=referent,
             due_date=movement.discharged_on + timedelta(days=action.days_after_discharge),
-            created_by=f"Liste « retour à domicile », sortie notée par {actor.label}"[:300],
+            created_by=f"Liste « retour à domicile », sortie notée par {actor.public_label}"[:300],
         )
         task.full_clean()
         task.save()

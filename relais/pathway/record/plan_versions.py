@@ -124,7 +124,7 @@ def plan_version_issue(
         plan=plan,
         number=number,
         issued_at=timezone.now(),
-        issued_by=actor.label,
+        issued_by=actor.public_label,
         agreed_by=agreed_by.strip(),
         agreement_method=agreement_method,
         agreed_on=agreed_on,

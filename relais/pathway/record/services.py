@@ -78,7 +78,7 @@ def event_post(
         occurred_at=occurred_at or timezone.now(),
         title=title.strip(),
         body=body.strip(),
-        author=actor.label,
+        author=actor.public_label,
         author_user=actor.user,
         author_organisation=actor.organisation,
         source=source,
@@ -153,7 +153,7 @@ def document_upload(
         content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
-        uploaded_by=actor.label,
+        uploaded_by=actor.public_label,
         uploaded_by_organisation=actor.organisation,
     )
     document.file.save(uploads.random_name(extension), ContentFile(content), save=False)
@@ -256,7 +256,7 @@ def plan_task_add(
         assignee_member=assignee_member,
         assignee_organisation=assignee_organisation,
         due_date=due_date,
-        created_by=actor.label,
+        created_by=actor.public_label,
     )
     task.full_clean()
     task.save()
@@ -303,7 +303,7 @@ def plan_task_status_set(*, actor, task: PlanTask, status: str) -> PlanTask:
 def plan_task_comment_add(*, actor, task: PlanTask, body: str) -> TaskComment:
     person = task.plan.record.person
     decision = allow(actor=actor, person=person, category=m.PLAN)
-    comment = TaskComment(task=task, author=actor.label, body=(body or "").strip())
+    comment = TaskComment(task=task, author=actor.public_label, body=(body or "").strip())
     comment.full_clean()
     comment.save()
     trace(actor=actor, action="create", obj=comment, person=person, decision=decision, detail="commentaire")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
+from relais.accounts.actor import without_email
 from relais.audit import labels as audit_labels
 from relais.orientation.requests.statuses import reason_word as _reason_word
 from relais.orientation.requests.statuses import status_word as _status_word
@@ -100,3 +101,10 @@ def status_tip(code) -> str:
 @register.filter
 def reason_tip(code) -> str:
     return reason_title(str(code)) if code else ""
+
+
+@register.filter
+def public_who(text: str) -> str:
+    """A stored "who" shown to others without its e-mail address (decision 0054): the access log and the status
+    history are append-only, so what they stored before is cleaned where it is shown."""
+    return without_email(text)
