@@ -5,7 +5,9 @@ naming the entry). The entries run in one database transaction, in an order that
 then CareTeam, RelatedPerson, Consent, CarePlan, Goal, then the others in Bundle order. A reference to another entry
 (its ``fullUrl`` — ``urn:uuid:…`` — or ``Type/id`` of a resource that carries an id) is rewritten to the created
 resource. A CareTeam participant pointing to a RelatedPerson of the Bundle is left to that RelatedPerson entry (it joins
-the circle of its ``patient``; the participant's period is kept). Any failure rolls everything back, access log
+the circle of its ``patient``; the participant's period is kept). An Organization entry (the ANS care-circle Bundles
+carry one) is matched against the directory, never created (``transaction_match``): it runs first, so that references
+to it become the directory's ``Organization/<id>`` or a logical reference. Any failure rolls everything back, access log
 included, and the OperationOutcome names the entry: ``Bundle.entry[3].resource.…``.
 """
 
@@ -22,10 +24,11 @@ from . import registry
 from .auth import enforce_csrf, resolve_caller
 from .errors import FhirError, unauthenticated
 from .http import FHIR_JSON, JSON, base_url, fhir_response
+from .transaction_match import ORGANIZATION, logical_reference, organization_response
 from .validation import validate_resource
 from .views import _allow, _django_error, fhir_view
 
-ORDER = {"Patient": 0, "CareTeam": 1, "RelatedPerson": 2, "Consent": 3, "CarePlan": 4, "Goal": 5}
+ORDER = {ORGANIZATION: -1, "Patient": 0, "CareTeam": 1, "RelatedPerson": 2, "Consent": 3, "CarePlan": 4, "Goal": 5}
 MAX_ENTRIES = 200
 
 
@@ -84,7 +87,8 @@ def _check_entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
         if not isinstance(url, str) or url.strip("/") != type_name:
             raise _entry_error(index, ".request.url", f"« {type_name} » attendu, reçu « {url} ».")
         registration = registry.get(type_name)
-        if registration is None or registration.create is None:
+        matched_only = type_name == ORGANIZATION and registration is not None and registration.search is not None
+        if registration is None or (registration.create is None and not matched_only):
             raise _entry_error(index, ".resource.resourceType", f"création de {type_name} non prise en charge.")
         try:
             validate_resource(type_name, resource)
@@ -102,9 +106,13 @@ def _keys(entry: dict[str, Any]) -> list[str]:
     return keys
 
 
-def _rewrite(value: Any, targets: dict[str, str], pending: dict[str, int], path: str, index: int) -> Any:
-    """References to created entries become ``Type/id``; to entries not created yet, an error naming the path."""
+def _rewrite(value: Any, targets: dict[str, Any], pending: dict[str, int], path: str, index: int) -> Any:
+    """References to created entries become ``Type/id`` (or the logical reference standing for an unmatched
+    Organization entry); to entries not created yet, an error naming the path."""
     if isinstance(value, dict):
+        target = targets.get(value.get("reference")) if isinstance(value.get("reference"), str) else None
+        if isinstance(target, dict):
+            return {**{k: v for k, v in value.items() if k != "reference"}, **target}
         result = {}
         for key, item in value.items():
             if key == "reference" and isinstance(item, str):
@@ -137,10 +145,10 @@ def _defer_related_persons(resource: dict[str, Any], pending: dict[str, int], en
         resource.pop("participant")
 
 
-def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict[str, Any]]]:
+def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict | None, dict[str, Any]]]:
     entries = dict(checked)
     pending = {key: index for index, entry in checked for key in _keys(entry)}
-    targets: dict[str, str] = {}
+    targets: dict[str, Any] = {}
     results = []
     for index, entry in sorted(checked, key=lambda item: (ORDER.get(item[1]["resource"]["resourceType"], 9), item[0])):
         resource = dict(entry["resource"])
@@ -148,6 +156,12 @@ def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int
             pending.pop(key, None)
         if resource["resourceType"] == "CareTeam":
             _defer_related_persons(resource, pending, entries)
+        if resource["resourceType"] == ORGANIZATION:
+            target, response = organization_response(actor, resource)
+            for key in _keys(entry):
+                targets[key] = target or logical_reference(resource)
+            results.append((index, None, response))
+            continue
         resource = _rewrite(resource, targets, pending, "", index)
         resource.pop("id", None)
         registration = registry.get(resource["resourceType"])
@@ -159,8 +173,9 @@ def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int
             raise _fail(index, _django_error(exc)) from None
         for key in _keys(entry):
             targets[key] = f"{created['resourceType']}/{created['id']}"
-        results.append((index, created))
-    return sorted(results)
+        location = f"{created['resourceType']}/{created['id']}"
+        results.append((index, created, {"status": "201 Created", "location": location}))
+    return sorted(results, key=lambda item: item[0])
 
 
 @fhir_view
@@ -177,13 +192,13 @@ def transaction_endpoint(request, content_type: str):
     checked = _check_entries(bundle)
     with transaction.atomic():
         results = _execute(caller.actor, checked)
-    response_entries = [
-        {
-            "fullUrl": f"{base_url()}/{created['resourceType']}/{created['id']}",
-            "resource": created,
-            "response": {"status": "201 Created", "location": f"{created['resourceType']}/{created['id']}"},
-        }
-        for _index, created in results
-    ]
+    response_entries = []
+    for _index, created, response in results:
+        entry: dict[str, Any] = {"response": response}
+        if created is not None:
+            entry = {"fullUrl": f"{base_url()}/{created['resourceType']}/{created['id']}", "resource": created, **entry}
+        elif response.get("location"):
+            entry = {"fullUrl": f"{base_url()}/{response['location']}", **entry}
+        response_entries.append(entry)
     result = {"resourceType": "Bundle", "type": "transaction-response", "entry": response_entries}
     return fhir_response(request, result, content_type=content_type)

@@ -40,9 +40,8 @@ from .. import matrix as m
 from ..policy import may_manage_circle
 from . import common as c
 
-# National relationship codes mapped to a proxy quality; anything else is a carer (the narrowest rights, with
-# the trusted person): a legal guardian is only recognised when the sender says so.
-_RELATIONSHIP = {"GUARD": ProxyRole.LEGAL_GUARDIAN, "POWATT": ProxyRole.LEGAL_GUARDIAN}
+# National relationship codes mapped to a proxy quality (common.PROXY_ROLE_FROM_CODE); anything else is a carer (the
+# narrowest rights, with the trusted person): a legal guardian is only recognised when the sender says so.
 SEARCH_PARAMS = [
     SearchParam("_id", "token", "Identifiant du cercle (dossier de coordination)."),
     SearchParam("patient", "reference", "Patient/<id> : le cercle de cette personne."),
@@ -75,13 +74,15 @@ def _access_extension(member: CircleMember, objections: list[Objection]) -> dict
 
 def _participant(member: CircleMember, objections: list[Objection]) -> dict[str, Any]:
     if member.kind == MemberKind.PROFESSIONAL:
-        role = c.coding(c.CIRCLE_ROLE_SYSTEM, member.circle_role, member.get_circle_role_display())
+        national = c.role_class("health_professional" if member.user.rpps else "professional")
+        own = c.coding(c.CIRCLE_ROLE_SYSTEM, member.circle_role, member.get_circle_role_display())
+        roles = [{"coding": [national]}, {"coding": [own]}]  # two meanings: two concepts
     else:
-        role = c.coding(c.PROXY_ROLE_SYSTEM, member.proxy_role, member.get_proxy_role_display())
+        roles = [{"coding": _proxy_codings(member)}]  # one meaning in two systems
     participant: dict[str, Any] = {
         "id": f"member-{member.pk}",
         "extension": [_access_extension(member, objections)],
-        "role": [{"coding": [role]}],
+        "role": roles,
         "member": c.member_reference(member),
     }
     if member.kind == MemberKind.PROFESSIONAL:
@@ -97,6 +98,7 @@ def care_team_resource(record: CoordinationRecord, notes: list[str] | None = Non
     resource: dict[str, Any] = {
         "resourceType": "CareTeam",
         "id": str(record.pk),
+        "meta": c.profiled(c.CARE_TEAM_PROFILE),
         "identifier": [{"system": "urn:relais:coordination-record", "value": str(record.pk)}],
         "status": "inactive" if record.closed_at else "active",
         "name": f"Cercle de soins de {person.first_names.split()[0]} {person.used_name or person.family_name}",
@@ -132,19 +134,53 @@ def search_care_teams(actor, params, offset: int, count: int):
 # --- RelatedPerson: the proxies -------------------------------------------------------------------------------
 
 
+def _proxy_codings(member: CircleMember) -> list[dict[str, Any]]:
+    own = c.coding(c.PROXY_ROLE_SYSTEM, member.proxy_role, member.get_proxy_role_display())
+    return [c.role_class(member.proxy_role), own]
+
+
+def _proxy_name(member: CircleMember) -> dict[str, Any]:
+    """CDS_FrRelatedPerson: one name with a family name. A proxy added before the name parts existed has only its
+    shown name: it goes whole into ``family`` (and ``text``), the only place the profile leaves for it."""
+    shown = member.display_name or (member.user.get_full_name() if member.user_id else "") or "Proche"
+    name: dict[str, Any] = {"text": shown}
+    if member.family_name:
+        name["family"] = member.family_name
+        if member.given_name:
+            name["given"] = [member.given_name]
+    elif member.user_id and member.user.last_name:
+        name["family"] = member.user.last_name
+        if member.user.first_name:
+            name["given"] = [member.user.first_name]
+    else:
+        name["family"] = shown
+    return name
+
+
+def _proxy_telecom(member: CircleMember) -> list[dict[str, Any]]:
+    telecom = []
+    if member.phone:
+        telecom.append({"system": c.PHONE_SYSTEM, "value": member.phone})
+    if member.user_id and member.user.email:
+        telecom.append({"system": "email", "value": member.user.email})
+    return telecom
+
+
 def related_person_resource(member: CircleMember) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "RelatedPerson",
         "id": str(member.pk),
+        "meta": c.profiled(c.RELATED_PERSON_PROFILE),
+        "identifier": [{"system": c.MEMBER_SYSTEM, "value": str(member.pk)}],
         "active": member.end is None or member.end >= timezone.localdate(),
         "patient": {"reference": f"Patient/{member.record.person_id}"},
-        "relationship": [
-            {"coding": [c.coding(c.PROXY_ROLE_SYSTEM, member.proxy_role, member.get_proxy_role_display())]}
-        ],
+        "relationship": [{"coding": _proxy_codings(member)}],
+        "name": [_proxy_name(member)],
         "period": _period(member.start, member.end),
     }
-    if member.display_name:
-        resource["name"] = [{"text": member.display_name}]
+    telecom = _proxy_telecom(member)
+    if telecom:  # required by the profile; a proxy recorded without a phone has none (decision 0051)
+        resource["telecom"] = telecom
     return resource
 
 
@@ -184,15 +220,25 @@ def _proxy_role(resource: dict[str, Any]) -> str:
         for code in concept.get("coding") or []:
             if code.get("system") == c.PROXY_ROLE_SYSTEM and code.get("code") in ProxyRole.values:
                 return code["code"]
-            if code.get("code") in _RELATIONSHIP:
-                return _RELATIONSHIP[code["code"]]
+            if code.get("code") in c.PROXY_ROLE_FROM_CODE:
+                return c.PROXY_ROLE_FROM_CODE[code["code"]]
     return ProxyRole.CARER
 
 
-def _name(resource: dict[str, Any]) -> str:
+def _name(resource: dict[str, Any]) -> tuple[str, str, str]:
+    """Shown name, family name and first given name of a received RelatedPerson."""
     name = (resource.get("name") or [{}])[0]
-    text = name.get("text") or " ".join([*(name.get("given") or []), name.get("family") or ""]).strip()
-    return text[:200] or "Proche"
+    family = (name.get("family") or "").strip()
+    given = " ".join(g for g in name.get("given") or [] if isinstance(g, str)).strip()
+    text = name.get("text") or " ".join(part for part in (given, family) if part)
+    if name.get("text") and family == text and not given:  # a shown name sent whole as the family name (_proxy_name)
+        family = ""
+    return (text[:200] or "Proche", family[:100], given[:100])
+
+
+def _phone(resource: dict[str, Any]) -> str:
+    phones = [t.get("value") for t in resource.get("telecom") or [] if t.get("system") == c.PHONE_SYSTEM]
+    return next((p.strip()[:30] for p in phones if isinstance(p, str) and p.strip()), "")
 
 
 def proxy_add(actor, person: Person, resource: dict[str, Any], period: dict | None = None) -> CircleMember:
@@ -200,11 +246,15 @@ def proxy_add(actor, person: Person, resource: dict[str, Any], period: dict | No
     period = resource.get("period") or period or {}
     start = parse_date((period.get("start") or "")[:10]) or timezone.localdate()
     end = parse_date((period.get("end") or "")[:10]) if period.get("end") else None
+    shown, family, given = _name(resource)
     member = CircleMember(
         record=person.coordination_record,
         kind=MemberKind.PROXY,
         proxy_role=_proxy_role(resource),
-        display_name=_name(resource),
+        display_name=shown,
+        family_name=family,
+        given_name=given,
+        phone=_phone(resource),
         ground=Ground.LEGAL,
         start=start,
         end=end,

@@ -191,5 +191,5 @@ def test_transaction_of_the_raw_ans_examples_resolves_type_and_id_references(wor
     care_team, related, patient = (e["resource"] for e in data["entry"])  # answered in Bundle order
     assert care_team["subject"] == {"reference": f"Patient/{patient['id']}"}
     assert related["patient"] == {"reference": f"Patient/{patient['id']}"}
-    assert related["relationship"][0]["coding"][0]["code"] == "carer"
+    assert [c["code"] for c in related["relationship"][0]["coding"]] == ["CAREGIVER", "carer"]
     assert "Organization/cds-organization-example" in care_team["note"][0]["text"]
