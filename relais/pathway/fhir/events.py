@@ -52,7 +52,10 @@ def encounter_resource(event: TimelineEvent) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Encounter",
         "id": str(event.pk),
-        "meta": {"security": [c.coding(c.CATEGORY_SYSTEM, event.category, m.CATEGORIES[event.category])]},
+        "meta": {
+            **c.profiled(c.ENCOUNTER_PROFILE),
+            "security": [c.coding(c.CATEGORY_SYSTEM, event.category, m.CATEGORIES[event.category])],
+        },
         # An admission is the start of a stay still going on as far as the record knows; the others are over.
         "status": "in-progress" if event.kind == EventKind.ADMISSION else "finished",
         "class": {"system": ACT_CODE, "code": code, "display": display},

@@ -80,7 +80,10 @@ def movement_resource(row: HospitalMovement, *, medical: bool) -> dict[str, Any]
     resource: dict[str, Any] = {
         "resourceType": "Encounter",
         "id": f"{ID_PREFIX}{row.pk}",
-        "meta": {"security": [c.coding(c.CATEGORY_SYSTEM, m.SOCIAL, m.CATEGORIES[m.SOCIAL])]},
+        "meta": {
+            **c.profiled(c.ENCOUNTER_PROFILE),
+            "security": [c.coding(c.CATEGORY_SYSTEM, m.SOCIAL, m.CATEGORIES[m.SOCIAL])],
+        },
         "status": _status(row),
         "class": {"system": ACT_CODE, "code": "IMP", "display": "inpatient encounter"},
         "subject": {"reference": f"Patient/{row.record.person_id}"},

@@ -37,6 +37,7 @@ def care_plan_resource(plan: CarePlan) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": str(plan.pk),
+        "meta": c.profiled(c.CARE_PLAN_PROFILE),
         "status": "active",
         "intent": "plan",
         "title": TITLE,
@@ -60,6 +61,7 @@ def goal_resource(goal: PlanGoal) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Goal",
         "id": str(goal.pk),
+        "meta": c.profiled(c.GOAL_PROFILE),
         "lifecycleStatus": _LIFECYCLE.get(goal.status, "active"),
         "description": {"text": goal.description},
         "subject": {"reference": f"Patient/{goal.plan.record.person_id}"},

@@ -49,6 +49,7 @@ def to_fhir(task: PlanTask) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Task",
         "id": f"plan-{task.pk}",
+        "meta": c.profiled(c.TASK_PROFILE),
         "basedOn": [{"reference": f"CarePlan/{plan.pk}"}],
         "status": _STATUS.get(task.status, "requested"),
         "intent": "plan",
