@@ -30,6 +30,10 @@ from .views import _allow, _django_error, fhir_view
 
 ORDER = {ORGANIZATION: -1, "Patient": 0, "CareTeam": 1, "RelatedPerson": 2, "Consent": 3, "CarePlan": 4, "Goal": 5}
 MAX_ENTRIES = 200
+# Elements that only mirror links the other entries carry themselves (a Goal and a Task name their person, a Task its
+# Goal): when they point to an entry created later they are dropped, not refused, so that a plan Relais exported
+# comes back in one Bundle.
+MIRRORED = {"CarePlan": ("goal", "activity")}
 
 
 def _parse_json(request) -> dict[str, Any]:
@@ -128,6 +132,15 @@ def _rewrite(value: Any, targets: dict[str, Any], pending: dict[str, int], path:
     return value
 
 
+def _references(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        found = [value["reference"]] if isinstance(value.get("reference"), str) else []
+        return found + [r for item in value.values() for r in _references(item)]
+    if isinstance(value, list):
+        return [r for item in value for r in _references(item)]
+    return []
+
+
 def _defer_related_persons(resource: dict[str, Any], pending: dict[str, int], entries: dict[int, dict]) -> None:
     """CareTeam participants that are RelatedPerson entries of the Bundle join through those entries."""
     kept = []
@@ -156,6 +169,9 @@ def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int
             pending.pop(key, None)
         if resource["resourceType"] == "CareTeam":
             _defer_related_persons(resource, pending, entries)
+        for name in MIRRORED.get(resource["resourceType"], ()):
+            if any(key in pending for key in _references(resource.get(name))):
+                resource.pop(name)
         if resource["resourceType"] == ORGANIZATION:
             target, response = organization_response(actor, resource)
             for key in _keys(entry):

@@ -48,8 +48,9 @@ def _require_manager(actor, person) -> Decision:
 
 
 @transaction.atomic
-def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
-    """Open the record; the opener becomes its referent, in the care team of their organisation."""
+def record_open(*, actor, person, informed_at=None, start=None) -> CoordinationRecord:
+    """Open the record; the opener becomes its referent, in the care team of their organisation (from ``start``, a
+    past date when a circle comes back from another system, else today)."""
     if actor is None or actor.user is None or not actor.reads_personal_data:
         raise PermissionDenied("Seul·e un·e professionnel·le identifié·e ouvre un dossier de coordination.")
     eligibility = professional_eligibility(
@@ -74,7 +75,7 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
         circle_role=CircleRole.REFERENT,
         ground=Ground.CARE_TEAM,
         person_informed_at=informed_at or timezone.now(),
-        start=timezone.localdate(),
+        start=start or timezone.localdate(),
         added_by=actor.label,
     )
     _trace(actor, "create", record, person.pk)

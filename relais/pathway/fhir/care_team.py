@@ -66,6 +66,10 @@ def _access_extension(member: CircleMember, objections: list[Objection]) -> dict
     for consent in member.consents.all():
         if consent.revoked_at is None:
             subs.append({"url": "consent", "valueReference": {"reference": f"Consent/{consent.pk}"}})
+            # What the consent covers, as a CareTeam create reads it: the circle travels whole in one resource.
+            subs.extend({"url": "consentScope", "valueCode": category} for category in consent.scope)
+            subs.append({"url": "consentMethod", "valueCode": consent.method})
+            subs.append({"url": "consentGivenBy", "valueString": consent.given_by})
     for objection in objections:
         if member.ground == Ground.CARE_TEAM and objection.member_id in (None, member.pk):
             subs.append({"url": "objection", "valueDateTime": c.instant(objection.at)})
@@ -363,6 +367,19 @@ def _add_professional(actor, person, participant, path: str) -> None:
         raise FhirError(422, "business-rule", f"{path} : {message}", expression=path) from None
 
 
+def _opener(actor, resource: dict[str, Any]):
+    """When the sender is itself a participant of the CareTeam it creates (a circle Relais sent, coming back), the
+    date the person was informed and the start of its membership: the opener's own, not today's."""
+    for participant in resource.get("participant") or []:
+        user = _user(participant.get("member") or {})
+        if user is not None and user.pk == actor.user.pk:
+            informed = (_access(participant).get("personInformed") or [{}])[0].get("valueDateTime")
+            start = parse_date(((participant.get("period") or {}).get("start") or "")[:10])
+            today = local_today(organisation_zone(actor.organisation))
+            return (parse_datetime(informed) if informed else None), (start if start and start <= today else None)
+    return None, None
+
+
 def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
     if actor is None or actor.user is None:
         raise FhirError(403, "forbidden", "Seul·e un·e professionnel·le identifié·e gère un cercle de soins.")
@@ -374,8 +391,9 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
             404, "not-found", f"CareTeam.subject : Patient/{pk} introuvable.", expression="CareTeam.subject"
         )
     if record is None:
+        informed, start = _opener(actor, resource)
         try:
-            record = record_open(actor=actor, person=person)
+            record = record_open(actor=actor, person=person, informed_at=informed, start=start)
         except PermissionDenied as exc:
             raise FhirError(403, "forbidden", str(exc)) from None
     else:
