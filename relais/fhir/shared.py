@@ -38,6 +38,8 @@ class TypePart:
     documentation: str = ""
     update: UpdateHandler | None = None
     profile: str | None = None  # the profile this part's resources claim (meta.profile, supportedProfile)
+    # Other profiles its handlers put in meta.profile themselves (e.g. SDO and ESMS Task): listed in supportedProfile.
+    supported_profiles: tuple[str, ...] = ()
 
     def takes(self, params: dict[str, list[str]]) -> bool:
         names = {p.name for p in self.search_params}
@@ -81,7 +83,7 @@ def register_part(type_name: str, part: TypePart, *, public: bool = False, profi
         search_params=params,
         public=public,
         profile=profile,
-        supported_profiles=[p.profile for p in parts if p.profile],
+        supported_profiles=[x for p in parts for x in ([p.profile] if p.profile else []) + list(p.supported_profiles)],
         documentation=" ".join(p.documentation for p in parts if p.documentation),
     )
 

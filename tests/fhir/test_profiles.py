@@ -88,6 +88,7 @@ def test_each_part_of_a_shared_type_serves_its_own_profile_and_the_statement_lis
                 read=lambda actor, i: second.read(actor, b_id) if i == "b-1" else None,
                 search=second.search,
                 profile=PART_B,
+                supported_profiles=(KEPT_PROFILE,),  # set by its handlers themselves
             ),
         )
         read_a = fhir_json(client.get(f"/fhir/Basic/{a_id}", **token), resource_type="Basic")
@@ -97,7 +98,7 @@ def test_each_part_of_a_shared_type_serves_its_own_profile_and_the_statement_lis
         bundle = fhir_json(client.get("/fhir/Basic", **token), resource_type="Bundle")
         assert sorted(e["resource"]["meta"]["profile"][0] for e in bundle["entry"]) == [PART_A, PART_B]
         resource = _statement_resource(client, "Basic")
-        assert resource["supportedProfile"] == [PART_A, PART_B]
+        assert resource["supportedProfile"] == [PART_A, PART_B, KEPT_PROFILE]
         assert "profile" not in resource  # no single profile for the whole type
     finally:
         shared.unregister_parts("Basic")

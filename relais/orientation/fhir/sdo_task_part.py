@@ -35,5 +35,4 @@ SDO_TASK_PART = TypePart(
     owns_resource=is_sdo_task,
     documentation="Deux sortes de tâches, chacune avec sa propre règle d'accès : les changements de statut SI-SDO "
     "des demandes d'admission (forme SDOTask, id numérique ; création = un logiciel d'ESMS rapporte un statut)",
-    profile=SDO_TASK_PROFILE,
 )
