@@ -202,6 +202,7 @@ TIMELINE_ENCOUNTER_PART = TypePart(
     search=search_encounters,
     search_params=tuple(SEARCH_PARAMS),
     create=create_encounter,  # every posted Encounter the hospital part does not claim (movement.py)
+    profile=c.ENCOUNTER_PROFILE,
     documentation="Événements de la chronologie qui sont des rencontres (admission, sortie, hospitalisation, "
     "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun ;",
 )

@@ -291,6 +291,7 @@ HOSPITAL_ENCOUNTER_PART = TypePart(
     create=create,
     update=update,
     owns_resource=owns_resource,
+    profile=c.ENCOUNTER_PROFILE,
     documentation="et les séjours à l'hôpital (id hosp-<n>) : entrée, sortie prévue, sortie et destination, reçus "
     "des logiciels hospitaliers ; un nouvel envoi avec le même identifier met le séjour à jour.",
 )

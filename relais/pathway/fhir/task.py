@@ -190,5 +190,6 @@ PLAN_TASK_PART = TypePart(
     search=search,
     search_params=tuple(SEARCH_PARAMS),
     create=create,  # every posted Task the SI-SDO part does not claim
+    profile=c.TASK_PROFILE,
     documentation="et les actions du plan personnalisé de coordination (id plan-<n>).",
 )
