@@ -43,3 +43,19 @@ def test_organization_entry_with_a_directory_identifier_resolves_to_the_director
     assert location.startswith("Organization/")
     notes = [n["text"] for n in data["entry"][0]["resource"]["note"]]
     assert any(location in note for note in notes)
+
+
+def test_official_related_person_alone_is_accepted_for_a_known_patient_and_refused_for_an_unknown_one(
+    world, as_subject
+):
+    client = as_subject(world.subjects["referent"])
+    related = ans("cds__RelatedPerson-cds-relatedperson-example.json")
+    refused = post(client, "/fhir/RelatedPerson", related)  # Patient/cds-patient-example: not a Relais patient
+    assert refused.status_code == 422
+    assert refused.json()["issue"][0]["expression"] == ["RelatedPerson.patient"]
+    related["patient"] = {"reference": f"Patient/{world.person.pk}"}
+    data = fhir_json(post(client, "/fhir/RelatedPerson", related), status=201, resource_type="RelatedPerson")
+    assert data["name"][0]["family"] == "Lamine" and data["telecom"] == [{"system": "phone", "value": "0602143212"}]
+    assert data["meta"]["profile"] == [
+        "https://interop.esante.gouv.fr/ig/fhir/cds/StructureDefinition/cds-fr-related-person"
+    ]
