@@ -162,7 +162,7 @@ def test_coordinator_builds_the_circle_and_the_person_objects(make_context, peop
     proxy = page.locator("form[action$='/cercle/proche/']")
     proxy.get_by_label("Qualité").select_option(label="Représentant·e légal·e (tuteur·rice)")
     proxy.get_by_label("Prénom", exact=True).fill("Yann")
-    proxy.get_by_label("Nom", exact=True).fill("Le Goff")
+    proxy.get_by_label("Nom (obligatoire)").fill("Le Goff")
     proxy.get_by_label("Téléphone").fill("06 12 34 56 78")
     proxy.get_by_label("Adresse e-mail de son compte Relais").fill(people.guardian.email)
     proxy.get_by_role("button", name="Ajouter le ou la proche").click()

@@ -12,7 +12,7 @@ def register() -> None:
     from relais.fhir.registry import register as fhir_register
     from relais.fhir.shared import register_part
 
-    from . import audit_event, care_team, consent, events, movement, nde, patient, plan
+    from . import audit_event, care_team, consent, events, movement, nde, patient, plan, related_person
     from . import common as c
     from .task import PLAN_TASK_PART
 
@@ -38,10 +38,10 @@ def register() -> None:
     )
     fhir_register(
         "RelatedPerson",
-        read=care_team.read_related_person,
-        search=care_team.search_related_persons,
-        create=care_team.create_related_person,
-        search_params=care_team.RELATED_SEARCH_PARAMS,
+        read=related_person.read_related_person,
+        search=related_person.search_related_persons,
+        create=related_person.create_related_person,
+        search_params=related_person.RELATED_SEARCH_PARAMS,
         documentation="Proches du cercle de soins : personne de confiance, représentant·e légal·e, aidant·e (profil "
         "ANS CDS FrRelatedPerson).",
         profile=c.RELATED_PERSON_PROFILE,
