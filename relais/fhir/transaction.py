@@ -1,7 +1,8 @@
 """POST /fhir/: a transaction Bundle, accepted whole or refused whole.
 
-Every entry is a POST of a registered type that accepts create (PUT, DELETE and conditional creates are refused,
-naming the entry). The entries run in one database transaction, in an order that lets references resolve: Patient,
+Every entry is a POST of a registered type that accepts create, or a PUT (``Type/id``) of one that accepts update
+(DELETE and conditional requests are refused, naming the entry); an updated resource keeps its id, so references to
+its entry are known from the start. The entries run in one database transaction, in an order that lets references resolve: Patient,
 then CareTeam, RelatedPerson, Consent, CarePlan, Goal, then the others in Bundle order. A reference to another entry
 (its ``fullUrl`` — ``urn:uuid:…`` — or ``Type/id`` of a resource that carries an id) is rewritten to the created
 resource. A CareTeam participant pointing to a RelatedPerson of the Bundle is left to that RelatedPerson entry (it joins
@@ -83,17 +84,24 @@ def _check_entries(bundle: dict[str, Any]) -> list[tuple[int, dict[str, Any]]]:
             raise _entry_error(index, ".resource.resourceType", "type de ressource absent.", "required")
         if not isinstance(entry.get("fullUrl", ""), str):
             raise _entry_error(index, ".fullUrl", "une URI (chaîne) est attendue.")
-        if request.get("method") != "POST" or request.get("ifNoneExist"):
+        method = request.get("method")
+        if method not in ("POST", "PUT") or request.get("ifNoneExist") or request.get("ifMatch"):
             raise _entry_error(
-                index, ".request.method", "seule la création (POST) est prise en charge.", "not-supported"
+                index,
+                ".request.method",
+                "seules la création (POST) et la mise à jour (PUT, sans condition) sont prises en charge.",
+                "not-supported",
             )
         url = request.get("url")
-        if not isinstance(url, str) or url.strip("/") != type_name:
-            raise _entry_error(index, ".request.url", f"« {type_name} » attendu, reçu « {url} ».")
+        expected = type_name if method == "POST" else f"{type_name}/{resource.get('id')}"
+        if not isinstance(url, str) or url.strip("/") != expected or (method == "PUT" and not resource.get("id")):
+            raise _entry_error(index, ".request.url", f"« {expected} » attendu, reçu « {url} ».")
         registration = registry.get(type_name)
         matched_only = type_name == ORGANIZATION and registration is not None and registration.search is not None
-        if registration is None or (registration.create is None and not matched_only):
-            raise _entry_error(index, ".resource.resourceType", f"création de {type_name} non prise en charge.")
+        handler = registration and (registration.create if method == "POST" else registration.update)
+        if registration is None or (handler is None and not matched_only):
+            what = "création" if method == "POST" else "mise à jour"
+            raise _entry_error(index, ".resource.resourceType", f"{what} de {type_name} non prise en charge.")
         try:
             validate_resource(type_name, resource)
         except FhirError as error:
@@ -158,10 +166,20 @@ def _defer_related_persons(resource: dict[str, Any], pending: dict[str, int], en
         resource.pop("participant")
 
 
+def _is_update(entry: dict[str, Any]) -> bool:
+    return entry["request"]["method"] == "PUT" and entry["resource"]["resourceType"] != ORGANIZATION
+
+
 def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int, dict | None, dict[str, Any]]]:
     entries = dict(checked)
-    pending = {key: index for index, entry in checked for key in _keys(entry)}
-    targets: dict[str, Any] = {}
+    pending = {key: index for index, entry in checked for key in _keys(entry) if not _is_update(entry)}
+    # An updated resource keeps its id: references to its entry are known from the start.
+    targets: dict[str, Any] = {
+        key: f"{entry['resource']['resourceType']}/{entry['resource']['id']}"
+        for _index, entry in checked
+        if _is_update(entry)
+        for key in _keys(entry)
+    }
     results = []
     for index, entry in sorted(checked, key=lambda item: (ORDER.get(item[1]["resource"]["resourceType"], 9), item[0])):
         resource = dict(entry["resource"])
@@ -179,8 +197,11 @@ def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int
             results.append((index, None, response))
             continue
         resource = _rewrite(resource, targets, pending, "", index)
-        resource.pop("id", None)
         registration = registry.get(resource["resourceType"])
+        if _is_update(entry):
+            results.append((index, *_update(actor, registration, resource, index)))
+            continue
+        resource.pop("id", None)
         try:
             created = registration.create(actor, resource)
         except FhirError as error:
@@ -192,6 +213,19 @@ def _execute(actor, checked: list[tuple[int, dict[str, Any]]]) -> list[tuple[int
         location = f"{created['resourceType']}/{created['id']}"
         results.append((index, created, {"status": "201 Created", "location": location}))
     return sorted(results, key=lambda item: item[0])
+
+
+def _update(actor, registration, resource: dict[str, Any], index: int) -> tuple[dict, dict[str, Any]]:
+    try:
+        updated = registration.update(actor, resource["id"], resource)
+    except FhirError as error:
+        raise _fail(index, error) from None
+    except (Http404, PermissionDenied, ValidationError) as exc:
+        raise _fail(index, _django_error(exc)) from None
+    location = f"{resource['resourceType']}/{resource['id']}"
+    if updated is None:
+        raise _entry_error(index, ".request.url", f"{location} introuvable.", "not-found", status=404)
+    return updated, {"status": "200 OK", "location": location}
 
 
 @fhir_view

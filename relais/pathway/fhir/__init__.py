@@ -31,6 +31,7 @@ def register() -> None:
         read=care_team.read_care_team,
         search=care_team.search_care_teams,
         create=care_team.create_care_team,
+        update=care_team.update_care_team,
         search_params=care_team.SEARCH_PARAMS,
         documentation="Cercle de soins (profil ANS CDS CareTeam, id = dossier de coordination) ; fondement de l'accès "
         "de chaque membre dans l'extension urn:relais:fhir:extension:care-circle-access.",
@@ -41,6 +42,7 @@ def register() -> None:
         read=related_person.read_related_person,
         search=related_person.search_related_persons,
         create=related_person.create_related_person,
+        update=related_person.update_related_person,
         search_params=related_person.RELATED_SEARCH_PARAMS,
         documentation="Proches du cercle de soins : personne de confiance, représentant·e légal·e, aidant·e (profil "
         "ANS CDS FrRelatedPerson).",

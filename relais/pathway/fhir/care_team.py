@@ -32,7 +32,7 @@ from relais.pathway.circle.models import (
     MemberKind,
     Objection,
 )
-from relais.pathway.circle.services import circle_professional_add, record_open
+from relais.pathway.circle.services import circle_member_end, circle_professional_add, record_open
 from relais.persons.models import Person
 from relais.territory.timezones import local_today, organisation_zone
 
@@ -173,8 +173,10 @@ def _add_professional(actor, person, participant, path: str) -> None:
     if user is None or organisation is None:
         raise LookupError
     record = person.coordination_record
-    if record.members.filter(user=user, organisation=organisation, end__isnull=True).exists():
-        return  # already a member: a CareTeam sent back as read adds nothing
+    current = record.members.filter(user=user, organisation=organisation, end__isnull=True).first()
+    if current is not None:  # already a member: a CareTeam sent back as read adds nothing; an end ends it
+        _end_if_asked(actor, current, participant)
+        return
     access = _access(participant)
     ground = ((access.get("ground") or [{}])[0].get("valueCoding") or {}).get("code")
     if ground not in (Ground.CARE_TEAM, Ground.CONSENT):
@@ -247,6 +249,35 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
             raise FhirError(403, "forbidden", str(exc)) from None
     else:
         require_manager(actor, person, "CareTeam.subject")
+    notes = _apply_participants(actor, person, record, resource)
+    return care_team_resource(CoordinationRecord.objects.get(pk=record.pk), notes)
+
+
+def update_care_team(actor, resource_id: str, resource: dict[str, Any]) -> dict[str, Any] | None:
+    """PUT (the guide's update Bundle, CDS_BundleTransactionMAJ): participants not yet members join, a participant
+    whose ``period.end`` is given leaves at that date. A member the CareTeam no longer lists is NOT ended: ending
+    someone's access is said explicitly (decision 0051)."""
+    if actor is None or actor.user is None:
+        raise FhirError(403, "forbidden", "Seul·e un·e professionnel·le identifié·e gère un cercle de soins.")
+    record = CoordinationRecord.objects.filter(pk=c.number(resource_id) or 0).select_related("person").first()
+    if record is None or not c.ask(actor, record.person, m.IDENTITY):
+        return None
+    if c.reference_id(resource.get("subject"), "Patient", "CareTeam.subject") != record.person_id:
+        raise FhirError(
+            422, "invalid", "CareTeam.subject : un cercle ne change pas de personne.", expression="CareTeam.subject"
+        )
+    require_manager(actor, record.person, "CareTeam")
+    notes = _apply_participants(actor, record.person, record, resource)
+    return care_team_resource(CoordinationRecord.objects.get(pk=record.pk), notes)
+
+
+def _end_if_asked(actor, member: CircleMember, participant: dict[str, Any]) -> None:
+    end = parse_date(((participant.get("period") or {}).get("end") or "")[:10])
+    if end is not None:
+        circle_member_end(actor=actor, member=member, end=end)
+
+
+def _apply_participants(actor, person: Person, record: CoordinationRecord, resource: dict[str, Any]) -> list[str]:
     contained = {f"#{r.get('id')}": r for r in resource.get("contained") or [] if r.get("id")}
     notes = []
     for index, participant in enumerate(resource.get("participant") or []):
@@ -256,10 +287,11 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
         if reference in contained and contained[reference].get("resourceType") == "RelatedPerson":
             proxy_add(actor, person, contained[reference], participant.get("period"))
             continue
-        if reference.startswith("RelatedPerson/") and record.members.filter(
-            pk=c.number(reference.partition("/")[2]) or 0, kind=MemberKind.PROXY
-        ):
-            continue
+        if reference.startswith("RelatedPerson/"):
+            proxy = record.members.filter(pk=c.number(reference.partition("/")[2]) or 0, kind=MemberKind.PROXY)
+            if proxy.exists():
+                _end_if_asked(actor, proxy.get(), participant)
+                continue
         try:
             _add_professional(actor, person, participant, path)
         except LookupError:
@@ -268,4 +300,4 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
                 f"{path}.member ({shown}) non ajouté : aucun compte Relais ne lui correspond ; l'accès n'est "
                 "accordé qu'à des professionnels identifiés (CSP L1110-4) ou à des proches."
             )
-    return care_team_resource(CoordinationRecord.objects.get(pk=record.pk), notes)
+    return notes

@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_date
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.pathway.circle.models import CircleMember, Ground, MemberKind, ProxyRole
-from relais.pathway.circle.services import _trace
+from relais.pathway.circle.services import _trace, circle_member_end
 from relais.persons.models import Person
 
 from .. import matrix as m
@@ -172,3 +172,35 @@ def create_related_person(actor, resource: dict[str, Any]) -> dict[str, Any]:
         raise FhirError(404, "not-found", f"RelatedPerson.patient : Patient/{pk} introuvable.")
     require_manager(actor, person, "RelatedPerson.patient")
     return related_person_resource(proxy_add(actor, person, resource))
+
+
+def update_related_person(actor, resource_id: str, resource: dict[str, Any]) -> dict[str, Any] | None:
+    """PUT (the guide's update Bundle): the proxy's name, phone and quality change; a ``period.end`` ends the
+    membership at that date. The patient does not change."""
+    member = (
+        CircleMember.objects.filter(pk=c.number(resource_id) or 0, kind=MemberKind.PROXY)
+        .select_related("record__person")
+        .first()
+    )
+    if member is None or actor is None or not c.ask(actor, member.record.person, m.IDENTITY):
+        return None
+    person = member.record.person
+    if c.reference_id(resource.get("patient"), "Patient", "RelatedPerson.patient") != person.pk:
+        raise FhirError(
+            422,
+            "invalid",
+            "RelatedPerson.patient : un proche ne change pas de personne.",
+            expression="RelatedPerson.patient",
+        )
+    require_manager(actor, person, "RelatedPerson.patient")
+    shown, family, given = _name(resource)
+    member.display_name, member.family_name, member.given_name = shown, family, given
+    member.phone = _phone(resource) or member.phone
+    member.proxy_role = _proxy_role(resource)
+    member.full_clean()
+    member.save(update_fields=["display_name", "family_name", "given_name", "phone", "proxy_role"])
+    _trace(actor, "update", member, person.pk, f"proche modifié par FHIR ({member.proxy_role})")
+    end = parse_date(((resource.get("period") or {}).get("end") or "")[:10])
+    if end is not None:
+        circle_member_end(actor=actor, member=member, end=end)
+    return related_person_resource(CircleMember.objects.get(pk=member.pk))

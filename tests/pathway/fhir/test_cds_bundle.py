@@ -1,5 +1,7 @@
 """The official ANS care-circle creation Bundle (CDS_BundleTransactionCreation) sent whole to POST /fhir/."""
 
+from django.utils import timezone
+
 from relais.fhir.testing import fhir_json
 from relais.pathway.circle.models import CoordinationRecord, MemberKind
 from relais.persons.models import Person
@@ -7,6 +9,7 @@ from relais.persons.models import Person
 from .conftest import ans, post
 
 BUNDLE = "cds__Bundle-cds-bundle-transaction-creation-example.json"
+ROLE_CLASS = "https://mos.esante.gouv.fr/NOS/TRE_R260-HL7RoleClass/FHIR/TRE-R260-HL7RoleClass"
 
 
 def test_official_creation_bundle_is_accepted_and_its_organization_is_matched_not_created(world, as_subject):
@@ -59,3 +62,82 @@ def test_official_related_person_alone_is_accepted_for_a_known_patient_and_refus
     assert data["meta"]["profile"] == [
         "https://interop.esante.gouv.fr/ig/fhir/cds/StructureDefinition/cds-fr-related-person"
     ]
+
+
+def test_update_bundle_adds_and_ends_members_and_changes_a_relative(world, as_subject):
+    """CDS_BundleTransactionMAJ: PUT of the CareTeam and the RelatedPerson, POST of a new relative."""
+    client = as_subject(world.subjects["referent"])
+    created = fhir_json(post(client, "/fhir/", ans(BUNDLE)), resource_type="Bundle")
+    care_team, related = created["entry"][0]["resource"], created["entry"][3]["resource"]
+    patient_ref = care_team["subject"]
+    today = timezone.localdate().isoformat()
+    related["telecom"] = [{"system": "phone", "value": "0700000000"}]
+    newcomer = {
+        "resourceType": "RelatedPerson",
+        "identifier": [{"system": "https://fake-system", "value": "id-relatedPerson-13"}],
+        "patient": patient_ref,
+        "relationship": [{"coding": [{"system": ROLE_CLASS, "code": "NOK"}]}],
+        "name": [{"family": "Thobois", "given": ["Maud"]}],
+        "telecom": [{"system": "phone", "value": "0611111111"}],
+    }
+    outsider = world.subjects["outsider"].user
+    care_team["participant"] = [
+        {"member": {"reference": f"RelatedPerson/{related['id']}"}, "period": {"start": "2013-01-12", "end": today}},
+        {"member": {"reference": "urn:uuid:0b0b0b0b-0000-4000-8000-000000000001"}, "period": {"start": today}},
+        {
+            "extension": [
+                {
+                    "url": "urn:relais:fhir:extension:care-circle-access",
+                    "extension": [
+                        {
+                            "url": "ground",
+                            "valueCoding": {"system": "urn:relais:care-circle-ground", "code": "care_team"},
+                        },
+                        {"url": "personInformed", "valueDateTime": "2026-01-05T10:00:00+01:00"},
+                    ],
+                }
+            ],
+            "member": {
+                "type": "PractitionerRole",
+                "identifier": {"system": "urn:relais:user", "value": str(outsider.pk)},
+            },
+            "period": {"start": today},
+        },
+    ]
+    update = {
+        "resourceType": "Bundle",
+        "meta": {
+            "profile": ["https://interop.esante.gouv.fr/ig/fhir/cds/StructureDefinition/cds-bundle-transaction-maj"]
+        },
+        "type": "transaction",
+        "entry": [
+            {"resource": care_team, "request": {"method": "PUT", "url": f"CareTeam/{care_team['id']}"}},
+            {"resource": related, "request": {"method": "PUT", "url": f"RelatedPerson/{related['id']}"}},
+            {
+                "fullUrl": "urn:uuid:0b0b0b0b-0000-4000-8000-000000000001",
+                "resource": newcomer,
+                "request": {"method": "POST", "url": "RelatedPerson"},
+            },
+        ],
+    }
+    data = fhir_json(post(client, "/fhir/", update), resource_type="Bundle")
+    assert [e["response"]["status"] for e in data["entry"]] == ["200 OK", "200 OK", "201 Created"]
+    record = CoordinationRecord.objects.get(pk=care_team["id"])
+    old = record.members.get(pk=related["id"])
+    assert (old.phone, old.end.isoformat()) == ("0700000000", today)
+    new = record.members.get(kind=MemberKind.PROXY, family_name="Thobois")
+    assert (new.proxy_role, new.given_name, new.end) == ("trusted_person", "Maud", None)
+    assert record.members.filter(user=outsider, end__isnull=True, ground="care_team").exists()
+    patient_put = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [
+            {
+                "resource": created["entry"][2]["resource"],
+                "request": {"method": "PUT", "url": f"Patient/{created['entry'][2]['resource']['id']}"},
+            }
+        ],
+    }
+    refused = post(client, "/fhir/", patient_put)  # identity changes go through identity vigilance (decision 0036)
+    assert refused.status_code == 400
+    assert refused.json()["issue"][0]["expression"] == ["Bundle.entry[0].resource.resourceType"]
