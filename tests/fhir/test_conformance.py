@@ -89,12 +89,12 @@ def _types():
     ]
 
 
-def _actors():
-    """The demo's named members first (one per role), then every other membership."""
+def _actors(circle) -> list[Actor]:
+    """The demo's named members (one per role), then the members of the module's care circle."""
     memberships = Membership.objects.select_related("user", "organisation").order_by("pk")
     named = [m for m in memberships if m.user.email.endswith(f"@{EMAIL_DOMAIN}")]
-    others = [m for m in memberships if m not in named]
-    return [Actor(organisation=m.organisation, role=m.role, user=m.user) for m in named + others]
+    actors = [Actor(organisation=m.organisation, role=m.role, user=m.user) for m in named]
+    return actors + [s.actor for s in circle.subjects.values() if s.actor is not None]
 
 
 def _searches(registration) -> list[dict]:
@@ -112,14 +112,14 @@ def _person_ids() -> list[int]:
     return list(CoordinationRecord.objects.order_by("pk").values_list("person_id", flat=True))
 
 
-def served(type_name: str) -> list[dict]:
+def served(type_name: str, circle) -> list[dict]:
     """Resources of the type, as its handlers serve them to actors allowed to see them: searched, then read.
 
     For each search, the first actor who sees something; its first and last pages (a shared type's parts come one
     after the other in a search, so the last page shows the last part).
     """
     registration = registry.get(type_name)
-    callers = ([None] if registration.public else []) + _actors()
+    callers = ([None] if registration.public else []) + _actors(circle)
     found: dict[str, dict] = {}
     for params in _searches(registration):
         for actor in callers:
@@ -159,7 +159,7 @@ def _report(type_name: str, resources: list[dict]) -> str:
 
 @pytest.mark.parametrize("type_name", _types())
 def test_each_served_type_conforms_to_its_profiles(world, type_name):
-    resources = served(type_name)
+    resources = served(type_name, world)
     assert resources, f"{type_name}: the demo serves no resource of this type to any of its members"
     problems = [p for r in resources for p in check(r).errors]
     assert not problems, _report(type_name, resources)
