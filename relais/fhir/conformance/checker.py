@@ -285,12 +285,13 @@ class _Checker:
         if predicate is None:
             self.result.unchecked.add(f"invariant {name} (no predicate)")
             return
-        if not predicate(value):
+        verdict = predicate(value)
+        if verdict is not True:
             known = snapshot.invariants().get(name, {})
             severity = "warning" if known.get("severity") == "warning" else "error"
-            self.problem(
-                path, f"invariant {name}: {known.get('description', '')}".strip(), constraint.profile, severity
-            )
+            detail = f" ({verdict})" if isinstance(verdict, str) else ""
+            message = f"invariant {name}{detail}: {known.get('description', '')}".strip()
+            self.problem(path, message, constraint.profile, severity)
 
 
 def _mentions(found: Any, code: str) -> bool:

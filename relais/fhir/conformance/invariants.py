@@ -2,7 +2,8 @@
 
 There is no FHIRPath engine here (decision 0048): each invariant the snapshot names is implemented by hand, from its
 expression (kept in the snapshot beside it). An invariant without a predicate is reported as unchecked, never passed.
-Each predicate receives the element the invariant is on (a dict, or a primitive value) and returns True when it holds.
+Each predicate receives the element the invariant is on (a dict, or a primitive value) and returns True when it holds,
+else False or a short text saying what is missing (shown in the problem).
 """
 
 from __future__ import annotations
@@ -119,7 +120,7 @@ def _input_texts(task: dict) -> set[str]:
     }
 
 
-def regle_statut_unite(task: dict) -> bool:
+def regle_statut_unite(task: dict) -> bool | str:
     """A unit status (statutUnite) comes with idUnite, nomUnite, categorieOrganisation, modePriseCharge and its date.
 
     As in the expression, the inputs are recognised by their `type.text`.
@@ -127,7 +128,9 @@ def regle_statut_unite(task: dict) -> bool:
     texts = _input_texts(task)
     if "statutUnite" not in texts:
         return True
-    return {"idUnite", "nomUnite", "categorieOrganisation", "modePriseCharge", "dateStatutUnite"} <= texts
+    wanted = ("idUnite", "nomUnite", "categorieOrganisation", "modePriseCharge", "dateStatutUnite")
+    missing = [name for name in wanted if name not in texts]
+    return f"missing {', '.join(missing)}" if missing else True
 
 
 def regle_mode_prise_en_charge(task_input: dict) -> bool:
@@ -159,7 +162,7 @@ def regle_contenu(document: dict) -> bool:
     return any(a.get("data") for a in _attachments(document))
 
 
-PREDICATES: dict[str, Callable[[Any], bool]] = {
+PREDICATES: dict[str, Callable[[Any], bool | str]] = {
     "fr-core-1": fr_core_1,
     "fr-core-2": fr_core_2,
     "fr-core-identity-reliability-1": identity_reliability_1,
