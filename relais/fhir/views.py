@@ -155,6 +155,11 @@ def type_endpoint(request, content_type: str, type_name: str):
     for value in revincludes:
         if resources:
             included += registration.revincludes[value](caller.actor, resources)
+    # Resources of another type included here carry that type's profile too, when it has exactly one.
+    for resource in included:
+        other = registry.get(resource.get("resourceType", ""))
+        if other is not None and len(other.supported_profiles) == 1:
+            registry.with_profile(resource, other.supported_profiles[0])
     bundle = searchset(request, base_url(), registration.type, resources, total, offset, count, included)
     return fhir_response(request, bundle, content_type=content_type)
 

@@ -113,3 +113,30 @@ def test_every_registered_type_names_its_profiles_in_the_capability_statement(cl
         assert listed[registration.type] == list(registration.supported_profiles)
         if registration.profile:
             assert registration.profile in listed[registration.type]
+
+
+def test_resources_included_by_revinclude_carry_their_own_type_profile(client, profiled_notes, make_organisation):
+    """Basic (profiled) is included in a search of another type: it carries Basic's profile."""
+    organisation = make_organisation()
+    note_id = profiled_notes.add(organisation, "incluse")
+    flag = {
+        "resourceType": "Flag",
+        "id": "f1",
+        "status": "active",
+        "code": {"text": "drapeau"},
+        "subject": {"display": "x"},
+    }
+
+    def notes_about(actor, matches):
+        return [dict(profiled_notes.notes[note_id][1])]
+
+    with registered(
+        "Flag",
+        read=lambda actor, i: flag if i == "f1" else None,
+        search=lambda actor, params, offset, count: ([dict(flag)], 1),
+        public=True,
+        revincludes={"Basic:subject": notes_about},
+    ):
+        bundle = fhir_json(client.get("/fhir/Flag?_revinclude=Basic:subject"), resource_type="Bundle")
+    included = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "include"]
+    assert [r["meta"]["profile"] for r in included] == [[NOTE_PROFILE]]
