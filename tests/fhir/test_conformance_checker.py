@@ -183,3 +183,26 @@ def test_a_resource_without_a_profile_or_with_the_wrong_type_is_reported():
     assert _messages(check_resource({"resourceType": "Task"})) == ["Task.meta.profile: declares no profile [-]"]
     problems = check_resource({"resourceType": "Patient", "meta": {"profile": [SDO]}})
     assert [p.message for p in problems] == ["is a Patient, the profile is for Task"]
+
+
+NDE_REQUEST = "https://interop.esante.gouv.fr/ig/fhir/nde/StructureDefinition/nde-notificationrequest"
+
+
+def test_a_reference_the_profile_wants_contained_must_point_inside_the_resource():
+    request = {
+        "resourceType": "CommunicationRequest",
+        "meta": {"profile": [NDE_REQUEST]},
+        "contained": [{"resourceType": "Patient", "id": "p"}],
+        "status": "active",
+        "subject": {"reference": "#p"},
+        "requester": {"reference": "Organization/o1"},
+    }
+    problems = [
+        p
+        for p in check_resource(request)
+        if p.path in ("CommunicationRequest.subject", "CommunicationRequest.requester")
+    ]
+    assert _messages(problems) == [
+        "CommunicationRequest.requester: must refer to a contained resource (#id), found 'Organization/o1' "
+        "[nde-notificationrequest]"
+    ]

@@ -213,6 +213,11 @@ class _Checker:
                 )
         if node.only is not None:
             self.only(node, value, path, context, label)
+        if node.aggregation and node.aggregation.data["value"] == "contained" and isinstance(value, dict):
+            target = value.get("reference")
+            if not (isinstance(target, str) and target.startswith("#") and target in context):
+                message = f"{label}must refer to a contained resource (#id), found {_show(target)}"
+                self.problem(path, message, node.aggregation.profile)
         for constraint in node.bindings:
             self.binding(constraint, value, path, label)
         for constraint in node.obeys:

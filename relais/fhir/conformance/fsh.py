@@ -8,7 +8,8 @@ reads the snapshot. Only what the guides' profiles use is understood (decision 0
 Understood: Alias, Profile, Extension, Invariant, CodeSystem and ValueSet headers (Id, Parent, Title, Context,
 Severity, Expression); rules ``path 1..1 MS``, ``path = value (exactly)``, ``path only T or Reference(A or B)``,
 ``path from VS (strength)``, ``path contains a 0..1 and X named b 1..*``, ``path obeys inv``, the caret rules
-``^url``, ``^slicing.discriminator[+|=].type|path``, ``^slicing.rules`` and ``^context.expression``. Instance,
+``^url``, ``^slicing.discriminator[+|=].type|path``, ``^slicing.rules``, ``^type.aggregation`` and
+``^context.expression``. Instance,
 Mapping, Logical and SearchParameter entities are skipped (they constrain nothing an instance must satisfy).
 """
 
@@ -199,6 +200,8 @@ def parse_rule(body: str) -> dict[str, Any] | None:
             }
         if caret == "slicing.rules":
             return {"path": path, "rule": "slicing-rules", "value": value.lstrip("#")}
+        if caret == "type.aggregation":  # a reference to a contained resource only (NdE)
+            return {"path": path, "rule": "aggregation", "value": value.lstrip("#")}
         if caret == "context.expression":
             return {"path": path, "rule": "context", "value": _unquote(value)}
         return {}  # descriptions, short, definition, comment, requirements, aggregation…

@@ -39,6 +39,7 @@ class Node:
     discriminators: list[dict[str, str]] = field(default_factory=list)
     children: dict[str, Node] = field(default_factory=dict)
     slices: dict[str, Node] = field(default_factory=dict)
+    aggregation: Constraint | None = None  # value "contained": a reference to a contained resource only
     url: str | None = None  # an extension slice: the extension's URL
     declared: bool = True  # a slice named in `contains` (False: defined by a parent outside the snapshot)
     origin: str = ""  # the profile that declared the slice
@@ -113,6 +114,8 @@ def _apply(root: Node, profile: str, rule: dict[str, Any]) -> None:
         node.only = Constraint(profile, rule)
     elif kind == "binding":
         node.bindings.append(Constraint(profile, rule))
+    elif kind == "aggregation":
+        node.aggregation = Constraint(profile, rule)
     elif kind == "obeys":
         node.obeys += [Constraint(profile, {"invariant": name}) for name in rule["invariants"]]
     elif kind == "discriminator":
