@@ -1,15 +1,15 @@
 """POST /fhir/: a transaction Bundle, accepted whole or refused whole.
 
 Every entry is a POST of a registered type that accepts create, or a PUT (``Type/id``) of one that accepts update
-(DELETE and conditional requests are refused, naming the entry); an updated resource keeps its id, so references to
-its entry are known from the start. The entries run in one database transaction, in an order that lets references resolve: Patient,
-then CareTeam, RelatedPerson, Consent, CarePlan, Goal, then the others in Bundle order. A reference to another entry
-(its ``fullUrl`` — ``urn:uuid:…`` — or ``Type/id`` of a resource that carries an id) is rewritten to the created
-resource. A CareTeam participant pointing to a RelatedPerson of the Bundle is left to that RelatedPerson entry (it joins
-the circle of its ``patient``; the participant's period is kept). An Organization entry (the ANS care-circle Bundles
-carry one) is matched against the directory, never created (``transaction_match``): it runs first, so that references
-to it become the directory's ``Organization/<id>`` or a logical reference. Any failure rolls everything back, access log
-included, and the OperationOutcome names the entry: ``Bundle.entry[3].resource.…``.
+(DELETE and conditional requests are refused, naming the entry); an updated resource keeps its id, so references to its
+entry are known from the start. The entries run in one database transaction, in an order that lets references resolve:
+Organization, Patient, then CareTeam, RelatedPerson, Consent, CarePlan, Goal, then the others in Bundle order. A
+reference to another entry (its ``fullUrl`` — ``urn:uuid:…`` — or ``Type/id`` of a resource that carries an id) is
+rewritten to the created resource. A CareTeam participant pointing to a RelatedPerson of the Bundle is left to that
+RelatedPerson entry (it joins the circle of its ``patient``; the participant's period is kept). An Organization entry
+(the ANS care-circle Bundles carry one) is matched against the directory, never created (``transaction_match``): it runs
+first, so that references to it become the directory's ``Organization/<id>`` or a logical reference. Any failure rolls
+everything back, access log included, and the OperationOutcome names the entry: ``Bundle.entry[3].resource.…``.
 """
 
 from __future__ import annotations
