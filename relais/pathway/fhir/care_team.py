@@ -41,8 +41,6 @@ from . import common as c
 from .related_person import period_of as _period
 from .related_person import proxy_add, proxy_codings, require_manager
 
-# National relationship codes mapped to a proxy quality (common.PROXY_ROLE_FROM_CODE); anything else is a carer (the
-# narrowest rights, with the trusted person): a legal guardian is only recognised when the sender says so.
 SEARCH_PARAMS = [
     SearchParam("_id", "token", "Identifiant du cercle (dossier de coordination)."),
     SearchParam("patient", "reference", "Patient/<id> : le cercle de cette personne."),

@@ -115,6 +115,9 @@ def require_manager(actor, person: Person, path: str) -> None:
 
 
 def _proxy_role(resource: dict[str, Any]) -> str:
+    """Relais's code, or a national code mapped to a proxy quality (common.PROXY_ROLE_FROM_CODE); anything else is
+    a carer (the narrowest rights, with the trusted person): a legal guardian is recognised only when the sender
+    says so."""
     for concept in resource.get("relationship") or []:
         for code in concept.get("coding") or []:
             if code.get("system") == c.PROXY_ROLE_SYSTEM and code.get("code") in ProxyRole.values:
