@@ -70,16 +70,9 @@ def world(demo, django_db_blocker):
 # until it is removed from here. Issue 14 (items 1 and 3) is fixing them in parallel: see the decision record 0048.
 KNOWN_GAPS = {
     # Not conformant yet (their problems are printed by `pytest tests/fhir/test_conformance.py --runxfail`):
-    "CarePlan": "no meta.profile (no ANS profile for the PPCS in the snapshot: Relais must still say which it claims)",
-    "CareTeam": "CDS CareTeam: no meta.profile",
-    "Consent": "no meta.profile",
-    "Encounter": "no meta.profile (no ANS profile in the snapshot)",
-    "Goal": "no meta.profile (no ANS profile in the snapshot)",
     "HealthcareService": "ROR HealthcareService: no specialty (TRE_R211) for day care, externat, semi-internat and "
     "sheltered work units (decision 0049, Gaps)",
-    "Patient": "FR Core Patient INS: no birth-list given-name extension, several given names, VALI without an INS",
-    "RelatedPerson": "CDS RelatedPerson: no meta.profile",
-    "Task": "SDO Task: input.type without the SDO input code, so no input matches its slice; plan actions: no profile",
+    "Task": "SDO Task: input.type without the SDO input code, so no input matches its slice",
     # Nothing to check: the demo (with the module's additions) serves none, or Relais serves none to read.
     "Bundle": "create only: Relais serves no Bundle to read (the SI-SDO notification is received, not served)",
 }

@@ -366,12 +366,18 @@ def test_proxy_and_end_of_membership_through_the_views(client, circle):
     login(client, circle.coordinator)
     response = client.post(
         url("proxy_add", circle.record.pk),
-        {"proxy_role": ProxyRole.TRUSTED_PERSON, "display_name": "Gwen Morvan", "email": "inconnu@exemple.test"},
+        {
+            "proxy_role": ProxyRole.TRUSTED_PERSON,
+            "given_name": "Gwen",
+            "family_name": "Morvan",
+            "email": "inconnu@exemple.test",
+        },
         follow=True,
     )
     assert "Aucun compte Relais actif n&#x27;a cette adresse." in response.content.decode()
     client.post(
-        url("proxy_add", circle.record.pk), {"proxy_role": ProxyRole.TRUSTED_PERSON, "display_name": "Gwen Morvan"}
+        url("proxy_add", circle.record.pk),
+        {"proxy_role": ProxyRole.TRUSTED_PERSON, "given_name": "Gwen", "family_name": "Morvan"},
     )
     assert circle.record.members.filter(kind="proxy", display_name="Gwen Morvan").exists()
     member = circle.educator_member

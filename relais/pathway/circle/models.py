@@ -58,6 +58,11 @@ class CircleMember(models.Model):
     circle_role = models.CharField("rôle dans le cercle", max_length=12, choices=CircleRole.choices, blank=True)
     proxy_role = models.CharField("qualité du proche", max_length=16, choices=ProxyRole.choices, blank=True)
     display_name = models.CharField("nom affiché", max_length=200, blank=True, help_text="Pour un proche sans compte.")
+    # A proxy's name parts and phone: the ANS RelatedPerson profile (CDS_FrRelatedPerson) needs a family name and a
+    # telecom; members added before these fields have only ``display_name`` (decision 0051).
+    family_name = models.CharField("nom", max_length=100, blank=True)
+    given_name = models.CharField("prénom", max_length=100, blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True)
     ground = models.CharField("fondement de l'accès", max_length=10, choices=Ground.choices)
     # Same care team: the person must be informed beforehand (L1110-12); the date is recorded here.
     person_informed_at = models.DateTimeField("personne informée le", null=True, blank=True)

@@ -48,8 +48,9 @@ def _require_manager(actor, person) -> Decision:
 
 
 @transaction.atomic
-def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
-    """Open the record; the opener becomes its referent, in the care team of their organisation."""
+def record_open(*, actor, person, informed_at=None, start=None) -> CoordinationRecord:
+    """Open the record; the opener becomes its referent, in the care team of their organisation (from ``start``, a
+    past date when a circle comes back from another system, else today)."""
     if actor is None or actor.user is None or not actor.reads_personal_data:
         raise PermissionDenied("Seul·e un·e professionnel·le identifié·e ouvre un dossier de coordination.")
     eligibility = professional_eligibility(
@@ -74,7 +75,7 @@ def record_open(*, actor, person, informed_at=None) -> CoordinationRecord:
         circle_role=CircleRole.REFERENT,
         ground=Ground.CARE_TEAM,
         person_informed_at=informed_at or timezone.now(),
-        start=timezone.localdate(),
+        start=start or timezone.localdate(),
         added_by=actor.public_label,
     )
     _trace(actor, "create", record, person.pk)
@@ -190,9 +191,27 @@ def objection_withdraw(*, actor, objection: Objection, withdrawn_by: str) -> Obj
     return objection
 
 
+def proxy_name(given_name: str, family_name: str) -> str:
+    return " ".join(part.strip() for part in (given_name, family_name) if part.strip())
+
+
 @transaction.atomic
-def circle_proxy_add(*, actor, person, proxy_role: str, display_name: str = "", user=None, start=None) -> CircleMember:
-    """Add a proxy (trusted person, legal guardian, carer), with or without an account."""
+def circle_proxy_add(
+    *,
+    actor,
+    person,
+    proxy_role: str,
+    display_name: str = "",
+    family_name: str = "",
+    given_name: str = "",
+    phone: str = "",
+    user=None,
+    start=None,
+) -> CircleMember:
+    """Add a proxy (trusted person, legal guardian, carer), with or without an account.
+
+    The shown name is ``display_name``, or the given and family names when only those are given."""
+    display_name = display_name.strip() or proxy_name(given_name, family_name)
     decision = _require_manager(actor, person)
     if proxy_role not in ProxyRole.values:
         raise ValidationError({"proxy_role": "Choisissez la qualité du proche."})
@@ -210,7 +229,10 @@ def circle_proxy_add(*, actor, person, proxy_role: str, display_name: str = "", 
         kind=MemberKind.PROXY,
         user=user,
         proxy_role=proxy_role,
-        display_name=display_name.strip(),
+        display_name=display_name,
+        family_name=family_name.strip(),
+        given_name=given_name.strip(),
+        phone=phone.strip(),
         ground=Ground.LEGAL,
         start=start or timezone.localdate(),
         added_by=actor.public_label,

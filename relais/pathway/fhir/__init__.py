@@ -12,7 +12,8 @@ def register() -> None:
     from relais.fhir.registry import register as fhir_register
     from relais.fhir.shared import register_part
 
-    from . import audit_event, care_team, consent, events, movement, nde, patient, plan
+    from . import audit_event, care_team, consent, events, movement, nde, patient, plan, related_person
+    from . import common as c
     from .task import PLAN_TASK_PART
 
     fhir_register(
@@ -21,8 +22,8 @@ def register() -> None:
         search=patient.search_patients,
         create=patient.create_patient,
         search_params=patient.SEARCH_PARAMS,
-        documentation="Identité d'une personne suivie (forme FR Core Patient INS) ; visible des membres de son cercle "
-        "de soins selon la politique d'accès.",
+        documentation="Identité d'une personne suivie (profil FR Core Patient ; FR Core Patient INS quand la personne "
+        "a un INS et un lieu de naissance) ; visible des membres de son cercle de soins selon la politique d'accès.",
         profile=patient.PROFILE,
     )
     fhir_register(
@@ -30,17 +31,22 @@ def register() -> None:
         read=care_team.read_care_team,
         search=care_team.search_care_teams,
         create=care_team.create_care_team,
+        update=care_team.update_care_team,
         search_params=care_team.SEARCH_PARAMS,
-        documentation="Cercle de soins (forme ANS CDS CareTeam, id = dossier de coordination) ; fondement de l'accès "
+        documentation="Cercle de soins (profil ANS CDS CareTeam, id = dossier de coordination) ; fondement de l'accès "
         "de chaque membre dans l'extension urn:relais:fhir:extension:care-circle-access.",
+        profile=c.CARE_TEAM_PROFILE,
     )
     fhir_register(
         "RelatedPerson",
-        read=care_team.read_related_person,
-        search=care_team.search_related_persons,
-        create=care_team.create_related_person,
-        search_params=care_team.RELATED_SEARCH_PARAMS,
-        documentation="Proches du cercle de soins : personne de confiance, représentant·e légal·e, aidant·e.",
+        read=related_person.read_related_person,
+        search=related_person.search_related_persons,
+        create=related_person.create_related_person,
+        update=related_person.update_related_person,
+        search_params=related_person.RELATED_SEARCH_PARAMS,
+        documentation="Proches du cercle de soins : personne de confiance, représentant·e légal·e, aidant·e (profil "
+        "ANS CDS FrRelatedPerson).",
+        profile=c.RELATED_PERSON_PROFILE,
     )
     fhir_register(
         "Consent",
@@ -49,6 +55,7 @@ def register() -> None:
         create=consent.create_consent,
         search_params=consent.SEARCH_PARAMS,
         documentation="Consentement de la personne au partage avec un membre hors équipe de soins (CSP L1110-4).",
+        profile=c.CONSENT_PROFILE,
     )
     fhir_register(
         "CarePlan",
@@ -57,6 +64,7 @@ def register() -> None:
         create=plan.create_care_plan,
         search_params=plan.SEARCH_PARAMS,
         documentation="Plan personnalisé de coordination en santé (PPCS) : besoins, objectifs, actions (Task).",
+        profile=c.CARE_PLAN_PROFILE,
     )
     fhir_register(
         "Goal",
@@ -65,6 +73,7 @@ def register() -> None:
         create=plan.create_goal,
         search_params=plan.GOAL_SEARCH_PARAMS,
         documentation="Objectifs du PPCS.",
+        profile=c.GOAL_PROFILE,
     )
     fhir_register(
         "AuditEvent",

@@ -1,10 +1,11 @@
-"""CareTeam (the care circle, shaped like the ANS "cercle de soins" CareTeam) and RelatedPerson (its proxies).
+"""CareTeam: the care circle, profile ANS CDS CareTeam (its proxies, RelatedPerson, are in related_person.py).
 
-One CareTeam per coordination record (id = record id). Each participant carries its role (Relais codes) and, in
-the complex extension ``urn:relais:fhir:extension:care-circle-access``, the ground of access: ``ground`` (care_team,
-consent, legal), ``personInformed`` (care team, CSP L1110-12), ``consent`` (the active Consent resources) and
-``objection``. Professionals are logical references (RPPS or Relais user id) with ``onBehalfOf`` their organisation;
-proxies are RelatedPerson/<member id>. Category "identity" for reads; adding members needs a referent or coordinator.
+One CareTeam per coordination record (id = record id). Each participant carries its roles (the national TRE_R260
+code and Relais's) and, in the complex extension ``urn:relais:fhir:extension:care-circle-access``, the ground of
+access: ``ground`` (care_team, consent, legal), ``personInformed`` (care team, CSP L1110-12), ``consent`` (the active
+Consent resources, with what each covers) and ``objection``. Professionals are logical PractitionerRole references
+(RPPS or Relais user id) with ``onBehalfOf`` their organisation; proxies are RelatedPerson/<member id>. Category
+"identity" for reads; adding members needs a referent or coordinator.
 
 On input (create) unknown participants are not guessed: an Organization alone or a reference that matches no Relais
 account grants no access (access is for identified professionals, L1110-4) and the response says so in ``note``.
@@ -30,32 +31,21 @@ from relais.pathway.circle.models import (
     Ground,
     MemberKind,
     Objection,
-    ProxyRole,
 )
-from relais.pathway.circle.services import _trace, circle_professional_add, record_open
+from relais.pathway.circle.services import circle_member_end, circle_professional_add, record_open
 from relais.persons.models import Person
 from relais.territory.timezones import local_today, organisation_zone
 
 from .. import matrix as m
-from ..policy import may_manage_circle
 from . import common as c
+from .related_person import period_of as _period
+from .related_person import proxy_add, proxy_codings, require_manager
 
-# National relationship codes mapped to a proxy quality; anything else is a carer (the narrowest rights, with
-# the trusted person): a legal guardian is only recognised when the sender says so.
-_RELATIONSHIP = {"GUARD": ProxyRole.LEGAL_GUARDIAN, "POWATT": ProxyRole.LEGAL_GUARDIAN}
 SEARCH_PARAMS = [
     SearchParam("_id", "token", "Identifiant du cercle (dossier de coordination)."),
     SearchParam("patient", "reference", "Patient/<id> : le cercle de cette personne."),
     SearchParam("subject", "reference", "Comme patient."),
 ]
-RELATED_SEARCH_PARAMS = [SearchParam("patient", "reference", "Patient/<id> : les proches de cette personne.")]
-
-
-def _period(start, end) -> dict[str, Any]:
-    period = {"start": start.isoformat()}
-    if end:
-        period["end"] = end.isoformat()
-    return period
 
 
 def _access_extension(member: CircleMember, objections: list[Objection]) -> dict[str, Any]:
@@ -67,6 +57,10 @@ def _access_extension(member: CircleMember, objections: list[Objection]) -> dict
     for consent in member.consents.all():
         if consent.revoked_at is None:
             subs.append({"url": "consent", "valueReference": {"reference": f"Consent/{consent.pk}"}})
+            # What the consent covers, as a CareTeam create reads it: the circle travels whole in one resource.
+            subs.extend({"url": "consentScope", "valueCode": category} for category in consent.scope)
+            subs.append({"url": "consentMethod", "valueCode": consent.method})
+            subs.append({"url": "consentGivenBy", "valueString": consent.given_by})
     for objection in objections:
         if member.ground == Ground.CARE_TEAM and objection.member_id in (None, member.pk):
             subs.append({"url": "objection", "valueDateTime": c.instant(objection.at)})
@@ -75,13 +69,15 @@ def _access_extension(member: CircleMember, objections: list[Objection]) -> dict
 
 def _participant(member: CircleMember, objections: list[Objection]) -> dict[str, Any]:
     if member.kind == MemberKind.PROFESSIONAL:
-        role = c.coding(c.CIRCLE_ROLE_SYSTEM, member.circle_role, member.get_circle_role_display())
+        national = c.role_class("health_professional" if member.user.rpps else "professional")
+        own = c.coding(c.CIRCLE_ROLE_SYSTEM, member.circle_role, member.get_circle_role_display())
+        roles = [{"coding": [national]}, {"coding": [own]}]  # two meanings: two concepts
     else:
-        role = c.coding(c.PROXY_ROLE_SYSTEM, member.proxy_role, member.get_proxy_role_display())
+        roles = [{"coding": proxy_codings(member)}]  # one meaning in two systems
     participant: dict[str, Any] = {
         "id": f"member-{member.pk}",
         "extension": [_access_extension(member, objections)],
-        "role": [{"coding": [role]}],
+        "role": roles,
         "member": c.member_reference(member),
     }
     if member.kind == MemberKind.PROFESSIONAL:
@@ -97,6 +93,7 @@ def care_team_resource(record: CoordinationRecord, notes: list[str] | None = Non
     resource: dict[str, Any] = {
         "resourceType": "CareTeam",
         "id": str(record.pk),
+        "meta": c.profiled(c.CARE_TEAM_PROFILE),
         "identifier": [{"system": "urn:relais:coordination-record", "value": str(record.pk)}],
         "status": "inactive" if record.closed_at else "active",
         "name": f"Cercle de soins de {person.first_names.split()[0]} {person.used_name or person.family_name}",
@@ -127,102 +124,6 @@ def search_care_teams(actor, params, offset: int, count: int):
     for record in shown:
         c.trace(actor, c.ask(actor, record.person, m.IDENTITY), record, record.person_id, "FHIR CareTeam search")
     return [care_team_resource(r) for r in shown], len(records)
-
-
-# --- RelatedPerson: the proxies -------------------------------------------------------------------------------
-
-
-def related_person_resource(member: CircleMember) -> dict[str, Any]:
-    resource: dict[str, Any] = {
-        "resourceType": "RelatedPerson",
-        "id": str(member.pk),
-        "active": member.end is None or member.end >= timezone.localdate(),
-        "patient": {"reference": f"Patient/{member.record.person_id}"},
-        "relationship": [
-            {"coding": [c.coding(c.PROXY_ROLE_SYSTEM, member.proxy_role, member.get_proxy_role_display())]}
-        ],
-        "period": _period(member.start, member.end),
-    }
-    if member.display_name:
-        resource["name"] = [{"text": member.display_name}]
-    return resource
-
-
-def read_related_person(actor, resource_id: str) -> dict[str, Any] | None:
-    member = (
-        CircleMember.objects.filter(pk=c.number(resource_id) or 0, kind=MemberKind.PROXY)
-        .select_related("record__person")
-        .first()
-    )
-    if member is None or not c.allowed_read(actor, member.record.person, m.IDENTITY, member, "FHIR RelatedPerson"):
-        return None
-    return related_person_resource(member)
-
-
-def search_related_persons(actor, params, offset: int, count: int):
-    persons = c.visible_persons(actor, m.IDENTITY, c.patient_ids(params))
-    members = list(
-        CircleMember.objects.filter(kind=MemberKind.PROXY, record__person__in=persons).select_related("record")
-    )
-    shown = c.page(members, offset, count)
-    for member in shown:
-        person = member.record.person
-        c.trace(actor, c.ask(actor, person, m.IDENTITY), member, person.pk, "FHIR RelatedPerson search")
-    return [related_person_resource(member) for member in shown], len(members)
-
-
-def _require_manager(actor, person: Person, path: str) -> None:
-    if not c.ask(actor, person, m.IDENTITY):
-        raise FhirError(404, "not-found", f"{path} : Patient/{person.pk} introuvable.", expression=path)
-    decision = may_manage_circle(user=actor.user, organisation=actor.organisation, person=person)
-    if not decision.allowed:
-        raise FhirError(403, "forbidden", decision.message, expression=path)
-
-
-def _proxy_role(resource: dict[str, Any]) -> str:
-    for concept in resource.get("relationship") or []:
-        for code in concept.get("coding") or []:
-            if code.get("system") == c.PROXY_ROLE_SYSTEM and code.get("code") in ProxyRole.values:
-                return code["code"]
-            if code.get("code") in _RELATIONSHIP:
-                return _RELATIONSHIP[code["code"]]
-    return ProxyRole.CARER
-
-
-def _name(resource: dict[str, Any]) -> str:
-    name = (resource.get("name") or [{}])[0]
-    text = name.get("text") or " ".join([*(name.get("given") or []), name.get("family") or ""]).strip()
-    return text[:200] or "Proche"
-
-
-def proxy_add(actor, person: Person, resource: dict[str, Any], period: dict | None = None) -> CircleMember:
-    """A proxy (trusted person, legal guardian, carer) joins the circle; their quality is their ground."""
-    period = resource.get("period") or period or {}
-    start = parse_date((period.get("start") or "")[:10]) or timezone.localdate()
-    end = parse_date((period.get("end") or "")[:10]) if period.get("end") else None
-    member = CircleMember(
-        record=person.coordination_record,
-        kind=MemberKind.PROXY,
-        proxy_role=_proxy_role(resource),
-        display_name=_name(resource),
-        ground=Ground.LEGAL,
-        start=start,
-        end=end,
-        added_by=actor.label,
-    )
-    member.full_clean()
-    member.save()
-    _trace(actor, "create", member, person.pk, f"ajout d'un proche ({member.proxy_role}) par FHIR")
-    return member
-
-
-def create_related_person(actor, resource: dict[str, Any]) -> dict[str, Any]:
-    pk = c.reference_id(resource.get("patient"), "Patient", "RelatedPerson.patient")
-    person = Person.objects.filter(pk=pk, merged_into__isnull=True).first()
-    if person is None:
-        raise FhirError(404, "not-found", f"RelatedPerson.patient : Patient/{pk} introuvable.")
-    _require_manager(actor, person, "RelatedPerson.patient")
-    return related_person_resource(proxy_add(actor, person, resource))
 
 
 # --- CareTeam create: open the record and add the participants it names ------------------------------------------
@@ -270,8 +171,10 @@ def _add_professional(actor, person, participant, path: str) -> None:
     if user is None or organisation is None:
         raise LookupError
     record = person.coordination_record
-    if record.members.filter(user=user, organisation=organisation, end__isnull=True).exists():
-        return  # already a member: a CareTeam sent back as read adds nothing
+    current = record.members.filter(user=user, organisation=organisation, end__isnull=True).first()
+    if current is not None:  # already a member: a CareTeam sent back as read adds nothing; an end ends it
+        _end_if_asked(actor, current, participant)
+        return
     access = _access(participant)
     ground = ((access.get("ground") or [{}])[0].get("valueCoding") or {}).get("code")
     if ground not in (Ground.CARE_TEAM, Ground.CONSENT):
@@ -313,6 +216,19 @@ def _add_professional(actor, person, participant, path: str) -> None:
         raise FhirError(422, "business-rule", f"{path} : {message}", expression=path) from None
 
 
+def _opener(actor, resource: dict[str, Any]):
+    """When the sender is itself a participant of the CareTeam it creates (a circle Relais sent, coming back), the
+    date the person was informed and the start of its membership: the opener's own, not today's."""
+    for participant in resource.get("participant") or []:
+        user = _user(participant.get("member") or {})
+        if user is not None and user.pk == actor.user.pk:
+            informed = (_access(participant).get("personInformed") or [{}])[0].get("valueDateTime")
+            start = parse_date(((participant.get("period") or {}).get("start") or "")[:10])
+            today = local_today(organisation_zone(actor.organisation))
+            return (parse_datetime(informed) if informed else None), (start if start and start <= today else None)
+    return None, None
+
+
 def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
     if actor is None or actor.user is None:
         raise FhirError(403, "forbidden", "Seul·e un·e professionnel·le identifié·e gère un cercle de soins.")
@@ -324,12 +240,42 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
             404, "not-found", f"CareTeam.subject : Patient/{pk} introuvable.", expression="CareTeam.subject"
         )
     if record is None:
+        informed, start = _opener(actor, resource)
         try:
-            record = record_open(actor=actor, person=person)
+            record = record_open(actor=actor, person=person, informed_at=informed, start=start)
         except PermissionDenied as exc:
             raise FhirError(403, "forbidden", str(exc)) from None
     else:
-        _require_manager(actor, person, "CareTeam.subject")
+        require_manager(actor, person, "CareTeam.subject")
+    notes = _apply_participants(actor, person, record, resource)
+    return care_team_resource(CoordinationRecord.objects.get(pk=record.pk), notes)
+
+
+def update_care_team(actor, resource_id: str, resource: dict[str, Any]) -> dict[str, Any] | None:
+    """PUT (the guide's update Bundle, CDS_BundleTransactionMAJ): participants not yet members join, a participant
+    whose ``period.end`` is given leaves at that date. A member the CareTeam no longer lists is NOT ended: ending
+    someone's access is said explicitly (decision 0051)."""
+    if actor is None or actor.user is None:
+        raise FhirError(403, "forbidden", "Seul·e un·e professionnel·le identifié·e gère un cercle de soins.")
+    record = CoordinationRecord.objects.filter(pk=c.number(resource_id) or 0).select_related("person").first()
+    if record is None or not c.ask(actor, record.person, m.IDENTITY):
+        return None
+    if c.reference_id(resource.get("subject"), "Patient", "CareTeam.subject") != record.person_id:
+        raise FhirError(
+            422, "invalid", "CareTeam.subject : un cercle ne change pas de personne.", expression="CareTeam.subject"
+        )
+    require_manager(actor, record.person, "CareTeam")
+    notes = _apply_participants(actor, record.person, record, resource)
+    return care_team_resource(CoordinationRecord.objects.get(pk=record.pk), notes)
+
+
+def _end_if_asked(actor, member: CircleMember, participant: dict[str, Any]) -> None:
+    end = parse_date(((participant.get("period") or {}).get("end") or "")[:10])
+    if end is not None:
+        circle_member_end(actor=actor, member=member, end=end)
+
+
+def _apply_participants(actor, person: Person, record: CoordinationRecord, resource: dict[str, Any]) -> list[str]:
     contained = {f"#{r.get('id')}": r for r in resource.get("contained") or [] if r.get("id")}
     notes = []
     for index, participant in enumerate(resource.get("participant") or []):
@@ -339,10 +285,11 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
         if reference in contained and contained[reference].get("resourceType") == "RelatedPerson":
             proxy_add(actor, person, contained[reference], participant.get("period"))
             continue
-        if reference.startswith("RelatedPerson/") and record.members.filter(
-            pk=c.number(reference.partition("/")[2]) or 0, kind=MemberKind.PROXY
-        ):
-            continue
+        if reference.startswith("RelatedPerson/"):
+            proxy = record.members.filter(pk=c.number(reference.partition("/")[2]) or 0, kind=MemberKind.PROXY)
+            if proxy.exists():
+                _end_if_asked(actor, proxy.get(), participant)
+                continue
         try:
             _add_professional(actor, person, participant, path)
         except LookupError:
@@ -351,4 +298,4 @@ def create_care_team(actor, resource: dict[str, Any]) -> dict[str, Any]:
                 f"{path}.member ({shown}) non ajouté : aucun compte Relais ne lui correspond ; l'accès n'est "
                 "accordé qu'à des professionnels identifiés (CSP L1110-4) ou à des proches."
             )
-    return care_team_resource(CoordinationRecord.objects.get(pk=record.pk), notes)
+    return notes

@@ -31,6 +31,38 @@ ACCESS_EXTENSION = "urn:relais:fhir:extension:care-circle-access"
 CONSENT_METHOD_EXTENSION = "urn:relais:fhir:extension:consent-method"
 CONSENT_COLLECTOR_EXTENSION = "urn:relais:fhir:extension:consent-collected-by"
 RPPS_SYSTEM = "urn:oid:1.2.250.1.71.4.2.1"  # IdNatPS (8 + RPPS)
+PHONE_SYSTEM = "phone"
+
+# Profiles (decision 0051). The care circle follows the ANS guide "Gestion du cercle de soins"; the plan, the consent
+# and the stays have no national profile: they declare the base R4 profile of their type.
+CDS = "https://interop.esante.gouv.fr/ig/fhir/cds/StructureDefinition/"
+CARE_TEAM_PROFILE = CDS + "cds-ihe-careteam"
+RELATED_PERSON_PROFILE = CDS + "cds-fr-related-person"
+BASE_PROFILE = "http://hl7.org/fhir/StructureDefinition/"
+CARE_PLAN_PROFILE = BASE_PROFILE + "CarePlan"
+GOAL_PROFILE = BASE_PROFILE + "Goal"
+CONSENT_PROFILE = BASE_PROFILE + "Consent"
+ENCOUNTER_PROFILE = BASE_PROFILE + "Encounter"
+TASK_PROFILE = BASE_PROFILE + "Task"
+
+# Roles of the care-circle members from the national code system the careteam-roles value set includes
+# (TRE_R260-HL7RoleClass, version 20240426120000): what a partner reads; Relais's own role travels beside it.
+ROLE_CLASS_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R260-HL7RoleClass/FHIR/TRE-R260-HL7RoleClass"
+ROLE_CLASS = {
+    "trusted_person": ("NOK", "personne de confiance"),
+    "legal_guardian": ("GUARD", "Responsable légal"),
+    "carer": ("CAREGIVER", "Aidant"),
+    "health_professional": ("PROV", "Professionnel de santé"),
+    "professional": ("AGNT", "Professionnel caractérisé par son rôle"),
+}
+# Received national codes → Relais proxy quality ("POWATT", power of attorney, from HL7 v3 RoleCode).
+PROXY_ROLE_FROM_CODE = {"NOK": "trusted_person", "GUARD": "legal_guardian", "POWATT": "legal_guardian"}
+
+
+def profiled(profile: str) -> dict[str, Any]:
+    return {"profile": [profile]}
+
+
 ACCESS_GROUND = "care_circle"  # access log ground prefix; the deciding rule follows
 
 _NUMERIC = re.compile(r"^[0-9]{1,12}$")
@@ -148,14 +180,20 @@ def member_display(member: CircleMember) -> str:
 
 
 def professional_reference(member: CircleMember) -> dict[str, Any]:
-    """A professional as a logical reference: Relais does not serve Practitioner; RPPS when known."""
+    """A professional as a logical reference to their practice (PractitionerRole, as CDS_IHECareTeam expects):
+    Relais does not serve PractitionerRole; the identifier is the professional's RPPS (IdNatPS) when known."""
     user = member.user
     identifier = (
         {"system": RPPS_SYSTEM, "value": f"8{user.rpps}"}
         if user.rpps
         else {"system": USER_SYSTEM, "value": str(user.pk)}
     )
-    return {"type": "Practitioner", "identifier": identifier, "display": member_display(member)}
+    return {"type": "PractitionerRole", "identifier": identifier, "display": member_display(member)}
+
+
+def role_class(key: str) -> dict[str, Any]:
+    code, display = ROLE_CLASS[key]
+    return coding(ROLE_CLASS_SYSTEM, code, display)
 
 
 def member_reference(member: CircleMember) -> dict[str, Any]:

@@ -43,6 +43,7 @@ def consent_resource(consent: Consent) -> dict[str, Any]:
     return {
         "resourceType": "Consent",
         "id": str(consent.pk),
+        "meta": c.profiled(c.CONSENT_PROFILE),
         "extension": [
             {"url": c.CONSENT_METHOD_EXTENSION, "valueCode": consent.method},
             {"url": c.CONSENT_COLLECTOR_EXTENSION, "valueString": consent.collected_by},

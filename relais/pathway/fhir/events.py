@@ -52,7 +52,10 @@ def encounter_resource(event: TimelineEvent) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Encounter",
         "id": str(event.pk),
-        "meta": {"security": [c.coding(c.CATEGORY_SYSTEM, event.category, m.CATEGORIES[event.category])]},
+        "meta": {
+            **c.profiled(c.ENCOUNTER_PROFILE),
+            "security": [c.coding(c.CATEGORY_SYSTEM, event.category, m.CATEGORIES[event.category])],
+        },
         # An admission is the start of a stay still going on as far as the record knows; the others are over.
         "status": "in-progress" if event.kind == EventKind.ADMISSION else "finished",
         "class": {"system": ACT_CODE, "code": code, "display": display},
@@ -199,6 +202,7 @@ TIMELINE_ENCOUNTER_PART = TypePart(
     search=search_encounters,
     search_params=tuple(SEARCH_PARAMS),
     create=create_encounter,  # every posted Encounter the hospital part does not claim (movement.py)
+    profile=c.ENCOUNTER_PROFILE,
     documentation="Événements de la chronologie qui sont des rencontres (admission, sortie, hospitalisation, "
     "visite à domicile, évaluation) ; reçus d'un autre logiciel ou lus selon la catégorie de chacun ;",
 )

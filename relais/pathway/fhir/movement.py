@@ -80,7 +80,10 @@ def movement_resource(row: HospitalMovement, *, medical: bool) -> dict[str, Any]
     resource: dict[str, Any] = {
         "resourceType": "Encounter",
         "id": f"{ID_PREFIX}{row.pk}",
-        "meta": {"security": [c.coding(c.CATEGORY_SYSTEM, m.SOCIAL, m.CATEGORIES[m.SOCIAL])]},
+        "meta": {
+            **c.profiled(c.ENCOUNTER_PROFILE),
+            "security": [c.coding(c.CATEGORY_SYSTEM, m.SOCIAL, m.CATEGORIES[m.SOCIAL])],
+        },
         "status": _status(row),
         "class": {"system": ACT_CODE, "code": "IMP", "display": "inpatient encounter"},
         "subject": {"reference": f"Patient/{row.record.person_id}"},
@@ -288,6 +291,7 @@ HOSPITAL_ENCOUNTER_PART = TypePart(
     create=create,
     update=update,
     owns_resource=owns_resource,
+    profile=c.ENCOUNTER_PROFILE,
     documentation="et les séjours à l'hôpital (id hosp-<n>) : entrée, sortie prévue, sortie et destination, reçus "
     "des logiciels hospitaliers ; un nouvel envoi avec le même identifier met le séjour à jour.",
 )

@@ -1,4 +1,11 @@
-"""Patient: the identity of a person of a care circle (FR Core Patient INS shape), category "identity".
+"""Patient: the identity of a person of a care circle (FR Core Patient, or FR Core Patient INS with an INS), category
+"identity".
+
+On output (decision 0051): a person with an INS and a birth place follows fr-core-patient-ins (its official name has
+one ``given``, the first first name, as the INS rules say), any other follows fr-core-patient (each first name its own
+``given``); both carry the whole list in the birth-list given-name extension and Relais's own identifier (the PI slice).
+FR Core's invariant fr-core-1 ties the status VALI to an INS: a validated identity without an INS is sent as PROV, and
+Relais's status travels in ``urn:relais:fhir:extension:identity-status`` so that another Relais reads it back.
 
 On input (create, or a transaction Bundle) an ANS / FR Core Patient is accepted: INS with the official systems, identity
 status from the fr-core-identity-reliability extension, birth place. An INS received from another system was not
@@ -24,14 +31,20 @@ from .. import matrix as m
 from . import common as c
 
 INS_NIR_SYSTEM = "urn:oid:1.2.250.1.213.1.4.8"
-INS_SYSTEMS = {INS_NIR_SYSTEM, "urn:oid:1.2.250.1.213.1.4.9", "urn:oid:1.2.250.1.213.1.4.10"}
+INS_NIA_SYSTEM = "urn:oid:1.2.250.1.213.1.4.9"
+INS_SYSTEMS = {INS_NIR_SYSTEM, INS_NIA_SYSTEM, "urn:oid:1.2.250.1.213.1.4.10"}
 IDENTIFIER_TYPE_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0203"
+V2_0203_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0203"
+PERSON_SYSTEM = "urn:relais:person"  # Relais's own identifier of a person (FR Core slice PI)
+BIRTH_LIST_EXTENSION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birth-list-given-name"
+LOCAL_STATUS_EXTENSION = "urn:relais:fhir:extension:identity-status"
 RELIABILITY_EXTENSION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-identity-reliability"
 STATUS_SYSTEM = "https://hl7.fr/ig/fhir/core/CodeSystem/fr-core-cs-v2-0445"
 BIRTH_PLACE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/patient-birthPlace"
 INSEE_EXTENSION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-address-insee-code"
 COMMUNE_SYSTEM = "https://mos.esante.gouv.fr/NOS/TRE_R13-Commune/FHIR/TRE-R13-Commune"
-PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-ins"
+PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient"
+INS_PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-ins"
 _GENDER = {"F": "female", "M": "male", "I": "unknown"}
 _SEX = {"female": "F", "male": "M", "other": "I", "unknown": "I"}
 _RECEIVED_STATUS = {"RECUP": IdentityStatus.PROVISIONAL, "QUAL": IdentityStatus.VALIDATED}
@@ -44,10 +57,60 @@ SEARCH_PARAMS = [
 ]
 
 
+def _identifiers(person: Person) -> list[dict[str, Any]]:
+    identifiers = []
+    if person.ins:  # NIA (temporary number from INSi) starts with 7 or 8; FR Core gives it the use "temp"
+        nia = person.ins[0] in "78"
+        identifiers.append(
+            {
+                "use": "temp" if nia else "official",
+                "type": {"coding": [c.coding(IDENTIFIER_TYPE_SYSTEM, "INS-NIA" if nia else "INS-NIR")]},
+                "system": INS_NIA_SYSTEM if nia else INS_NIR_SYSTEM,
+                "value": person.ins,
+            }
+        )
+    identifiers.append(
+        {
+            "use": "usual",
+            "type": {"coding": [c.coding(V2_0203_SYSTEM, "PI", "Patient internal identifier")]},
+            "system": PERSON_SYSTEM,
+            "value": str(person.pk),
+        }
+    )
+    return identifiers
+
+
+def _names(person: Person, ins_profile: bool) -> list[dict[str, Any]]:
+    given = person.first_names.split()
+    official = {
+        "extension": [{"url": BIRTH_LIST_EXTENSION, "valueString": " ".join(given)}],
+        "use": "official",
+        "family": person.family_name,
+        "given": given[:1] if ins_profile else given,  # fr-core-patient-ins: given 1..1, the first first name
+    }
+    names = [official]
+    if person.used_name or person.used_first_name:
+        usual: dict[str, Any] = {"use": "usual", "family": person.used_name or person.family_name}
+        if person.used_first_name:
+            usual["given"] = [person.used_first_name]
+        names.append(usual)
+    return names
+
+
 def patient_resource(person: Person) -> dict[str, Any]:
-    resource: dict[str, Any] = {"resourceType": "Patient", "id": str(person.pk), "meta": {"profile": [PROFILE]}}
-    status = [{"url": "identityStatus", "valueCoding": c.coding(STATUS_SYSTEM, person.identity_status)}]
+    ins_profile = bool(person.ins and person.birth_place_code)  # the INS profile needs both
+    resource: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": str(person.pk),
+        "meta": {"profile": [INS_PROFILE if ins_profile else PROFILE]},
+    }
+    sent_status = person.identity_status
+    if sent_status == IdentityStatus.VALIDATED and not person.ins:
+        sent_status = IdentityStatus.PROVISIONAL  # fr-core-1: VALI needs an INS
+    status = [{"url": "identityStatus", "valueCoding": c.coding(STATUS_SYSTEM, sent_status)}]
     extensions: list[dict[str, Any]] = [{"url": RELIABILITY_EXTENSION, "extension": status}]
+    if sent_status != person.identity_status:
+        extensions.append({"url": LOCAL_STATUS_EXTENSION, "valueCode": person.identity_status})
     if person.birth_place_code:
         place: dict[str, Any] = {
             "extension": [{"url": INSEE_EXTENSION, "valueCoding": c.coding(COMMUNE_SYSTEM, person.birth_place_code)}]
@@ -56,24 +119,11 @@ def patient_resource(person: Person) -> dict[str, Any]:
             place["city"] = person.birth_place_label
         extensions.append({"url": BIRTH_PLACE_EXTENSION, "valueAddress": place})
     resource["extension"] = extensions
-    if person.ins:
-        resource["identifier"] = [
-            {
-                "use": "official",
-                "type": {"coding": [c.coding(IDENTIFIER_TYPE_SYSTEM, "INS-NIR")]},
-                "system": INS_NIR_SYSTEM,
-                "value": person.ins,
-            }
-        ]
-    names = [{"use": "official", "family": person.family_name, "given": person.first_names.split()}]
-    if person.used_name or person.used_first_name:
-        usual: dict[str, Any] = {"use": "usual", "family": person.used_name or person.family_name}
-        if person.used_first_name:
-            usual["given"] = [person.used_first_name]
-        names.append(usual)
-    resource["name"] = names
-    if person.phone:
-        resource["telecom"] = [{"system": "phone", "value": person.phone}]
+    resource["identifier"] = _identifiers(person)
+    resource["name"] = _names(person, ins_profile)
+    telecom = [{"system": s, "value": v} for s, v in (("phone", person.phone), ("email", person.email)) if v]
+    if telecom:
+        resource["telecom"] = telecom
     resource["gender"] = _GENDER.get(person.sex, "unknown")
     resource["birthDate"] = person.birth_date.isoformat()
     address = {k: v for k, v in (("city", person.city), ("postalCode", person.postal_code)) if v}
@@ -123,15 +173,26 @@ def person_fields(resource: dict[str, Any], path: str = "Patient") -> tuple[dict
         raise FhirError(
             422, "required", f"{path}.birthDate : date de naissance requise.", expression=f"{path}.birthDate"
         )
+    birth_list = next(
+        (
+            e.get("valueString")
+            for e in official.get("extension") or []
+            if e.get("url") == BIRTH_LIST_EXTENSION and isinstance(e.get("valueString"), str)
+        ),
+        "",
+    )
     fields: dict[str, Any] = {
         "family_name": official["family"],
-        "first_names": " ".join(official["given"]),
+        # The birth list holds every first name; under the INS profile ``given`` holds only the first one.
+        "first_names": " ".join(birth_list.split()) or " ".join(official["given"]),
         "birth_date": resource["birthDate"],
         "sex": _SEX.get(resource.get("gender", "unknown"), "I"),
     }
     usual = next((n for n in names if n.get("use") == "usual"), None)
-    if usual and usual.get("family"):
+    if usual and usual.get("family") and usual["family"] != official["family"]:
         fields["used_name"] = usual["family"]
+    if usual and usual.get("given"):
+        fields["used_first_name"] = " ".join(usual["given"])[:100]
     note = ""
     for index, identifier in enumerate(resource.get("identifier") or []):
         if identifier.get("system") in INS_SYSTEMS and identifier.get("value"):
@@ -139,13 +200,15 @@ def person_fields(resource: dict[str, Any], path: str = "Patient") -> tuple[dict
                 note = f"INS reçu non conservé ({path}.identifier[{index}].value : {ins_error(identifier['value'])})"
             else:
                 fields["ins"] = identifier["value"]
-    status = IdentityStatus.PROVISIONAL
+    status = local_status = IdentityStatus.PROVISIONAL
     for extension in resource.get("extension") or []:
         if extension.get("url") == RELIABILITY_EXTENSION:
             for sub in extension.get("extension") or []:
                 code = (sub.get("valueCoding") or {}).get("code")
                 if sub.get("url") == "identityStatus" and code in IdentityStatus.values:
                     status = _RECEIVED_STATUS.get(code, code)
+        if extension.get("url") == LOCAL_STATUS_EXTENSION and extension.get("valueCode") == IdentityStatus.VALIDATED:
+            local_status = IdentityStatus.VALIDATED  # sent as PROV by a Relais (fr-core-1), see above
         if extension.get("url") == BIRTH_PLACE_EXTENSION:
             place = extension.get("valueAddress") or {}
             for sub in place.get("extension") or []:
@@ -153,7 +216,11 @@ def person_fields(resource: dict[str, Any], path: str = "Patient") -> tuple[dict
                     fields["birth_place_code"] = sub["valueCoding"]["code"]
             if place.get("city"):
                 fields["birth_place_label"] = place["city"][:120]
-    fields["identity_status"] = status
+    for contact in resource.get("telecom") or []:
+        kind, value = contact.get("system"), (contact.get("value") or "").strip()
+        if kind in ("phone", "email") and value and not fields.get(kind):
+            fields[kind] = value[:30] if kind == "phone" else value[:254]
+    fields["identity_status"] = IdentityStatus.VALIDATED if local_status == IdentityStatus.VALIDATED else status
     address = (resource.get("address") or [None])[0]
     if address:
         fields["address"] = " ".join(address.get("line") or [])[:250]

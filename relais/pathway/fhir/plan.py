@@ -30,6 +30,7 @@ _LIFECYCLE = {
 }
 _FROM_LIFECYCLE = {"proposed": GoalStatus.PROPOSED, "completed": GoalStatus.ACHIEVED, "cancelled": GoalStatus.CANCELLED}
 TITLE = "Plan personnalisé de coordination en santé (PPCS)"
+NEED_PREFIX = "Besoin : "
 
 
 def care_plan_resource(plan: CarePlan) -> dict[str, Any]:
@@ -37,6 +38,7 @@ def care_plan_resource(plan: CarePlan) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "CarePlan",
         "id": str(plan.pk),
+        "meta": c.profiled(c.CARE_PLAN_PROFILE),
         "status": "active",
         "intent": "plan",
         "title": TITLE,
@@ -60,6 +62,7 @@ def goal_resource(goal: PlanGoal) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Goal",
         "id": str(goal.pk),
+        "meta": c.profiled(c.GOAL_PROFILE),
         "lifecycleStatus": _LIFECYCLE.get(goal.status, "active"),
         "description": {"text": goal.description},
         "subject": {"reference": f"Patient/{goal.plan.record.person_id}"},
@@ -71,7 +74,7 @@ def goal_resource(goal: PlanGoal) -> dict[str, Any]:
     if goal.target_date:
         resource["target"] = [{"dueDate": goal.target_date.isoformat()}]
     if goal.need_id:
-        resource["note"] = [{"text": f"Besoin : {goal.need.domain} : {goal.need.description}"}]
+        resource["note"] = [{"text": f"{NEED_PREFIX}{goal.need.domain} : {goal.need.description}"}]
     return resource
 
 
@@ -138,8 +141,14 @@ def create_goal(actor, resource: dict[str, Any]) -> dict[str, Any]:
             422, "required", "Goal.description.text : l'objectif est requis.", expression="Goal.description"
         )
     due = (resource.get("target") or [{}])[0].get("dueDate")
+    need = None
+    for note in resource.get("note") or []:  # "Besoin : domaine : besoin", as goal_resource writes it
+        domain, _sep, description = (note.get("text") or "").removeprefix(NEED_PREFIX).partition(" : ")
+        if (note.get("text") or "").startswith(NEED_PREFIX):
+            need = plan.needs.filter(domain=domain.strip(), description=description.strip()).first() or need
     goal = PlanGoal.objects.create(
         plan=plan,
+        need=need,
         description=text,
         target_date=parse_date(due) if due else None,
         status=_FROM_LIFECYCLE.get(resource.get("lifecycleStatus"), GoalStatus.ACTIVE),

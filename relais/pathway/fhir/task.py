@@ -15,13 +15,14 @@ import re
 from typing import Any
 
 from django.db import transaction
-from django.utils.dateparse import parse_date
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
 from relais.fhir.shared import TypePart
 from relais.pathway.circle.models import CircleMember
-from relais.pathway.record.models import CarePlan, PlanGoal, PlanTask, TaskStatus
+from relais.pathway.record.models import CarePlan, PlanGoal, PlanTask, TaskComment, TaskStatus
 
 from .. import matrix as m
 from . import common as c
@@ -49,6 +50,7 @@ def to_fhir(task: PlanTask) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Task",
         "id": f"plan-{task.pk}",
+        "meta": c.profiled(c.TASK_PROFILE),
         "basedOn": [{"reference": f"CarePlan/{plan.pk}"}],
         "status": _STATUS.get(task.status, "requested"),
         "intent": "plan",
@@ -103,23 +105,50 @@ def search(actor, params, offset: int, count: int):
     return [to_fhir(t) for t in shown], len(tasks)
 
 
+def _owner_member(person, owner: dict[str, Any]) -> CircleMember | None:
+    """The member an ``owner`` names: its member identifier, its RelatedPerson, or (as Relais sends them) a
+    professional's PractitionerRole by RPPS or Relais user id, among the person's current members."""
+    identifier = owner.get("identifier") or {}
+    members = CircleMember.objects.filter(record__person=person)
+    system, value = identifier.get("system"), identifier.get("value") or ""
+    if system == c.MEMBER_SYSTEM:
+        return members.filter(pk=c.number(value) or 0).first()
+    if owner.get("reference", "").startswith("RelatedPerson/"):
+        return members.filter(pk=c.number(owner["reference"].partition("/")[2]) or 0, kind="proxy").first()
+    current = members.filter(end__isnull=True, kind="professional")
+    if system == c.USER_SYSTEM and c.number(value):
+        return current.filter(user_id=int(value)).first()
+    if system == c.RPPS_SYSTEM and value:
+        return current.filter(user__rpps=value.removeprefix("8")).first()
+    return None
+
+
+def _notes(resource: dict[str, Any]) -> tuple[str, list[tuple[str, str, Any]]]:
+    """The detail (a note without author) and the comments (author, text, time) of a received Task."""
+    detail, comments = "", []
+    for note in resource.get("note") or []:
+        text = (note.get("text") or "").strip()
+        if note.get("authorString") and text:
+            comments.append((note["authorString"][:300], text, parse_datetime(note.get("time") or "")))
+        elif text and not detail:
+            detail = text
+    return detail, comments
+
+
 @transaction.atomic
 def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
-    """A new action of the plan: ``for`` the person, ``owner`` a member (identifier urn:relais:care-circle-member)
-    or an organisation of the circle (Organization/relais-<n>)."""
+    """A new action of the plan: ``for`` the person, ``owner`` a member (identifier urn:relais:care-circle-member,
+    a RelatedPerson, a professional's PractitionerRole) or an organisation of the circle (Organization/relais-<n>);
+    its status, detail and comments (``note``) when given, so that a Task Relais sent comes back the same."""
     person, decision = c.person_for_write(actor, resource.get("for"), "Task.for", m.PLAN)
     plan, _created = CarePlan.objects.get_or_create(record=person.coordination_record)
     title = (resource.get("description") or "").strip()
     if not title:
         raise FhirError(422, "required", "Task.description : l'action est requise.", expression="Task.description")
     owner = resource.get("owner") or {}
-    member = organisation = None
-    identifier = owner.get("identifier") or {}
-    if identifier.get("system") == c.MEMBER_SYSTEM:
-        member = CircleMember.objects.filter(
-            pk=c.number(identifier.get("value", "")) or 0, record__person=person
-        ).first()
-    elif owner.get("reference", "").startswith("Organization/relais-"):
+    member = _owner_member(person, owner)
+    organisation = None
+    if member is None and owner.get("reference", "").startswith("Organization/relais-"):
         pk = c.number(owner["reference"].rpartition("-")[2]) or 0
         circle = CircleMember.objects.filter(record__person=person, organisation_id=pk).select_related("organisation")
         organisation = circle.first().organisation if circle.exists() else None
@@ -131,15 +160,25 @@ def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
     if (resource.get("focus") or {}).get("reference", "").startswith("Goal/"):
         goal = PlanGoal.objects.filter(pk=c.reference_id(resource["focus"], "Goal", "Task.focus"), plan=plan).first()
     due = ((resource.get("restriction") or {}).get("period") or {}).get("end")
+    status = _FROM_STATUS.get(resource.get("status"), TaskStatus.TODO)
+    completed = parse_datetime(((resource.get("executionPeriod") or {}).get("end")) or "")
+    detail, comments = _notes(resource)
     task = PlanTask.objects.create(
         plan=plan,
         goal=goal,
         title=title[:200],
+        description=detail,
         assignee_member=member,
         assignee_organisation=organisation,
         due_date=parse_date(due[:10]) if due else None,
+        status=status,
+        completed_at=(completed or timezone.now()) if status == TaskStatus.DONE else completed,
         created_by=actor.label,
     )
+    for author, body, at in comments:
+        comment = TaskComment.objects.create(task=task, author=author, body=body)
+        if at is not None:  # ``at`` is set on creation: keep the time the comment was written
+            TaskComment.objects.filter(pk=comment.pk).update(at=at)
     c.trace(actor, decision, task, person.pk, "FHIR Task create", action="create")
     return to_fhir(task)
 
@@ -151,5 +190,6 @@ PLAN_TASK_PART = TypePart(
     search=search,
     search_params=tuple(SEARCH_PARAMS),
     create=create,  # every posted Task the SI-SDO part does not claim
+    profile=c.TASK_PROFILE,
     documentation="et les actions du plan personnalisé de coordination (id plan-<n>).",
 )

@@ -156,7 +156,14 @@ class ProfessionalAddForm(forms.Form):
 
 class ProxyAddForm(forms.Form):
     proxy_role = forms.ChoiceField(label="Qualité", choices=ProxyRole.choices)
-    display_name = forms.CharField(label="Nom et prénom", max_length=200)
+    given_name = forms.CharField(label="Prénom", max_length=100, required=False)
+    family_name = forms.CharField(label="Nom", max_length=100)
+    phone = forms.CharField(
+        label="Téléphone",
+        max_length=30,
+        required=False,
+        help_text="Pour que les autres logiciels du cercle de soins puissent le ou la joindre.",
+    )
     email = forms.EmailField(
         label="Adresse e-mail de son compte Relais",
         required=False,

@@ -139,10 +139,12 @@ def proxy_add(request, pk: int):
             actor=acting(request),
             person=record.person,
             proxy_role=data["proxy_role"],
-            display_name=data["display_name"],
+            family_name=data["family_name"],
+            given_name=data["given_name"],
+            phone=data["phone"],
             user=user,
         ),
-        success=f"{data['display_name']} est ajouté·e au cercle comme proche.",
+        success=f"{services.proxy_name(data['given_name'], data['family_name'])} est ajouté·e au cercle comme proche.",
         back=back,
     )
 

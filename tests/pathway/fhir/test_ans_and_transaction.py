@@ -150,7 +150,7 @@ def test_transaction_failing_in_a_late_entry_rolls_back_the_earlier_ones(world, 
 def test_transaction_refuses_what_it_does_not_support(world, as_subject):
     client = as_subject(world.subjects["referent"])
     bundle = _circle_bundle(world.referent)
-    bundle["entry"][1]["request"]["method"] = "PUT"
+    bundle["entry"][1]["request"]["method"] = "DELETE"
     response = post(client, "/fhir/", bundle)
     assert response.status_code == 400
     assert json.loads(response.content)["issue"][0]["expression"] == ["Bundle.entry[1].request.method"]
@@ -191,5 +191,5 @@ def test_transaction_of_the_raw_ans_examples_resolves_type_and_id_references(wor
     care_team, related, patient = (e["resource"] for e in data["entry"])  # answered in Bundle order
     assert care_team["subject"] == {"reference": f"Patient/{patient['id']}"}
     assert related["patient"] == {"reference": f"Patient/{patient['id']}"}
-    assert related["relationship"][0]["coding"][0]["code"] == "carer"
+    assert [c["code"] for c in related["relationship"][0]["coding"]] == ["CAREGIVER", "carer"]
     assert "Organization/cds-organization-example" in care_team["note"][0]["text"]

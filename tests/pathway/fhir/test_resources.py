@@ -16,7 +16,17 @@ from .conftest import ans, post
 def test_patient_read_for_a_care_team_member_is_fr_core_shaped_and_traced(world, as_subject):
     client = as_subject(world.subjects["health_care_team"])
     data = fhir_json(client.get(f"/fhir/Patient/{world.person.pk}"), resource_type="Patient")
-    assert data["name"][0] == {"use": "official", "family": "Morvan", "given": ["Annaïg", "Marie"]}
+    assert data["name"][0] == {
+        "extension": [
+            {
+                "url": "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-patient-birth-list-given-name",
+                "valueString": "Annaïg Marie",
+            }
+        ],
+        "use": "official",
+        "family": "Morvan",
+        "given": ["Annaïg", "Marie"],
+    }
     status = data["extension"][0]["extension"][0]["valueCoding"]
     assert status["code"] == "PROV" and "fr-core-cs-v2-0445" in status["system"]
     entry = AccessLogEntry.objects.filter(object_type="persons.person", action="read").latest("id")
@@ -56,9 +66,24 @@ def test_care_team_carries_roles_periods_and_grounds(world, as_subject):
     assert nurse["onBehalfOf"]["reference"] == f"Organization/relais-{world.organisations.ssiad.pk}"
     carer = by_id[f"member-{world.members['carer'].pk}"]
     assert carer["member"]["reference"] == f"RelatedPerson/{world.members['carer'].pk}"
-    assert carer["role"][0]["coding"][0]["code"] == "carer"
+    assert [c["code"] for c in carer["role"][0]["coding"]] == ["CAREGIVER", "carer"]  # national, then Relais's
+    # CDS_IHECareTeam: professionals are (logical) PractitionerRole references, with a national role beside Relais's.
+    assert nurse["member"]["type"] == "PractitionerRole"
+    assert [r["coding"][0]["system"] for r in nurse["role"]] == [
+        "https://mos.esante.gouv.fr/NOS/TRE_R260-HL7RoleClass/FHIR/TRE-R260-HL7RoleClass",
+        "urn:relais:care-circle-role",
+    ]
+    assert data["meta"]["profile"] == [
+        "https://interop.esante.gouv.fr/ig/fhir/cds/StructureDefinition/cds-ihe-careteam"
+    ]
     related = fhir_json(client.get(carer["member"]["reference"].join(["/fhir/", ""])), resource_type="RelatedPerson")
     assert related["patient"] == {"reference": f"Patient/{world.person.pk}"}
+    assert related["identifier"] == [
+        {"system": "urn:relais:care-circle-member", "value": str(world.members["carer"].pk)}
+    ]
+    proxy_user = world.members["carer"].user  # a proxy with an account, recorded without name parts or phone
+    assert related["name"][0]["family"] == (proxy_user.last_name or world.members["carer"].display_name)
+    assert related["telecom"] == [{"system": "email", "value": proxy_user.email}]
 
 
 def test_consent_read_and_revocation_make_it_inactive(world, as_subject):

@@ -256,7 +256,9 @@ ENDPOINTS: list[Endpoint] = [
         "Web circle proxy add",
         "identity",
         "write",
-        web_post(_record("proxy_add"), lambda w: {"proxy_role": "carer", "display_name": "Loïc Matrice"}),
+        web_post(
+            _record("proxy_add"), lambda w: {"proxy_role": "carer", "given_name": "Loïc", "family_name": "Matrice"}
+        ),
         rule="manager",
         effect=creates(
             lambda w: CircleMember.objects.filter(record=w.record, proxy_role="carer", display_name="Loïc Matrice"),
