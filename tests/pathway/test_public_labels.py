@@ -59,7 +59,7 @@ def test_stored_labels_lose_their_address_in_the_data_migration(circle):
 
     event = rs.event_post(actor=circle.coordinator, person=circle.person, kind="home_visit", title="Visite")
     TimelineEvent.objects.filter(pk=event.pk).update(author=circle.coordinator.label)  # as written before 0054
-    migration = importlib.import_module("relais.pathway.migrations.0006_who_without_email")
+    migration = importlib.import_module("relais.pathway.migrations.0007_who_without_email")
     migration.forwards(apps, None)
     event.refresh_from_db()
     assert event.author == circle.coordinator.user.get_full_name()

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from relais.accounts.actor import without_email
 from relais.audit.models import AccessLogEntry
 from relais.audit.selectors import access_log_for_subject, listing_grounds
 from relais.fhir.errors import FhirError
@@ -53,7 +54,7 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | No
     """``ground``: for a list entry, the ground this person was shown on (the entry's may be "several")."""
     at = c.instant(entry.at)
     ground = ground or entry.ground
-    agents: list[dict[str, Any]] = [{"who": {"display": entry.actor_label}, "requestor": True}]
+    agents: list[dict[str, Any]] = [{"who": {"display": without_email(entry.actor_label)}, "requestor": True}]
     if entry.user_id:
         agents[0]["who"]["identifier"] = {"system": c.USER_SYSTEM, "value": str(entry.user_id)}
     if entry.organisation_id:

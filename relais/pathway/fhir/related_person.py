@@ -160,7 +160,7 @@ def proxy_add(actor, person: Person, resource: dict[str, Any], period: dict | No
         ground=Ground.LEGAL,
         start=start,
         end=end,
-        added_by=actor.label,
+        added_by=actor.public_label,
     )
     member.full_clean()
     member.save()

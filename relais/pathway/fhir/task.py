@@ -173,7 +173,7 @@ def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
         due_date=parse_date(due[:10]) if due else None,
         status=status,
         completed_at=(completed or timezone.now()) if status == TaskStatus.DONE else completed,
-        created_by=actor.label,
+        created_by=actor.public_label,
     )
     for author, body, at in comments:
         comment = TaskComment.objects.create(task=task, author=author, body=body)

@@ -69,7 +69,7 @@ def forwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("pathway", "0005_meeting_event_kind"),
+        ("pathway", "0006_circle_member_name_and_phone"),
         ("agenda", "0002_concertation_meetings"),
         ("evaluations", "0003_recompute_gir_sub_variable_rule"),
         ("messaging", "0001_initial"),
