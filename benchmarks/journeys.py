@@ -141,10 +141,10 @@ def _person_without_requests(page) -> dict:
     "admit_first_of_waiting_list",
     "Admettre la première personne de la liste d'attente",
     Role.ADMISSION_OFFICER,
-    "Liste d'attente (tri par score) → première personne → pas de place libre dans son unité : détour par la page "
-    "de capacité de l'unité (« Mettre à jour la capacité de l'unité », « +1 place disponible ») → retour par le menu "
-    "« Liste d'attente » → première personne → « Admettre dans l'unité … » → « Confirmer l'admission » (page de "
-    "confirmation : qui, où, à partir de quand ; décision 0043).",
+    "Liste d'attente (tri par score) → première personne (sa demande) → « Admettre dans l'unité … » ouvre la "
+    "confirmation sur la page (qui, où, date d'entrée pré-remplie ; sans place déclarée libre, elle dit que "
+    "l'admission prend une place libérée non déclarée et que l'unité reste à 0) → « Confirmer l'admission » "
+    "(décision 0043). Sans ouvrir la demande, « Admettre… » sur la ligne de la liste ouvre la même confirmation.",
 )
 def admit_first_of_waiting_list(run: Recorder) -> None:
     page = run.page
@@ -158,35 +158,22 @@ def admit_first_of_waiting_list(run: Recorder) -> None:
     run.click(
         "Ouvrir la première demande", first.get_by_role("link", name=person, exact=True), ready=heading(page, person)
     )
-    units = page.get_by_role("region", name="Unités").get_by_role("heading", level=3)
-    unit = unit or units.first.inner_text().split(" — ")[0].strip()
+    offered = page.locator("details.admit-confirm > summary")
+    if not offered.count():
+        raise JourneyImpossible(f"{person}: no « Admettre dans l'unité … » on the request page")
+    unit = unit or offered.first.inner_text().split("« ")[1].split(" »")[0]
     run.notes["unit"] = unit
-    admit = page.get_by_role("link", name=f"Admettre dans l'unité « {unit} »…")
-    if not admit.count():
-        no_place = page.locator("p", has_text=f"Pas d'admission possible dans « {unit} »")
-        if not no_place.count():
-            raise JourneyImpossible(f"{person}: neither « Admettre » nor « aucune place disponible » in « {unit} »")
-        run.notes["how_today"] = "no free place: capacity page first"
-        run.click("Mettre à jour la capacité de l'unité", no_place.get_by_role("link"), ready=heading(page, unit))
-        available = page.locator(".capacity-available").first
-        before = int(available.inner_text())
-        run.click(
-            "+1 place disponible",
-            page.get_by_role("button", name="+1 place disponible"),
-            navigates=False,
-            ready=lambda: expect(available).to_have_text(str(before + 1)),
-        )
-        run.click("Liste d'attente (menu)", nav(page, "Liste d'attente"), ready=heading(page, "Liste d'attente"))
-        first = table.locator("tbody tr").first
-        run.click(
-            "Ouvrir la première demande",
-            first.get_by_role("link", name=person, exact=True),
-            ready=heading(page, person),
-        )
-    run.click(f"Admettre dans l'unité « {unit} »…", admit, ready=heading(page, "Confirmer l'admission"))
+    confirm = page.locator("details.admit-confirm", has=page.locator("summary", has_text=f"« {unit} »…"))
+    run.notes["place_declared_free"] = not confirm.locator("input[name=place_non_declaree]").count()
+    run.click(
+        f"Admettre dans l'unité « {unit} »… (confirmation)",
+        confirm.locator("summary"),
+        navigates=False,
+        ready=lambda: expect(confirm.get_by_role("button", name="Confirmer l'admission")).to_be_visible(),
+    )
     run.click(
         "Confirmer l'admission",
-        page.get_by_role("button", name="Confirmer l'admission"),
+        confirm.get_by_role("button", name="Confirmer l'admission"),
         ready=status_message(page, f"Admission prononcée dans « {unit} »"),
     )
 

@@ -1,5 +1,6 @@
 """Writes of the offer directory shared by imports, the demo and the capacity screens."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -144,6 +145,32 @@ def unit_capacity_update(
     locked.capacity_updated_by = by_label
     locked.save(update_fields=[*changed, "capacity_updated_at", "capacity_updated_by", "updated_at"])
     return locked
+
+
+@dataclass(frozen=True)
+class PlaceTaking:
+    """What an admission does to a unit's declared figures: ``available`` and ``occupied`` after it."""
+
+    available: int
+    occupied: int
+    # No place was declared free: the admission takes one freed since the unit's last figures (a departure not
+    # declared yet), so the figures stay as they are; the screens say so and the admission team must accept it.
+    undeclared: bool
+
+
+def place_taking(unit: Unit) -> PlaceTaking:
+    """The one rule for the place an admission takes (decisions 0010 and 0043).
+
+    A place declared free moves to the occupied places (available − 1, occupied + 1: the total stays right). With
+    none declared free, the admission is the departure not yet declared and the entry together: the freed place is
+    taken at once, so free places stay at 0 and occupied places unchanged (− 1 + 1); only the figures' date moves
+    (``unit_capacity_update`` dates unchanged figures: the admission team vouches for them). This replaces the
+    detour "+1 on the capacity page, then admit", whose net effect is the same for a unit that counts its occupied
+    places (for one that does not, occupied stays at 0, uncounted, where the detour made it 1).
+    """
+    if unit.available >= 1:
+        return PlaceTaking(available=unit.available - 1, occupied=unit.occupied + 1, undeclared=False)
+    return PlaceTaking(available=0, occupied=unit.occupied, undeclared=True)
 
 
 @transaction.atomic

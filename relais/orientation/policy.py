@@ -74,8 +74,16 @@ def persons_visible_to(actor) -> QuerySet[Person]:
     # Three IN subqueries of person ids, no join: the database hashes each once and checks every person against
     # them (or walks an index in order and stops after a page), instead of joining and de-duplicating every person
     # of a département (the MDPH work list, decision 0042).
+    # The requests' branch leaves out requests_visible_to's "decision of the organisation" branch: such a request's
+    # person has that decision (a request's decision is the person's own: requests.services refuses any other), so
+    # the decisions' branch already lists them — and hashing every decision of a département twice took about half
+    # of each work-list query (docs/performance.md, MDPH work list).
+    sites = sites_acted_for(organisation_id)
+    sent_or_received = AdmissionRequest.objects.filter(
+        Q(site__in=sites.values("pk")) | Q(created_by_organisation_id=organisation_id)
+    )
     return Person.objects.filter(
-        Q(pk__in=requests_visible_to(actor).values("person_id"))
+        Q(pk__in=sent_or_received.values("person_id"))
         | Q(pk__in=OrientationDecision.objects.filter(organisation_id=organisation_id).values("person_id"))
         | Q(pk__in=AdmissionFile.objects.filter(author_organisation_id=organisation_id).values("person_id"))
     )

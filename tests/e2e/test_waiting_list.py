@@ -1,9 +1,10 @@
 """In a real browser, under the real CSP: an admission officer opens the waiting list, reads the priority score's
-parts, admits a person into the unit's last place, and the unit's free places drop to zero."""
+parts, opens the first person's request and admits her from it, in a unit that declares no free place: the
+confirmation on the page says what happens to the figures, and no detour through the capacity page is needed."""
 
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -30,17 +31,25 @@ def actor_of(login) -> Actor:
     return Actor(organisation=membership.organisation, role=membership.role, user=membership.user)
 
 
-def test_admission_officer_admits_the_first_of_the_waiting_list_through_the_confirmation(make_context, screenshots):
-    """Home page → the admissible persons → "Admettre…" on the first line → the confirmation (who, where, from when)
-    → "Confirmer l'admission": the unit's last place is taken. The list stays one line per request (details on
-    demand), on a desktop and a phone; axe-core finds no serious violation on the new and changed screens."""
+def test_admission_officer_admits_from_the_request_page_without_a_declared_free_place(make_context, screenshots):
+    """Home page → the admissible persons → the first person's request → "Admettre dans l'unité …" opens the
+    confirmation on the page (who, where, the entry day pre-filled, "aucune place n'est déclarée libre" and what
+    happens to the figures) → "Confirmer l'admission": admitted, the unit still at 0 free place, its figures dated
+    now. The list stays one line per request (details on demand), on a desktop and a phone; axe-core finds no
+    serious violation on the new and changed screens, the confirmation open."""
     # The official labels shown in the status tooltip come from the SI-SDO code lists.
     call_command("load_sdo_terminology", stdout=io.StringIO())
     esms, mdph = actor_of(ADMISSIONS), actor_of(MDPH)
     site = site_of(esms.organisation)
     Unit.objects.filter(site=site).update(available=0)  # the test unit is the only one with a place
-    unit = Unit.objects.create(
-        site=site, name="Unité de test e2e", care_mode=CareMode.PERMANENT_ACCOMMODATION, installed=4, available=1
+    unit = Unit.objects.create(  # full as declared 12 days ago: a departure since was not declared
+        site=site,
+        name="Unité de test e2e",
+        care_mode=CareMode.PERMANENT_ACCOMMODATION,
+        installed=4,
+        available=0,
+        occupied=4,
+        capacity_updated_at=timezone.now() - timedelta(days=12),
     )
     person = person_create(
         actor=mdph, ground="test", family_name="Testeuse", first_names="Maëlle", birth_date=date(1948, 6, 1), sex="F"
@@ -59,7 +68,7 @@ def test_admission_officer_admits_the_first_of_the_waiting_list_through_the_conf
         "/",
         "/orientation/esms/liste-attente/?statut=toutes",
         f"/orientation/esms/demandes/{request.pk}/",
-        f"/orientation/esms/demandes/{request.pk}/admettre/confirmer/",
+        f"/orientation/esms/demandes/{request.pk}/?admettre#admettre",  # the confirmation open
         "/orientation/esms/liste-attente/commission/",
     ):
         audit.goto(url)
@@ -94,15 +103,22 @@ def test_admission_officer_admits_the_first_of_the_waiting_list_through_the_conf
     expect(first.locator(".score-urgency")).to_contain_text("Urgence : situation critique")
     page.screenshot(path=screenshots / "waiting-list.png", full_page=True)
 
-    first.get_by_role("link", name="Admettre TESTEUSE Maëlle…").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Confirmer l'admission")
-    summary = page.locator("#recapitulatif")
+    first.get_by_role("link", name="TESTEUSE Maëlle", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("TESTEUSE Maëlle")
+    confirm = page.locator(f"#admettre-{unit.pk}")
+    expect(confirm.get_by_role("button", name="Confirmer l'admission")).not_to_be_visible()  # closed until asked
+    confirm.get_by_text(f"Admettre dans l'unité « {unit.name} »…").click()
+    summary = page.locator(f"#recapitulatif-{unit.pk}")
     expect(summary).to_contain_text("TESTEUSE Maëlle")
     expect(summary).to_contain_text(f"dans l'unité « {unit.name} » de {site.name}")
-    expect(summary.locator("time")).to_have_attribute("datetime", today.isoformat())
+    expect(confirm.get_by_label("Admis·e à partir du")).to_have_value(today.isoformat())
+    warning = page.locator(f"#place-non-declaree-{unit.pk}")
+    expect(warning).to_contain_text(f"Aucune place n'est déclarée libre dans « {unit.name} »")
+    expect(warning).to_contain_text("mis à jour il y a 12 jours")
+    expect(warning).to_contain_text("les places disponibles restent à 0, les places occupées à 4")
     assert AdmissionRequest.objects.get(pk=request.pk).status == "72"  # nothing done before the confirmation
     page.screenshot(path=screenshots / "admission-confirmation.png", full_page=True)
-    page.get_by_role("button", name="Confirmer l'admission").click()
+    confirm.get_by_role("button", name="Confirmer l'admission").click()
 
     expect(page.get_by_role("status")).to_contain_text(f"Admission prononcée dans « {unit.name} », à partir du")
     expect(page.locator(f"#unite-{unit.pk} .unit-available")).to_have_text("0")
@@ -118,7 +134,8 @@ def test_admission_officer_admits_the_first_of_the_waiting_list_through_the_conf
     assert not errors, f"JavaScript errors: {errors}"
     unit.refresh_from_db()
     admitted = AdmissionRequest.objects.get(pk=request.pk)
-    assert (unit.available, admitted.status, admitted.planned_entry_on) == (0, "71", today)
+    assert (unit.available, unit.occupied, admitted.status, admitted.planned_entry_on) == (0, 4, "71", today)
+    assert unit.capacity_updated_at > timezone.now() - timedelta(minutes=5)  # the figures vouched for today
 
     # On a phone: the list still reads one line per request, without sideways scrolling of the page.
     phone = make_context(width=390, height=844).new_page()

@@ -148,25 +148,22 @@ def test_dates_form_on_the_request_page_saves_or_shows_errors_at_the_field(world
     assert AdmissionRequest.objects.get(pk=esms.yann.pk).planned_entry_on == entry
 
 
-def test_admission_is_confirmed_before_it_is_made_and_records_the_entry_day(world, esms):
+def test_admission_is_confirmed_on_the_request_page_and_records_the_entry_day(world, esms):
     client = as_user(world.staff[0])
     unit = world.unit  # Hébergement, 2 places; Léa is admissible (72)
     page = client.get(url("esms_request", esms.lea)).content.decode()
-    assert url("esms_request_admit_confirm", esms.lea) in page and "Prononcer l'admission" in page
-
-    # The only unit with a place: straight to the confirmation, from today; nothing is admitted yet.
-    html = client.get(url("esms_request_admit_confirm", esms.lea)).content.decode()
-    assert "Confirmer l'admission" in html
-    summary = html[html.index('id="recapitulatif"') :]
-    assert "DURAND Léa" in summary and "« Hébergement »" in summary and "Foyer 0" in summary
-    assert f'datetime="{TODAY.isoformat()}"' in summary
-    assert "il en restera 1 (sur 2 disponibles" in html
+    confirm = page[page.index(f'id="admettre-{unit.pk}"') :].split("</details>")[0]
+    assert "Prononcer l'admission" in page and f'<details class="admit-confirm" id="admettre-{unit.pk}">' in page
+    assert "Admettre dans l'unité « Hébergement »…</summary>" in confirm  # closed: one click opens it
+    assert "DURAND Léa" in confirm and "« Hébergement »" in confirm and "Foyer 0" in confirm
+    assert f'name="entree" value="{TODAY.isoformat()}"' in confirm  # the day pre-filled (no planned entry yet)
+    assert "il en restera 1 sur 2" in confirm and "place_non_declaree" not in confirm
     assert AdmissionRequest.objects.get(pk=esms.lea.pk).status == st.ADMISSIBLE
-    assert Unit.objects.get(pk=unit.pk).available == 2
+    # From the waiting list's "Admettre…" (?admettre), the only unit's confirmation comes open.
+    opened = client.get(url("esms_request", esms.lea, "?admettre")).content.decode()
+    assert f'<details class="admit-confirm" id="admettre-{unit.pk}" open>' in opened
 
     day = TODAY + timedelta(days=7)
-    html = client.get(url("esms_request_admit_confirm", esms.lea, f"?unite={unit.pk}&entree={day}")).content.decode()
-    assert f'<input type="hidden" name="entree" value="{day.isoformat()}">' in html
     response = client.post(
         url("esms_request_admit", esms.lea), {"from": "72", "unit": unit.pk, "entree": day}, follow=True
     )
@@ -179,30 +176,73 @@ def test_admission_is_confirmed_before_it_is_made_and_records_the_entry_day(worl
     assert Unit.objects.get(pk=unit.pk).available == 1
 
 
-def test_a_bad_entry_day_is_refused_on_the_choice_page(world, esms):
+def test_a_bad_entry_day_undoes_the_admission_and_is_shown_in_the_open_confirmation(world, esms):
     client = as_user(world.staff[0])
     before = TODAY - timedelta(days=30)  # Léa's request was sent 10 days ago
-    html = client.get(
-        url("esms_request_admit_confirm", esms.lea, f"?unite={world.unit.pk}&entree={before}")
-    ).content.decode()
-    assert "Confirmer l'admission" not in html and "Vérifier avant d'admettre" in html
-    assert "ne peut pas précéder la réception de la demande" in html
-    html = client.get(
-        url("esms_request_admit_confirm", esms.lea, f"?unite={world.unit.pk}&entree={TODAY}&modifier=1")
-    ).content.decode()
-    assert "Vérifier avant d'admettre" in html and f'value="{TODAY.isoformat()}"' in html
-    # A request not yet under review (Anne, 39) cannot be admitted: said, not offered.
-    html = client.get(url("esms_request_admit_confirm", esms.anne)).content.decode()
-    assert "ne peut pas être admise dans son statut actuel" in html and "Confirmer" not in html
+    response = client.post(url("esms_request_admit", esms.lea), {"from": "72", "unit": world.unit.pk, "entree": before})
+    back = url("esms_request", esms.lea, f"?admettre={world.unit.pk}&entree={before.isoformat()}#admettre")
+    assert response.status_code == 302 and response["Location"] == back
+    html = client.get(back).content.decode()
+    section = html[html.index('id="admettre"') :]
+    assert "ne peut pas précéder la réception de la demande" in section.split("</details>")[0]  # where the user is
+    assert f'id="admettre-{world.unit.pk}" open>' in section and f'value="{before.isoformat()}"' in section
+    assert AdmissionRequest.objects.get(pk=esms.lea.pk).status == st.ADMISSIBLE  # nothing half-written
+    assert Unit.objects.get(pk=world.unit.pk).available == 2
+    # A request not yet under review (Anne, 39) cannot be admitted: no confirmation offered.
+    html = client.get(url("esms_request", esms.anne, "?admettre")).content.decode()
+    assert "Confirmer l&#x27;admission" not in html and 'id="admettre"' not in html
+
+
+def test_no_place_declared_free_the_confirmation_says_what_happens_and_admits(world, esms):
+    """The issue's "without a detour through the capacity page": the unit declares 0 free place (stale figures);
+    the confirmation says the admission takes a place freed without being declared and that the figures stay at
+    0 free, dated today; confirming admits in one transaction."""
+    Unit.objects.filter(pk=world.unit.pk).update(
+        available=0, occupied=8, capacity_updated_at=timezone.now() - timedelta(days=20)
+    )
+    client = as_user(world.staff[0])
+    page = client.get(url("esms_request", esms.lea, "?admettre")).content.decode()
+    confirm = page[page.index(f'id="admettre-{world.unit.pk}"') :].split("</details>")[0]
+    assert "Aucune place n'est déclarée libre dans « Hébergement »" in confirm
+    assert "mis à jour il y a 20 jours" in confirm and "les places disponibles restent à 0" in confirm
+    assert "les places occupées à 8 (une sortie, une entrée)" in confirm
+    assert '<input type="hidden" name="place_non_declaree" value="1">' in confirm
+    assert "Mettre à jour la capacité" in page and "pas-de-place" not in page
+
+    response = client.post(
+        url("esms_request_admit", esms.lea),
+        {"from": "72", "unit": world.unit.pk, "entree": TODAY, "place_non_declaree": "1"},
+        follow=True,
+    )
+    assert "Admission prononcée dans « Hébergement »" in response.content.decode()
+    unit = Unit.objects.get(pk=world.unit.pk)
+    assert (unit.available, unit.occupied) == (0, 8)
+    assert unit.capacity_updated_at >= timezone.now() - timedelta(minutes=1)
+    assert AdmissionRequest.objects.get(pk=esms.lea.pk).status == st.ADMITTED
+
+
+def test_a_place_taken_meanwhile_is_reported_in_the_confirmation_not_silently_passed(world, esms):
+    """The page showed a free place; a colleague took it before the click: the post (without the flag of a
+    confirmation that said "no place declared") is refused, the confirmation reopens and now says so."""
+    Unit.objects.filter(pk=world.unit.pk).update(available=0)
+    client = as_user(world.staff[0])
+    response = client.post(
+        url("esms_request_admit", esms.lea), {"from": "72", "unit": world.unit.pk, "entree": TODAY}, follow=True
+    )
+    html = response.content.decode()
+    section = html[html.index('id="admettre"') :].split("</details>")[0]
+    assert "n&#x27;a aucune place disponible" in section and "confirmez l&#x27;admission en l&#x27;indiquant" in section
+    assert "Aucune place n'est déclarée libre" in section
+    assert AdmissionRequest.objects.get(pk=esms.lea.pk).status == st.ADMISSIBLE
 
 
 def test_admission_screens_are_404_out_of_scope(world, esms):
     outsider = as_user(world.staff[1])  # Foyer 1's admission officer
     for response in (
-        outsider.get(url("esms_request_admit_confirm", esms.lea)),
+        outsider.get(url("esms_request", esms.lea, "?admettre")),
         outsider.post(url("esms_request_dates", esms.lea), {"planned_entry_on": TODAY.isoformat()}),
         outsider.post(url("esms_request_admit", esms.lea), {"from": "72", "unit": world.unit.pk}),
-        as_user(world.coordinator).get(url("esms_request_admit_confirm", esms.lea)),
+        as_user(world.coordinator).get(url("esms_request", esms.lea, "?admettre")),
         as_user(world.mdph).get(reverse("orientation:committee_list")),
     ):
         assert response.status_code == 404
@@ -226,8 +266,8 @@ def test_the_list_shows_one_line_per_request_with_its_dates_and_an_admit_link(wo
     assert f"{interview:%d/%m/%Y} 09:00" in rows and f"{TODAY + timedelta(days=9):%d/%m/%Y}" in rows
     lea_row = rows[rows.index(f'id="demande-{esms.lea.pk}"') :].split("</tr>")[0]
     anne_row = rows[rows.index(f'id="demande-{esms.anne.pk}"') :].split("</tr>")[0]
-    assert url("esms_request_admit_confirm", esms.lea) in lea_row and "<details" in lea_row
-    assert "esms_request_admit_confirm" not in anne_row and "/admettre/" not in anne_row  # 39: not admissible yet
+    assert url("esms_request", esms.lea, "?admettre#admettre") in lea_row and "<details" in lea_row
+    assert "admettre" not in anne_row  # 39: not admissible yet
     assert "Nouvelle demande" in anne_row and ">39<" not in anne_row
 
     content = client.get(reverse("orientation:waiting_list_export"), {"format": "csv"}).content.decode("utf-8-sig")
@@ -292,6 +332,6 @@ def test_accepted_proposal_links_to_its_request_and_back(world, esms):
     client = as_user(world.staff[0])
     html = client.get(reverse("orientation:proposals")).content.decode()
     assert url("esms_request", esms.lea) in html
-    assert url("esms_request_admit_confirm", esms.lea, f"?unite={world.unit.pk}&amp;entree={TODAY}") in html
+    assert url("esms_request", esms.lea, f"?admettre={world.unit.pk}&amp;entree={TODAY}#admettre") in html
     page = client.get(url("esms_request", esms.lea)).content.decode()
     assert f"{reverse('orientation:proposals')}#proposition-{proposal.pk}" in page and "acceptée" in page

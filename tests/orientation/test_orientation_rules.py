@@ -230,19 +230,19 @@ def test_a_failed_admission_closes_nothing_and_notifies_no_one(
     assert UnitRequestStatus.objects.get(request=eam, unit=offer.eam_unit).status == "182"
 
 
-def test_admettre_is_not_offered_without_a_free_place_and_the_page_says_what_to_do(offer, three):
+def test_without_a_free_place_the_confirmation_says_so_and_the_page_says_what_to_do(offer, three):
     mas, _ehpad, _eam = three
     client = Client()
     client.force_login(offer.staff[0].user)
     page = reverse("orientation:esms_request", args=[mas.pk])
     html = client.get(page).content.decode()
     assert "Admettre dans l'unité « Hébergement »" in html
-    confirm = client.get(reverse("orientation:esms_request_admit_confirm", args=[mas.pk])).content.decode()
-    assert "Garder sur la liste de « Foyer 1 » (souhait n° 2)" in confirm  # the choice of what to keep (0043)
+    assert "Garder sur la liste de « Foyer 1 » (souhait n° 2)" in html  # the choice of what to keep (0043)
     Unit.objects.filter(pk=offer.unit.pk).update(available=0)
     html = client.get(page).content.decode()
-    assert "Admettre dans l'unité" not in html
-    assert "aucune place disponible" in html and "mettez d&#x27;abord à jour la capacité" in html
+    # Still offered (no detour through the capacity page), with what happens to the figures said plainly.
+    assert "Admettre dans l'unité « Hébergement »" in html
+    assert "Aucune place n'est déclarée libre" in html and "restent à 0" in html
     assert reverse("offer:capacity_unit", args=[offer.unit.pk]) in html
     # Posted anyway (an old page): refused under the lock, without blaming a colleague.
     response = client.post(

@@ -260,8 +260,8 @@ def shown(offer):
     mas = on_list(mas, offer.staff[0])
     client = Client()
     client.force_login(offer.staff[0].user)
-    # The confirmation page lists the other requests that will close (decision 0043).
-    html = client.get(reverse("orientation:esms_request_admit_confirm", args=[mas.pk])).content.decode()
+    # The confirmation (on the request page) lists the other requests that will close (decision 0043).
+    html = client.get(reverse("orientation:esms_request", args=[mas.pk])).content.decode()
     assert f'name="affichees" value="{eam.pk}"' in html
     assert "Garder sur la liste de « Foyer 2 »" in html
     offer.client, offer.mas, offer.eam = client, mas, eam

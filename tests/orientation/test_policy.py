@@ -97,3 +97,29 @@ def test_medical_part_for_health_professionals_of_a_receiving_esms_and_its_autho
     assert policy.can_read_medical(gp, file)
     assert policy.may_write_medical(gp, world.person)
     assert not policy.may_write_medical(world.coordinator, world.person)
+
+
+def test_a_request_naming_the_organisations_decision_lists_its_person_through_the_decision(world):
+    """persons_visible_to leaves out requests_visible_to's "decision of the organisation" branch (work-list speed,
+    docs/performance.md): a request sent by someone else naming the MDPH's decision is the person's own decision's,
+    so the person is listed all the same, and the request is visible."""
+    from datetime import date
+
+    from relais.orientation.decisions.models import OrientationDecision
+
+    decision = OrientationDecision.objects.create(
+        person=world.person,
+        kind="mdph",
+        mdph_decision_id="CDAPH-29-0042",
+        validity_start=date(2026, 1, 5),
+        validity_end=date(2031, 1, 4),
+        categories=["255"],
+        organisation=world.mdph.organisation,
+    )
+    (request,) = admission_requests_send(
+        actor=world.coordinator, person=world.person, sites_ranked=[world.sites[0]], decision=decision,
+        idempotency_key="policy-decision",
+    )  # fmt: skip
+    assert request.pk in ids(policy.requests_visible_to(world.mdph))
+    assert world.person.pk in ids(policy.persons_visible_to(world.mdph))
+    assert not AdmissionFile.objects.filter(person=world.person, author_organisation=world.mdph.organisation).exists()

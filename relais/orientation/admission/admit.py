@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from relais.offer.codes import CapacityStatus
 from relais.offer.models import CapacityUpdate, Unit
-from relais.offer.services import unit_capacity_update
+from relais.offer.services import place_taking, unit_capacity_update
 from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.policy import may_process_request
 from relais.orientation.proposals.models import MatchProposal, ProposalStatus
@@ -40,9 +40,9 @@ ADMISSIBLE_FROM = {
 # A last place taken this recently by someone else is reported as such; otherwise the unit simply has none.
 RECENTLY_TAKEN = timedelta(minutes=30)
 WHAT_TO_DO = (
-    "Si une place s'est libérée (sortie, fin de séjour), mettez d'abord à jour la capacité de l'unité, puis "
-    "admettez. Sinon, la personne reste sur la liste d'attente : déclarez-la admissible et notez la date d'entrée "
-    "prévue dans son dossier."
+    "Si une place s'est libérée sans être déclarée (sortie, fin de séjour), confirmez l'admission en l'indiquant : "
+    "elle prend cette place et l'unité reste à 0 place disponible. Sinon, la personne reste sur la liste d'attente : "
+    "déclarez-la admissible et notez la date d'entrée prévue dans son dossier."
 )
 
 
@@ -80,18 +80,25 @@ def admission_admit(
     keep_request_ids=None,
     shown_request_ids=None,
     entry_on=None,
+    undeclared_place: bool = False,
 ) -> AdmissionRequest:
     """Admit under the unit's lock; in the same transaction, close the person's other open requests (46 + 119)
     except ``keep_request_ids`` (default: those marked ``stay_on_list``) and, when ``shown_request_ids`` is given
     (the screen's list), any the user did not see. Their ESMS are notified after the commit. ``entry_on``, the day
-    the person is admitted from, becomes the request's planned entry date (``schedule``'s rules; decision 0043)."""
+    the person is admitted from, becomes the request's planned entry date (``schedule``'s rules; decision 0043).
+
+    The place taken follows ``offer.services.place_taking``. A unit with no place declared free is admitted into
+    only with ``undeclared_place=True``: the admission team states, on a confirmation that said so, that a place
+    has freed since the unit's figures. Without it, ``NoPlaceLeft``: two colleagues admitting into the last
+    declared place are still told that it has just been taken, instead of both silently passing."""
     unit = Unit.objects.select_for_update().select_related("site__legal_entity").get(pk=unit.pk)
     request = AdmissionRequest.objects.select_related("site__legal_entity").get(pk=request.pk)
     if not may_process_request(actor, request):
         raise PermissionDenied("Seule l'équipe d'admission de l'établissement peut prononcer une admission.")
     if unit.site_id != request.site_id:
         raise ValidationError("Cette unité n'appartient pas à l'établissement de la demande.")
-    if unit.available < 1:
+    taking = place_taking(unit)
+    if taking.undeclared and not undeclared_place:
         raise NoPlaceLeft(no_place_message(unit, actor), code="no_place_left")
     path = ADMISSIBLE_FROM.get(request.status)
     if path is None:
@@ -117,7 +124,7 @@ def admission_admit(
         )
     for target in remaining:
         unit_request_transition(actor=actor, request=request, unit=unit, target=target, source=source)
-    unit_capacity_update(actor=actor, unit=unit, available=unit.available - 1, occupied=unit.occupied + 1)
+    unit_capacity_update(actor=actor, unit=unit, available=taking.available, occupied=taking.occupied)
     if entry_on is not None:
         request = admission_request_dates_set(
             actor=actor,

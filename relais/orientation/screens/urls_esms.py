@@ -12,10 +12,5 @@ urlpatterns = [
     path("demandes/<int:pk>/", views.esms_request_view, name="esms_request"),
     path("demandes/<int:pk>/statut/", views.esms_request_transition_view, name="esms_request_transition"),
     path("demandes/<int:pk>/dates/", views_admissions.esms_request_dates_view, name="esms_request_dates"),
-    path(
-        "demandes/<int:pk>/admettre/confirmer/",
-        views_admissions.esms_request_admit_confirm_view,
-        name="esms_request_admit_confirm",
-    ),
     path("demandes/<int:pk>/admettre/", views.esms_request_admit_view, name="esms_request_admit"),
 ]

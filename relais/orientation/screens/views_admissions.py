@@ -1,9 +1,9 @@
-"""ESMS admission screens around a request (decision 0043): its dates (planned entry, pre-admission interview), the
-confirmation before an admission (which unit, from which day, who), and the admission committee's printable list.
+"""ESMS admission screens around a request (decision 0043): its dates (planned entry, pre-admission interview) and
+the admission committee's printable list. The confirmation before an admission is part of the request page
+(``views_esms.request_page``, template ``esms/_admit_confirm.html``), posted to ``views_esms``'s admit view.
 
 Thin like ``views_esms``: requests through ``waiting_list.selectors.esms_request_get`` (out of scope: 404), writes
-through ``requests.schedule`` and ``admission.admit`` (the POST of the confirmation is ``views_esms``'s admit view).
-The confirmation is a page, so it works without JavaScript.
+through ``requests.schedule``.
 """
 
 from __future__ import annotations
@@ -14,20 +14,16 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from relais.audit.services import access_log_record
-from relais.orientation.admission.admit import ADMISSIBLE_FROM
 from relais.orientation.policy import may_process_request
-from relais.orientation.requests import statuses as st
 from relais.orientation.requests.models import Source
 from relais.orientation.requests.schedule import admission_request_dates_set
 from relais.orientation.requests.services import GROUND
-from relais.orientation.screens.forms_admissions import AdmitForm, DatesForm
-from relais.orientation.screens.views_esms import other_requests_shown, request_page, unit_blocks
+from relais.orientation.screens.forms_admissions import DatesForm
+from relais.orientation.screens.views_esms import request_page
 from relais.orientation.waiting_list.committee import MAX_COMMITTEE_ROWS, committee_rows
-from relais.orientation.waiting_list.labels import person_label
 from relais.orientation.waiting_list.selectors import SORTS, STATUS_GROUPS, esms_request_get, filters_from, waiting_list
 
 COMMITTEE_GROUP = "a-examiner"
@@ -63,52 +59,6 @@ def esms_request_dates_view(request, pk: int):
 
 def admission_request_url(pk: int) -> str:
     return reverse("orientation:esms_request", args=[pk])
-
-
-def esms_request_admit_confirm_view(request, pk: int):
-    """GET only. Without a valid unit and day: the choice (with errors). With them: who is admitted where and from
-    when, the place it takes, the other requests that will close; "Confirmer l'admission" posts to the admit view."""
-    actor = request.actor
-    admission_request = esms_request_get(actor=actor, pk=pk)
-    if not may_process_request(actor, admission_request):
-        raise PermissionDenied("Seule l'équipe d'admission de l'établissement prononce une admission.")
-    units = [block["unit"] for block in unit_blocks(admission_request, may_process=True) if block["may_admit"]]
-    chosen = "unite" in request.GET or "entree" in request.GET
-    initial_day = admission_request.planned_entry_on or timezone.localdate()
-    data = request.GET if chosen else None
-    if data is None and len(units) == 1:  # one unit with a place: straight to the confirmation, with the usual day
-        data = {"unite": str(units[0].pk), "entree": initial_day.isoformat()}
-    form = AdmitForm(
-        data,
-        admission_request=admission_request,
-        units=units,
-        initial={"unite": units[0].pk if len(units) == 1 else None, "entree": initial_day},
-    )
-    confirming = form.is_bound and form.is_valid() and "modifier" not in request.GET
-    access_log_record(
-        actor=actor,
-        action="read",
-        obj=admission_request,
-        subject=f"persons.person:{admission_request.person_id}",
-        ground=GROUND,
-        detail="confirmation d'admission" if confirming else "choix de l'unité pour l'admission",
-    )
-    context = {
-        "req": admission_request,
-        "person": admission_request.person,
-        "person_label": person_label(admission_request.person),
-        "form": form,
-        "units": units,
-        "admissible": admission_request.status in ADMISSIBLE_FROM,
-        "confirming": confirming,
-        "unit": form.unit if confirming else None,
-        "entry_on": form.cleaned_data["entree"] if confirming else None,
-        "others": other_requests_shown(actor, admission_request) if confirming else [],
-        "admitted": st.ADMITTED,
-        "admitted_elsewhere": st.REASON_ADMITTED_ELSEWHERE,
-        "change_query": urlencode({"unite": (data or {}).get("unite", ""), "entree": (data or {}).get("entree", "")}),
-    }
-    return render(request, "orientation/esms/admit_confirm.html", context)
 
 
 def committee_list_view(request):

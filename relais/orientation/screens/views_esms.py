@@ -13,14 +13,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from relais.audit.services import access_log_list_record, access_log_record
+from relais.offer.capacity_selectors import capacity_age_label, capacity_is_stale
 from relais.offer.models import Unit
-from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, WHAT_TO_DO, admission_admit
+from relais.offer.services import place_taking
+from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, admission_admit
 from relais.orientation.admission.models import Urgency
 from relais.orientation.admission.selectors import admission_file_parts
 from relais.orientation.follow_up.admitted_elsewhere import (
@@ -37,7 +40,7 @@ from relais.orientation.requests.services import GROUND, admission_request_open,
 from relais.orientation.screens.forms_admissions import DatesForm
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
 from relais.orientation.waiting_list.exports import FORMATS, waiting_list_export
-from relais.orientation.waiting_list.labels import care_mode_names, category_names
+from relais.orientation.waiting_list.labels import care_mode_names, category_names, person_label
 from relais.orientation.waiting_list.selectors import (
     AGE_BANDS,
     PER_PAGE,
@@ -49,6 +52,7 @@ from relais.orientation.waiting_list.selectors import (
     filters_from,
     waiting_list,
 )
+from relais.web.templatetags.placed_messages import place_tag
 
 # Changes made only by "Admettre dans l'unité …" (they take a place): never offered as plain status buttons.
 ADMISSION_ONLY = {wf.ESMS: {st.ADMITTED}, wf.UNIT: {st.UNIT_ADMITTED}}
@@ -136,7 +140,7 @@ def _history_rows(transitions) -> list[dict]:
 def unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
     """Each unit of the site that is open or already has a status for this request: its status, history, actions."""
     rows = {row.unit_id: row for row in UnitRequestStatus.objects.filter(request=admission_request)}
-    units = Unit.objects.filter(site_id=admission_request.site_id).order_by("name", "pk")
+    units = Unit.objects.filter(site_id=admission_request.site_id).select_related("site").order_by("name", "pk")
     history = StatusTransition.objects.filter(request=admission_request, level=wf.UNIT).order_by("at", "pk")
     by_unit: dict[int, list] = {}
     for transition in history:
@@ -159,8 +163,11 @@ def unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
                 else "",
                 "reason_code": row.status_reason if row else "",
                 "actions": _actions(current, wf.UNIT) if may_process and (unit.is_open or row) else [],
-                "may_admit": may_process and admissible and unit.is_open and unit.available > 0,
-                "no_place": may_process and admissible and unit.is_open and unit.available < 1,
+                # With no place declared free too: the confirmation says what happens to the figures (0043).
+                "may_admit": may_process and admissible and unit.is_open,
+                "taking": place_taking(unit),
+                "capacity_age": capacity_age_label(unit.capacity_updated_at),
+                "capacity_stale": capacity_is_stale(unit),
                 "history": _history_rows(by_unit.get(unit.pk, [])),
             }
         )
@@ -210,6 +217,7 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
     # Health professionals of the ESMS read the request (and the medical part); only the admission team acts.
     may_process = may_process_request(actor, admission_request)
     units = unit_blocks(admission_request, may_process=may_process)
+    admit_blocks = [block for block in units if block["may_admit"]]
     context = {
         "req": admission_request,
         "person": person,
@@ -226,7 +234,12 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "may_process": may_process,
         "actions": _actions(admission_request.status, wf.ESMS) if may_process else [],
         "units": units,
-        "admit_units": [block["unit"] for block in units if block["may_admit"]],
+        "admit_blocks": admit_blocks,
+        "admit_open": _admit_open(request.GET, admit_blocks),
+        "entry_day": _day(request.GET.get("entree", "")) or admission_request.planned_entry_on or timezone.localdate(),
+        "others": other_requests_shown(actor, admission_request) if admit_blocks else [],
+        "person_label": person_label(person),
+        "admitted": st.ADMITTED,
         "admissible_status": admission_request.status in ADMISSIBLE_FROM,
         "dates_open": admission_request.status in DATES_OPEN,
         "dates_form": dates_form or DatesForm(admission_request=admission_request),
@@ -241,10 +254,31 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "decision_care_modes": care_mode_names(admission_request.decision.care_types)
         if admission_request.decision
         else "",
-        "what_to_do": WHAT_TO_DO,
         "admitted_elsewhere": st.REASON_ADMITTED_ELSEWHERE,
     }
     return render(request, "orientation/esms/request.html", context, status=status)
+
+
+def _admit_open(query, blocks: list[dict]) -> int | None:
+    """The unit whose confirmation opens on arrival (``?admettre=<unit>``, or ``?admettre`` from the waiting list's
+    "Admettre…"): the one asked for, else the only unit the request is on its way to admission in, else the only
+    unit; None (all closed) when the choice is the user's."""
+    if "admettre" not in query or not blocks:
+        return None
+    wanted = query.get("admettre", "")
+    pks = [block["unit"].pk for block in blocks]
+    if wanted.isdigit() and int(wanted) in pks:
+        return int(wanted)
+    started = [block["unit"].pk for block in blocks if block["status"] in UNIT_PATH_TO_ADMITTED]
+    if len(started) == 1:
+        return started[0]
+    return pks[0] if len(pks) == 1 else None
+
+
+def admit_url(pk: int, unit_pk: int | str = "", entry: str = "") -> str:
+    """The request page with the admission's confirmation open (for the unit), where its messages are shown."""
+    query = urlencode({"admettre": unit_pk, **({"entree": entry} if entry else {})})
+    return f"{reverse('orientation:esms_request', args=[pk])}?{query}#admettre"
 
 
 def _errors_of(error: ValidationError) -> list[str]:
@@ -331,9 +365,14 @@ def esms_request_admit_view(request, pk: int):
     shown = {int(v) for v in request.POST.getlist("affichees") if v.isdigit()}
     keep = [int(v) for v in request.POST.getlist("garder") if v.isdigit() and int(v) in shown]
     entry_on = _day(request.POST.get("entree", ""))
+    back = admit_url(pk, unit.pk, request.POST.get("entree", "") if entry_on else "")
     if entry_on is False:
-        messages.error(request, "Date d'entrée illisible : choisissez-la à nouveau avant de confirmer l'admission.")
-        return redirect("orientation:esms_request_admit_confirm", pk=pk)
+        messages.error(
+            request,
+            "Date d'entrée illisible : choisissez-la à nouveau avant de confirmer l'admission.",
+            extra_tags=place_tag(back),
+        )
+        return redirect(back)
     try:
         admission_admit(
             actor=actor,
@@ -342,10 +381,14 @@ def esms_request_admit_view(request, pk: int):
             keep_request_ids=keep,
             shown_request_ids=shown,
             entry_on=entry_on,
+            # Sent only by a confirmation that said no place was declared free (a colleague may have taken the
+            # last one since the page was shown: then the service refuses, and the confirmation now says so).
+            undeclared_place=request.POST.get("place_non_declaree") == "1",
         )
     except (ValidationError, PermissionDenied) as error:
         for message in _errors_of(error) if isinstance(error, ValidationError) else [str(error)]:
-            messages.error(request, message)
+            messages.error(request, message, extra_tags=place_tag(back))
+        return redirect(back)
     else:
         unit.refresh_from_db(fields=["available"])
         left = f"{unit.available} place disponible" if unit.available <= 1 else f"{unit.available} places disponibles"

@@ -94,7 +94,7 @@ def proposals(request):
         proposal.may_admit = (
             proposal.status == ProposalStatus.ACCEPTED
             and proposal.request.status in ADMISSIBLE_FROM
-            and proposal.unit.available > 0
+            and proposal.unit.is_open  # no place declared free: the confirmation says so (place_taking)
             and policy.may_process_request(actor, proposal.request)
         )
         proposal.entry_day = proposal.request.planned_entry_on or today

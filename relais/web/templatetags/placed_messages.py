@@ -17,7 +17,9 @@ PREFIX = "at-"
 # The sections that show their own messages (`{% messages_at "…" %}` in their template). A message for any other
 # anchor (a thread's `#dernier`…) stays at the top of the page: a message must never be tagged for a place that does
 # not show it.
-PLACES = frozenset({"chronologie", "documents", "cercle", "abonnement", "versions", "hospitalisations", "reponse"})
+PLACES = frozenset(
+    {"chronologie", "documents", "cercle", "abonnement", "versions", "hospitalisations", "reponse", "admettre"}
+)
 
 
 def place_tag(url: str) -> str:
