@@ -148,6 +148,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON; PRAGMA cache_size=-64000;"
         ),
     }
+elif TESTING and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Tests only: a commit returns before its WAL record reaches the disk (crash safety, which a throwaway test
+    # database does not need; what other sessions see and when is unchanged). Per connection, not the server's setting.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c synchronous_commit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication -------------------------------------------------------------

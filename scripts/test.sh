@@ -11,10 +11,15 @@ case "${DATABASE_URL:-}" in
   *) PG_URL="postgres://postgres@127.0.0.1:5432/relais" ;;
 esac
 
-# pytest-xdist: one test process per core, each with its own test database; the tests marked xdist_group (tests/scale
-# and its fixed Redis databases) run in one process. The caller's arguments come last and win: `-n 0` runs the suite in
-# one process, `-n 4` in four; with `-p no:xdist` none of these options is passed.
+# pytest-xdist: one test process per core, each with its own test database; each test module runs in one process
+# (tests/conftest.py: the units handed out are modules, the access matrix in runs of 1,000 cells) and the tests marked
+# xdist_group (tests/scale and its fixed Redis databases) together in one process. The caller's arguments come last
+# and win: `-n 0` runs the suite in one process, `-n 4` in four; with `-p no:xdist` none of these options is passed.
 XDIST=(-n auto --dist loadgroup)
+# pytest keeps its assert-rewritten test modules (and Python the bytecode of relais/) in __pycache__ only when bytecode
+# may be written: with PYTHONDONTWRITEBYTECODE set (some shells and CI images set it), every test process rewrites and
+# compiles them again, about 8 s of CPU each. The folders are ignored by git.
+unset PYTHONDONTWRITEBYTECODE
 for arg in "$@"; do
   case "$arg" in *no:xdist) XDIST=() ;; esac
 done

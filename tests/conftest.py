@@ -18,6 +18,51 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "xdist_group(name): run these tests in one pytest-xdist process")
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadgroup` (scripts/test.sh) hands out whole test modules, not single tests; xdist_group still wins.
+
+    xdist's own loadgroup makes each ungrouped test a unit of its own and deals them to the processes in turn, so
+    both processes ran part of almost every module and built its module-scoped data twice (the access matrix's world,
+    the demo territory of tests/demo) and the scheduler exchanged one message per test. A module per unit keeps each
+    module in one process; the units go largest first (the access matrix), the small ones balance the end.
+    """
+    if config.getoption("dist", None) != "loadgroup":
+        return None
+    from xdist.scheduler import LoadGroupScheduling
+
+    class ModuleScheduling(LoadGroupScheduling):
+        units: dict[str, str] | None = None
+
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.rfind("@") > nodeid.rfind("]"):  # an xdist_group: the group (as loadgroup does)
+                return nodeid.split("@")[-1]
+            if self.units is None:
+                self.units = _module_units(next(iter(self.registered_collections.values())))
+            return self.units.get(nodeid) or nodeid.split("::", 1)[0]
+
+    return ModuleScheduling(config, log)
+
+
+MODULE_UNIT_SIZE = 1000
+
+
+def _module_units(nodeids) -> dict[str, str]:
+    """Each test's unit: its module, cut into runs of MODULE_UNIT_SIZE consecutive tests.
+
+    The access matrix (over 6,000 cells) would otherwise be one unit of about half the suite's time; its runs go
+    first (largest units) to both processes, one after another in each, so its world is still built once per process.
+    """
+    seen: dict[str, int] = {}
+    units = {}
+    for nodeid in nodeids:
+        module = nodeid.split("::", 1)[0]
+        n = seen.get(module, 0)
+        seen[module] = n + 1
+        units[nodeid] = f"{module}#{n // MODULE_UNIT_SIZE}"
+    return units
+
+
 @pytest.fixture
 def make_organisation(db):
     def make(kind=OrganisationKind.ESMS, name=None, **fields) -> Organisation:
