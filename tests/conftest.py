@@ -50,8 +50,8 @@ MODULE_UNIT_SIZE = 1000
 def _module_units(nodeids) -> dict[str, str]:
     """Each test's unit: its module, cut into runs of MODULE_UNIT_SIZE consecutive tests.
 
-    The access matrix (over 6,000 cells) would otherwise be one unit of about half the suite's time; its runs go
-    first (largest units) to both processes, one after another in each, so its world is still built once per process.
+    The access matrix (over 6,000 cells, the suite's largest module) would otherwise be one unit on one process; its
+    runs go first (largest units) to both processes, one after another in each: its world is built once per process.
     """
     seen: dict[str, int] = {}
     units = {}
