@@ -6,10 +6,20 @@ URLs the ANS examples put in ``system`` are accepted too (aliases loaded with th
 
 from relais.offer.fhir.codes import FINESS_SYSTEM, ID_NAT_STRUCT_SYSTEM, UNIT_ID_SYSTEM, nos
 
-SDO_TASK_PROFILE = "https://interop.esante.gouv.fr/ig/fhir/sdo/StructureDefinition/sdo-task"
-SDO_BUNDLE_PROFILE = (
-    "https://interop.esante.gouv.fr/ig/fhir/sdo/StructureDefinition/sdo-bundle-resultat-recherche-notification-esms"
-)
+SDO_IG = "https://interop.esante.gouv.fr/ig/fhir/sdo/"
+SDO_TASK_PROFILE = SDO_IG + "StructureDefinition/sdo-task"
+ESMS_TASK_PROFILE = SDO_IG + "StructureDefinition/esms-task"  # the same constraints, written by an ESMS
+TASK_PROFILES = (SDO_TASK_PROFILE, ESMS_TASK_PROFILE)
+SDO_BUNDLE_PROFILE = SDO_IG + "StructureDefinition/sdo-bundle-resultat-recherche-notification-esms"
+ESMS_BUNDLE_PROFILE = SDO_IG + "StructureDefinition/esms-bundle-resultat-recherche-notification-esms"
+SDO_DOCUMENT_PROFILE = SDO_IG + "StructureDefinition/sdo-document-reference"
+ESMS_DOCUMENT_PROFILE = SDO_IG + "StructureDefinition/esms-document-reference"
+ESMS_CONSENT_PROFILE = SDO_IG + "StructureDefinition/esms-consent"
+# The code system of Task.input.type (SDOTaskInputCS.fsh): the slices are discriminated by this pattern.
+INPUT_SYSTEM = SDO_IG + "CodeSystem/input-task-sdo-codesystem"
+# JDV_J264 (modePriseCharge of a unit status, invariant regle-ModePriseEnCharge: 46, 47 or 48 only), coded in TRE_R213.
+CARE_MODE_SYSTEM = nos("TRE_R213-ModePriseEnCharge")
+SDO_CARE_MODES = frozenset({"46", "47", "48"})
 STATUS_SYSTEM = nos("TRE_R357-StatutPersonnePriseCharge")
 REASON_SYSTEM = nos("TRE_R358-MotifStatutPersonnePriseCharge")
 
@@ -24,9 +34,12 @@ INS_SYSTEMS = {
     "urn:oid:1.2.250.1.213.1.4.10",
     "urn:oid:1.2.250.1.213.1.4.11",
 }
-# The decision ids of the SDO inputs idDecision (MDPH) and idNat_Decision (national, SI-SDO).
-DECISION_SYSTEM = "urn:relais:mdph-decision"
-NATIONAL_DECISION_SYSTEM = "urn:relais:sdo-decision"
+# The decision ids (inputs idDecision and idNat_Decision, DocumentReference.identifier, Consent.provision.data):
+# the guide gives them no system and tells them apart by Identifier.use, as its examples do (decision 0050).
+DECISION_USE = "usual"  # idDecision: the MDPH's own id of the decision
+NATIONAL_DECISION_USE = "official"  # idNat_Decision: the SI-SDO (ViaTrajectoire) id
+# A decision entered in Relais and never notified by the SI-SDO has no national id: Relais's own stands in (0050).
+RELAIS_DECISION_SYSTEM = "urn:relais:orientation-decision"
 
 # The input slices of the SDOTask profile (discriminated by input.type.text).
 ID_NAT_STRUCT = "idNat_Struct"
@@ -36,6 +49,8 @@ ESMS_REASON = "motifESMS"
 ESMS_STATUS_DATE = "dateStatutESMS"
 UNIT_ID = "idUnite"
 UNIT_NAME = "nomUnite"
+UNIT_CATEGORY = "categorieOrganisation"  # JDV_J34: Relais has no such datum on a unit (decision 0050, gaps)
+CARE_MODE = "modePriseCharge"
 UNIT_STATUS = "statutUnite"
 UNIT_REASON = "motifUnite"
 UNIT_STATUS_DATE = "dateStatutUnite"

@@ -1,7 +1,8 @@
 """Reading an SDO Task (posted alone or inside a notification Bundle), every error naming its FHIRPath.
 
 The JSON has already passed the fhir.resources R4B model; what is checked here is what the SI-SDO and Relais
-add: the input slices (by ``input.type.text``), the code systems of statuses and reasons, the identifiers.
+add: the input slices (by the InputTaskSDOCodeSystem code of ``input.type``, else its text), the code systems of
+statuses and reasons, the identifiers.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ class Value:
     data: Any
 
 
+def input_name(item: dict[str, Any]) -> str:
+    """The slice an input belongs to: its InputTaskSDOCodeSystem code (the profile's pattern), else ``type.text``
+    (all the ANS examples give: a display-only coding and the name in ``text``)."""
+    concept = item.get("type") or {}
+    for coding in concept.get("coding") or []:
+        if coding.get("system") == c.INPUT_SYSTEM and coding.get("code"):
+            return coding["code"]
+    return (concept.get("text") or "").strip()
+
+
 class TaskReader:
     """The SDO inputs of one Task, by slice name; ``path`` is the Task's own ("Task", "Bundle.entry[0].resource")."""
 
@@ -40,7 +51,7 @@ class TaskReader:
         self.task, self.path = task, path
         self.inputs: dict[str, tuple[int, dict[str, Any]]] = {}
         for index, item in enumerate(task.get("input") or []):
-            name = (item.get("type") or {}).get("text") or ""
+            name = input_name(item)
             if name in self.inputs:
                 raise invalid(f"{path}.input[{index}].type.text", f"l'entrée « {name} » apparaît deux fois.")
             if name:

@@ -13,7 +13,8 @@ from relais.fhir.search import parse_int_id
 from relais.fhir.shared import TypePart
 
 from . import task_in, task_out
-from .codes import SDO_TASK_PROFILE
+from .codes import TASK_PROFILES
+from .inputs import input_name
 
 SDO_INPUTS = frozenset({"statutESMS", "statutUnite", "idNat_Struct"})
 
@@ -21,8 +22,8 @@ SDO_INPUTS = frozenset({"statutESMS", "statutUnite", "idNat_Struct"})
 def is_sdo_task(resource: dict[str, Any]) -> bool:
     """A status report of an ESMS record system: the sdo-task profile, or SI-SDO status inputs."""
     profiles = (resource.get("meta") or {}).get("profile") or []
-    inputs = {((item.get("type") or {}).get("text") or "") for item in resource.get("input") or []}
-    return SDO_TASK_PROFILE in profiles or bool(SDO_INPUTS & inputs)
+    inputs = {input_name(item) for item in resource.get("input") or []}
+    return any(p in TASK_PROFILES for p in profiles) or bool(SDO_INPUTS & inputs)
 
 
 SDO_TASK_PART = TypePart(

@@ -1,17 +1,20 @@
 """A Task posted by a record system (ESMS, or the orientation side) moves a request's status.
 
-The Task names the request (``focus`` or ``basedOn`` identifier: Relais's number or the external reference),
+The Task names the request (``focus`` or ``basedOn`` identifier: Relais's number or the external reference; or,
+as a profile-only SDOTask does, the inputs idNat_Struct + idNat_Decision / idDecision),
 the status reached (SDO inputs statutESMS / statutUnite with their motif, or ``businessStatus`` and
 ``statusReason``) and, for a unit status, the unit (input idUnite or ``location``). The existing services apply
 it with ``source=fhir``; the view's transaction makes it all or nothing.
 
-Idempotency: ``Task.identifier`` is required; it is written in the comment of the transitions it causes, and a
-Task already applied (that identifier on the request, or the status already reached) is answered with the
-Task of the existing transition instead of being applied twice.
+Idempotency: ``Task.identifier`` (or, without one, a hash of the Task's JSON: decision 0050) is written in the
+comment of the transitions it causes, and a Task already applied (that marker on the request, or the status already
+reached) is answered with the Task of the existing transition instead of being applied twice.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +39,7 @@ from .inputs import TaskReader, Value, check_level, invalid, sdo_code
 from .task_out import task_resource, visible_transitions
 
 MARKER = "Tâche FHIR "
+CONTENT_KEY = "contenu:"  # the marker of a Task posted without an identifier: a hash of its JSON
 
 
 @dataclass
@@ -101,6 +105,10 @@ def task_receive(actor, resource: dict[str, Any]) -> dict[str, Any]:
 
 
 def _marker(resource: dict[str, Any]) -> str:
+    """What identifies the posted Task: its first identifier; without one (SDOTask does not require it), its content.
+
+    Two posts of the same JSON are one Task (a retry after a lost answer); a new status report always differs (its
+    status, reason, date or meta.lastUpdated, which the profile requires). Decision 0050."""
     for index, identifier in enumerate(resource.get("identifier") or []):
         value = (identifier.get("value") or "").strip()
         if value:
@@ -108,11 +116,8 @@ def _marker(resource: dict[str, Any]) -> str:
             if len(marker) > 300:
                 raise invalid(f"Task.identifier[{index}]", "identifiant trop long (300 caractères au plus).")
             return marker
-    raise invalid(
-        "Task.identifier",
-        "un identifiant de la tâche est obligatoire : il évite d'appliquer deux fois la même tâche.",
-        code="required",
-    )
+    canonical = json.dumps(resource, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return f"{MARKER}{CONTENT_KEY}{hashlib.sha256(canonical.encode()).hexdigest()[:40]}"
 
 
 def _request_references(resource: dict[str, Any]):
@@ -147,11 +152,59 @@ def _find_request(actor, resource: dict[str, Any]) -> AdmissionRequest:
             if request is None:
                 raise invalid(f"{path}.reference", "demande d'admission introuvable.", status=422, code="not-found")
             return request
+    if first_path is None:
+        found = _request_from_inputs(visible, TaskReader(resource, "Task"))
+        if found is not None:
+            return found
     raise invalid(
-        first_path or "Task.basedOn",
-        f"la demande d'admission est obligatoire (identifiant {c.REQUEST_SYSTEM} ou référence externe).",
+        first_path or "Task.input",
+        "la demande d'admission est obligatoire : entrées idNat_Struct et idNat_Decision (ou idDecision), "
+        f"ou focus / basedOn (identifiant {c.REQUEST_SYSTEM} ou référence externe).",
         code="required",
     )
+
+
+def _request_from_inputs(visible, reader: TaskReader) -> AdmissionRequest | None:
+    """The request a profile-only Task names, as the SI-SDO does: the ESMS (idNat_Struct) and the decision
+    (idNat_Decision: the national id of a notification, or Relais's own; else idDecision, the MDPH's id)."""
+    struct = reader.text(c.ID_NAT_STRUCT)
+    national = reader.value(c.NATIONAL_DECISION_ID, "Identifier", "String", "Id")
+    usual = reader.value(c.DECISION_ID, "Identifier", "String", "Id")
+    if struct is None or (national is None and usual is None):
+        return None
+    finess = site_finess(struct.data)
+    on_site = visible.filter(site__finess=finess) if finess else visible.none()
+    if not on_site.exists():
+        raise invalid(
+            struct.path,
+            f"établissement « {struct.data} » : aucune demande visible (1 + n° FINESS).",
+            status=422,
+            code="not-found",
+        )
+    for found in (national, usual):
+        if found is None:
+            continue
+        data = found.data if isinstance(found.data, dict) else {"value": found.data}
+        value = (data.get("value") or "").strip()
+        if data.get("system") == c.RELAIS_DECISION_SYSTEM:
+            pk = parse_int_id(value)
+            matches = on_site.filter(decision_id=pk) if pk is not None else on_site.none()
+        elif found is national:
+            matches = on_site.filter(external_ref=f"sdo:{value}:{finess}")
+        else:
+            matches = on_site.filter(decision__mdph_decision_id=value) if value else on_site.none()
+        request = matches.order_by("-pk").first()
+        if request is not None:
+            return request
+    where = national or usual
+    raise invalid(where.path, "aucune demande de cet établissement pour cette décision.", status=422, code="not-found")
+
+
+def site_finess(id_nat_struct: str) -> str:
+    """idNat_Struct is "1" + FINESS (TRE_G07 type 1); the bare FINESS is accepted too."""
+    value = id_nat_struct.strip()
+    finess = value[1:] if len(value) == 10 and value.startswith("1") else value
+    return finess if len(finess) == 9 else ""
 
 
 def _check_role(actor, request: AdmissionRequest) -> None:

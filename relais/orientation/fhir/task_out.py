@@ -14,6 +14,7 @@ from relais.audit.services import access_log_record
 from relais.fhir.errors import bad_param
 from relais.fhir.registry import SearchParam
 from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse_token, split_or
+from relais.offer.fhir.codes import CARE_MODES
 from relais.offer.fhir.organization import instant
 from relais.orientation.policy import requests_visible_to
 from relais.orientation.requests import workflow as wf
@@ -44,8 +45,48 @@ def _coding(system: str, code: str, display: str) -> dict[str, str]:
     return coding
 
 
+def input_type(name: str) -> dict[str, Any]:
+    """The slice pattern of SDOTask: the code of InputTaskSDOCodeSystem; ``text`` too, which the profile's invariant
+    regle-StatutUnite reads (``input.type.where(text='idUnite')``) and the ANS examples carry."""
+    return {"coding": [{"system": c.INPUT_SYSTEM, "code": name, "display": name}], "text": name}
+
+
 def _input(name: str, **value) -> dict[str, Any]:
-    return {"type": {"coding": [{"display": name}], "text": name}, **value}
+    return {"type": input_type(name), **value}
+
+
+def unit_identifier(unit) -> dict[str, str]:
+    """idUnite: the unit's national id (the ROR's internal-organisation id, kept in ``Unit.external_id`` by the ROR
+    import), without a system as in the guide's example; a unit never published in the ROR has only Relais's."""
+    if unit.external_id:
+        return {"use": "official", "value": unit.external_id}
+    return {"use": "secondary", "system": c.UNIT_ID_SYSTEM, "value": str(unit.pk)}
+
+
+ABSENT_NOT_APPLICABLE = {
+    "extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "not-applicable"}]
+}
+
+
+def decision_identifiers(decision, external_ref: str = "") -> tuple[dict[str, Any], dict[str, Any]]:
+    """(idDecision, idNat_Decision) told apart by ``use`` as in the guide. A request without a decision (an EHPAD
+    needs none) has neither: a data-absent-reason says so. A decision unknown to the SI-SDO has Relais's id as its
+    national one; a notified one the SI-SDO id it came with."""
+    if decision is None:
+        return ABSENT_NOT_APPLICABLE, ABSENT_NOT_APPLICABLE
+    relais_id = {"system": c.RELAIS_DECISION_SYSTEM, "value": str(decision.pk)}
+    national = national_decision_id(external_ref) or decision_national_id(decision)
+    usual = {"use": c.DECISION_USE, "value": decision.mdph_decision_id} if decision.mdph_decision_id else None
+    official = {"use": c.NATIONAL_DECISION_USE, "value": national} if national else None
+    return usual or {"use": c.DECISION_USE, **relais_id}, official or {"use": c.NATIONAL_DECISION_USE, **relais_id}
+
+
+def decision_national_id(decision) -> str:
+    """The SI-SDO id of a decision: kept in the external reference of the requests its notification created."""
+    for ref in decision.requests.exclude(external_ref="").values_list("external_ref", flat=True)[:5]:
+        if national := national_decision_id(ref):
+            return national
+    return ""
 
 
 def _organisation_reference(organisation) -> dict[str, Any]:
@@ -118,8 +159,12 @@ def _inputs(transition, status_coding, unit_level, decision, site) -> list[dict[
     )
     if unit_level:
         unit = transition.unit
-        inputs.append(_input(c.UNIT_ID, valueIdentifier={"system": c.UNIT_ID_SYSTEM, "value": str(unit.pk)}))
+        inputs.append(_input(c.UNIT_ID, valueIdentifier=unit_identifier(unit)))
         inputs.append(_input(c.UNIT_NAME, valueString=unit.name))
+        (mode, display), _temporary = CARE_MODES[unit.care_mode]
+        if mode in c.SDO_CARE_MODES:  # JDV_J264 has no "on the premises of life" (49): home services go without
+            coding = {"system": c.CARE_MODE_SYSTEM, "code": mode, "display": display}
+            inputs.append(_input(c.CARE_MODE, valueCodeableConcept={"coding": [coding]}))
         inputs.append(_input(c.UNIT_STATUS, valueCodeableConcept={"coding": [status_coding]}))
         inputs.append(_input(c.UNIT_STATUS_DATE, valueDate=day))
         if reason:
@@ -135,17 +180,13 @@ def _inputs(transition, status_coding, unit_level, decision, site) -> list[dict[
             if concept:
                 inputs.append(_input(c.RIGHTS, valueCodeableConcept=concept))
                 break  # the profile allows one
-        if decision.mdph_decision_id:
-            identifier = {"system": c.DECISION_SYSTEM, "value": decision.mdph_decision_id}
-            inputs.append(_input(c.DECISION_ID, valueIdentifier=identifier))
-    national_id = _national_decision_id(transition.request.external_ref or "")
-    if national_id:
-        identifier = {"system": c.NATIONAL_DECISION_SYSTEM, "value": national_id}
-        inputs.append(_input(c.NATIONAL_DECISION_ID, valueIdentifier=identifier))
+    usual, official = decision_identifiers(decision, transition.request.external_ref or "")
+    inputs.append(_input(c.DECISION_ID, valueIdentifier=usual))
+    inputs.append(_input(c.NATIONAL_DECISION_ID, valueIdentifier=official))
     return inputs
 
 
-def _national_decision_id(external_ref: str) -> str:
+def national_decision_id(external_ref: str) -> str:
     """The SI-SDO decision id kept in the external reference of a notified request ("sdo:<id>:<FINESS>")."""
     prefix, _, rest = external_ref.partition(":")
     national_id, _, finess = rest.rpartition(":")

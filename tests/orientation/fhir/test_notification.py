@@ -75,8 +75,8 @@ def test_the_completed_example_creates_person_decision_and_requests_once(client,
     tasks = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Task"]
     assert [t["businessStatus"]["coding"][0]["code"] for t in tasks] == ["39", "39"]
     inputs = {i["type"]["text"]: i for i in tasks[0]["input"]}
-    assert inputs["idDecision"]["valueIdentifier"]["value"] == "IdDecision"
-    assert inputs["idNat_Decision"]["valueIdentifier"]["value"] == "IdNat_Decision"
+    assert inputs["idDecision"]["valueIdentifier"] == {"use": "usual", "value": "IdDecision"}
+    assert inputs["idNat_Decision"]["valueIdentifier"] == {"use": "official", "value": "IdNat_Decision"}
     rights = inputs["typeDroitPrestation"]["valueCodeableConcept"]
     assert rights["coding"][0]["display"] == "type de Droit et Prestation"
 

@@ -55,7 +55,32 @@ def test_a_unit_transition_carries_the_unit_and_the_reason(client, sent, token):
     assert task["statusReason"]["coding"][0]["code"] == "100"
     assert _input(task, "statutUnite")["valueCodeableConcept"]["coding"][0]["code"] == "180"
     assert _input(task, "motifUnite")["valueCodeableConcept"]["coding"][0]["code"] == "100"
-    assert _input(task, "idUnite")["valueIdentifier"] == {"system": c.UNIT_ID_SYSTEM, "value": str(sent.unit.pk)}
+    # A unit never published in the ROR has only Relais's id; one from the ROR its national id (decision 0050).
+    assert _input(task, "idUnite")["valueIdentifier"] == {
+        "use": "secondary",
+        "system": c.UNIT_ID_SYSTEM,
+        "value": str(sent.unit.pk),
+    }
+    mode = _input(task, "modePriseCharge")["valueCodeableConcept"]["coding"]
+    assert mode == [{"system": c.CARE_MODE_SYSTEM, "code": "46", "display": "Hébergement (accueil jour et nuit)"}]
+    sent.unit.external_id = "ROR-OI-7"
+    sent.unit.save()
+    task = fhir_json(client.get(f"/fhir/Task/{transition.pk}", **token(sent.sites[0].organisation)), 200, "Task")
+    assert _input(task, "idUnite")["valueIdentifier"] == {"use": "official", "value": "ROR-OI-7"}
+
+
+def test_every_input_is_typed_by_the_profile_code_system_and_names_the_decision(client, sent, token):
+    """The inputs match SDOTask's slices (pattern on type) and idDecision / idNat_Decision are always there."""
+    transition = StatusTransition.objects.get(request=sent.requests[0])
+    task = fhir_json(client.get(f"/fhir/Task/{transition.pk}", **token(sent.sites[0].organisation)), 200, "Task")
+
+    for item in task["input"]:
+        (coding,) = item["type"]["coding"]
+        assert coding["system"] == c.INPUT_SYSTEM and coding["code"] == item["type"]["text"]
+    # A request sent without a decision (the world's): the two required ids say why they are absent.
+    absent = _input(task, "idNat_Decision")["valueIdentifier"]["extension"][0]
+    assert absent["valueCode"] == "not-applicable"
+    assert _input(task, "idDecision")["valueIdentifier"]["extension"][0] == absent
 
 
 def test_a_hidden_task_answers_like_a_missing_one(client, sent, token):
