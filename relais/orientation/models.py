@@ -5,7 +5,7 @@ Each model lives in the sub-package that holds its services and selectors; this 
 """
 
 from relais.orientation.admission.models import AdmissionFile
-from relais.orientation.decisions.models import OrientationDecision
+from relais.orientation.decisions.models import DecisionConsent, DecisionDocument, OrientationDecision
 from relais.orientation.proposals.models import MatchProposal
 from relais.orientation.requests.models import (
     AdmissionRequest,
@@ -22,6 +22,8 @@ __all__ = [
     "AdmissionSubmission",
     "CodeSystem",
     "Concept",
+    "DecisionConsent",
+    "DecisionDocument",
     "MatchProposal",
     "OrientationDecision",
     "RequestDatesChange",

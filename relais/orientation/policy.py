@@ -89,6 +89,16 @@ def persons_visible_to(actor) -> QuerySet[Person]:
     )
 
 
+def decisions_visible_to(actor) -> QuerySet[OrientationDecision]:
+    """Decisions of a visible request, and those the organisation issued (their documents follow them, 0050)."""
+    if not _reads_persons(actor):
+        return OrientationDecision.objects.none()
+    return OrientationDecision.objects.filter(
+        Q(pk__in=requests_visible_to(actor).filter(decision__isnull=False).values("decision_id"))
+        | Q(organisation_id=actor.organisation.pk)
+    )
+
+
 def may_send_requests(actor) -> bool:
     return (
         actor is not None

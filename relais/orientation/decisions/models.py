@@ -57,3 +57,62 @@ class OrientationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.mdph_decision_id}".strip()
+
+
+class DocumentKind(models.TextChoices):
+    """The CDA documents of the SI-SDO (ESMSDocumentReference.type, LOINC; invariant regle-Type). An SDO document
+    reference without a type is kept as OTHER."""
+
+    INDIVIDUAL_AND_DECISION = "57830-2", "Document Individu et décision"
+    EVALUATION = "51848-0", "Document évaluation"
+    OTHER = "", "Document de la décision"
+
+
+class DecisionDocument(models.Model):
+    """A document of an orientation decision received through the SI-SDO exchange (FHIR DocumentReference in):
+    the CDA « Individu et décision » or « Évaluation ». The bytes are kept as sent; decision 0050."""
+
+    decision = models.ForeignKey(OrientationDecision, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField("type", max_length=10, choices=DocumentKind.choices, blank=True)
+    title = models.CharField("titre", max_length=300)
+    content_type = models.CharField("format", max_length=100)
+    language = models.CharField("langue", max_length=10, blank=True)
+    data = models.BinaryField("contenu")
+    sha256 = models.CharField("empreinte SHA-256", max_length=64)
+    author_display = models.CharField("auteur (tel que transmis)", max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision", "pk"]
+        verbose_name = "document de décision"
+        verbose_name_plural = "documents de décision"
+        constraints = [models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.title} (décision {self.decision_id})"
+
+
+class DecisionConsent(models.Model):
+    """The person's agreement collected by an ESMS for a decision's documents (FHIR ESMSConsent in), decision 0050."""
+
+    decision = models.ForeignKey(OrientationDecision, on_delete=models.PROTECT, related_name="consents")
+    site = models.ForeignKey("offer.Site", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField("statut FHIR", max_length=20)
+    policy_rule = models.CharField("règle (OPTIN, OPTOUT…)", max_length=20, blank=True)
+    collected_on = models.DateField("recueilli le")
+    source = models.CharField("source (meta.source)", max_length=300)
+    organisation = models.ForeignKey(
+        "accounts.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["decision", "pk"]
+        verbose_name = "accord pour les documents d'une décision"
+        verbose_name_plural = "accords pour les documents d'une décision"
+
+    def __str__(self) -> str:
+        return f"accord {self.status} du {self.collected_on} (décision {self.decision_id})"

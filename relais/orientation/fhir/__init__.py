@@ -5,14 +5,16 @@ See docs/decisions/0017-sdo-fhir-exchange.md.
 
 
 def register() -> None:
-    """Register Bundle and the SI-SDO part of Task (called from OrientationConfig.ready()). Task is shared with the
-    shared plan's actions (``relais.fhir.shared``), whose part ``relais.pathway.fhir.register()`` adds after this
-    one."""
+    """Register Bundle, DocumentReference and the SI-SDO parts of Task and Consent (called from
+    OrientationConfig.ready()). Task is shared with the shared plan's actions, Consent with the care circle's consents
+    (``relais.fhir.shared``): ``relais.pathway.fhir.register()`` adds those parts after these."""
     from relais.fhir.errors import FhirError
     from relais.fhir.registry import register as fhir_register
     from relais.fhir.shared import register_part
 
-    from .codes import SDO_BUNDLE_PROFILE
+    from . import document_reference
+    from .codes import SDO_BUNDLE_PROFILE, SDO_DOCUMENT_PROFILE
+    from .consent import ESMS_CONSENT_PART
     from .notification import notification_create
     from .sdo_task_part import SDO_TASK_PART
 
@@ -29,3 +31,16 @@ def register() -> None:
         profile=SDO_BUNDLE_PROFILE,
     )
     register_part("Task", SDO_TASK_PART)  # before the plan part: status changes first in the search union
+    fhir_register(
+        "DocumentReference",
+        read=document_reference.read_document,
+        search=document_reference.search_documents,
+        create=document_reference.create_document,
+        search_params=document_reference.SEARCH_PARAMS,
+        documentation="Documents d'une décision d'orientation (SDODocumentReference, ESMSDocumentReference) : "
+        "documents reçus (doc-<n>), la décision avec le volet administratif du dossier (decision-<n>), le volet "
+        "médical (evaluation-<n>, pour qui peut le lire) ; création par l'orientation.",
+        profile=SDO_DOCUMENT_PROFILE,
+    )
+    # Consent is shared with the care circle's consents (relais.pathway.fhir), registered after this part.
+    register_part("Consent", ESMS_CONSENT_PART)

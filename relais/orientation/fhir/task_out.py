@@ -18,7 +18,7 @@ from relais.offer.fhir.codes import CARE_MODES
 from relais.offer.fhir.organization import instant
 from relais.orientation.policy import requests_visible_to
 from relais.orientation.requests import workflow as wf
-from relais.orientation.requests.models import StatusTransition
+from relais.orientation.requests.models import AdmissionRequest, StatusTransition
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label
 
 from . import codes as c
@@ -184,6 +184,14 @@ def _inputs(transition, status_coding, unit_level, decision, site) -> list[dict[
     inputs.append(_input(c.DECISION_ID, valueIdentifier=usual))
     inputs.append(_input(c.NATIONAL_DECISION_ID, valueIdentifier=official))
     return inputs
+
+
+def with_national_id(value: str) -> Q:
+    """Decisions whose notified requests carry the SI-SDO id ``value`` (exactly: SQLite's LIKE ignores case)."""
+    prefix = f"sdo:{value}:"
+    refs = AdmissionRequest.objects.filter(external_ref__startswith=prefix, decision__isnull=False)
+    found = {pk for pk, ref in refs.values_list("decision_id", "external_ref") if national_decision_id(ref) == value}
+    return Q(pk__in=found)
 
 
 def national_decision_id(external_ref: str) -> str:

@@ -48,15 +48,8 @@ def register() -> None:
         "ANS CDS FrRelatedPerson).",
         profile=c.RELATED_PERSON_PROFILE,
     )
-    fhir_register(
-        "Consent",
-        read=consent.read_consent,
-        search=consent.search_consents,
-        create=consent.create_consent,
-        search_params=consent.SEARCH_PARAMS,
-        documentation="Consentement de la personne au partage avec un membre hors équipe de soins (CSP L1110-4).",
-        profile=c.CONSENT_PROFILE,
-    )
+    # Consent: after the SI-SDO part (ESMS agreements for a decision's documents, relais.orientation.fhir).
+    register_part("Consent", consent.CIRCLE_CONSENT_PART)
     fhir_register(
         "CarePlan",
         read=plan.read_care_plan,

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from relais.fhir.errors import FhirError
 from relais.fhir.registry import SearchParam
+from relais.fhir.shared import TypePart
 from relais.pathway.circle.models import CircleMember, Consent, ConsentMethod, MemberKind
 from relais.pathway.circle.services import consent_record
 
@@ -162,3 +163,16 @@ def create_consent(actor, resource: dict[str, Any]) -> dict[str, Any]:
             raise FhirError(422, "business-rule", f"Consent.dateTime : {text}", expression="Consent.dateTime") from None
         raise FhirError(422, "business-rule", "Consent : " + "; ".join(exc.messages), expression="Consent") from None
     return consent_resource(consent)
+
+
+# One part of the shared type Consent (relais.fhir.shared); the SI-SDO's ESMS agreements are the other (esms-<n>).
+CIRCLE_CONSENT_PART = TypePart(
+    name="cercle de soins",
+    owns_id=lambda resource_id: c.number(resource_id) is not None,
+    read=read_consent,
+    search=search_consents,
+    search_params=tuple(SEARCH_PARAMS),
+    create=create_consent,
+    profile=c.CONSENT_PROFILE,
+    documentation="Consentement de la personne au partage avec un membre hors équipe de soins (CSP L1110-4).",
+)
