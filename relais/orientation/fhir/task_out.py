@@ -126,6 +126,12 @@ def task_resource(transition: StatusTransition) -> dict[str, Any]:
     task["for"] = {"reference": f"Patient/{person.pk}", "type": "Patient"}
     if person.ins:
         task["for"]["identifier"] = {"system": c.INS_NIR_SYSTEM, "value": person.ins}
+    if decision is not None and decision.validity_end:
+        # The decision's validity, where the notification import reads it (decision 0017).
+        period = {"end": decision.validity_end.isoformat()}
+        if decision.validity_start:
+            period["start"] = decision.validity_start.isoformat()
+        task["restriction"] = {"period": period}
     task["authoredOn"] = instant(request.created_at)
     task["lastModified"] = instant(transition.at)
     requester = (decision.organisation if decision and decision.organisation_id else None) or (
