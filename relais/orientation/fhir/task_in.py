@@ -22,6 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from relais.fhir.errors import FhirError
 from relais.fhir.search import parse_int_id, parse_reference
+from relais.offer.fhir.codes import FINESS_SYSTEMS
 from relais.offer.models import Unit
 from relais.orientation.follow_up.admitted_elsewhere import admission_request_transition_closing_others
 from relais.orientation.policy import (
@@ -57,6 +58,14 @@ def task_receive(actor, resource: dict[str, Any]) -> dict[str, Any]:
     # Lock first: a retry racing its original waits, then finds the marker instead of failing the transition.
     request = AdmissionRequest.objects.select_for_update().select_related("site__legal_entity").get(pk=found.pk)
     _check_role(actor, request)
+    for named in (reader.text(c.ID_NAT_STRUCT), owner_finess(resource)):
+        if named is not None and site_finess(named.data) != request.site.finess:
+            raise invalid(
+                named.path,
+                f"l'établissement « {named.data} » n'est pas celui de la demande ({request.site.finess}).",
+                status=422,
+                code="business-rule",
+            )
     changes = _changes(resource, reader)
     unit = _find_unit(resource, reader, request) if any(ch.level == wf.UNIT for ch in changes) else None
 
@@ -167,7 +176,7 @@ def _find_request(actor, resource: dict[str, Any]) -> AdmissionRequest:
 def _request_from_inputs(visible, reader: TaskReader) -> AdmissionRequest | None:
     """The request a profile-only Task names, as the SI-SDO does: the ESMS (idNat_Struct) and the decision
     (idNat_Decision: the national id of a notification, or Relais's own; else idDecision, the MDPH's id)."""
-    struct = reader.text(c.ID_NAT_STRUCT)
+    struct = reader.text(c.ID_NAT_STRUCT) or owner_finess(reader.task)
     national = reader.value(c.NATIONAL_DECISION_ID, "Identifier", "String", "Id")
     usual = reader.value(c.DECISION_ID, "Identifier", "String", "Id")
     if struct is None or (national is None and usual is None):
@@ -198,6 +207,28 @@ def _request_from_inputs(visible, reader: TaskReader) -> AdmissionRequest | None
             return request
     where = national or usual
     raise invalid(where.path, "aucune demande de cet établissement pour cette décision.", status=422, code="not-found")
+
+
+def owner_finess(task: dict[str, Any]) -> Value | None:
+    """The ESMS of ``Task.owner`` resolved against the directory's identifiers: a FINESS (or idNatSt) identifier, a
+    contained Organization carrying one, or ``Organization/<FINESS>`` (the directory's ids, 0011). Any other
+    reference is a logical one Relais accepts and does not follow."""
+    owner = task.get("owner") or {}
+    reference = owner.get("reference") or ""
+    candidates = [("Task.owner.identifier", owner.get("identifier") or {})]
+    if reference.startswith("#"):
+        for index, contained in enumerate(task.get("contained") or []):
+            if contained.get("resourceType") == "Organization" and contained.get("id") == reference[1:]:
+                for position, identifier in enumerate(contained.get("identifier") or []):
+                    candidates.append((f"Task.contained[{index}].identifier[{position}]", identifier))
+    for path, identifier in candidates:
+        value = (identifier.get("value") or "").strip()
+        if value and (identifier.get("system") in FINESS_SYSTEMS or identifier.get("system") == c.ID_NAT_STRUCT_SYSTEM):
+            return Value(f"{path}.value", value)
+    finess = parse_reference(reference, "Organization") or ""
+    if len(finess) == 9 and finess.isdigit():
+        return Value("Task.owner.reference", finess)
+    return None
 
 
 def site_finess(id_nat_struct: str) -> str:

@@ -91,3 +91,26 @@ def test_another_esms_cannot_use_the_example_on_this_request(client, entered, to
     outcome = fhir_json(post_json(client, "/fhir/Task", filled(entered), token(entered.sites[1].organisation)), 422)
     assert outcome["issue"][0]["code"] == "not-found"
     assert AdmissionRequest.objects.get(pk=entered.request.pk).status == "47"
+
+
+def test_the_esms_may_be_named_by_a_contained_organisation_instead_of_id_nat_struct(client, entered, token):
+    task = filled(entered)
+    task["input"] = [i for i in task["input"] if i["type"]["text"] != "idNat_Struct"]
+    task["contained"] = [
+        {
+            "resourceType": "Organization",
+            "id": "esms",
+            "identifier": [{"system": "https://finess.esante.gouv.fr", "value": entered.sites[0].finess}],
+        }
+    ]
+    task["owner"] = {"reference": "#esms"}
+    fhir_json(post_json(client, "/fhir/Task", task, token(entered.sites[0].organisation)), 201, "Task")
+    assert AdmissionRequest.objects.get(pk=entered.request.pk).status == "48"
+
+
+def test_an_owner_other_than_the_request_esms_is_refused(client, entered, token):
+    task = filled(entered)
+    task["owner"] = {"identifier": {"system": "https://finess.esante.gouv.fr", "value": entered.sites[1].finess}}
+    outcome = fhir_json(post_json(client, "/fhir/Task", task, token(entered.sites[0].organisation)), 422)
+    assert outcome["issue"][0]["expression"] == ["Task.owner.identifier.value"]
+    assert AdmissionRequest.objects.get(pk=entered.request.pk).status == "47"

@@ -131,6 +131,7 @@ def test_sdo_inputs_with_alias_systems_move_both_levels_or_nothing(client, sent,
     sdo = example("SDOTask.json")  # the ANS example's inputs, pointed at our request and unit
     inputs = {i["type"]["text"]: i for i in sdo["input"]}
     del inputs["idNat_Decision"], inputs["idDecision"]  # focus names the request
+    inputs["idNat_Struct"]["valueString"] = "1" + sent.sites[0].finess  # another ESMS than the request's: 422
     inputs["statutESMS"]["valueCodeableConcept"]["coding"][0].update(system=ALIAS_J252, code="72")
     inputs["statutUnite"]["valueCodeableConcept"]["coding"][0]["code"] = "184"  # not reachable from nothing
     inputs["idUnite"]["valueIdentifier"] = {"system": c.UNIT_ID_SYSTEM, "value": str(sent.unit.pk)}
