@@ -72,7 +72,8 @@ KNOWN_GAPS = {
     # Not conformant yet (their problems are printed by `pytest tests/fhir/test_conformance.py --runxfail`):
     "HealthcareService": "ROR HealthcareService: no specialty (TRE_R211) for day care, externat, semi-internat and "
     "sheltered work units (decision 0049, Gaps)",
-    "Task": "SDO Task: input.type without the SDO input code, so no input matches its slice",
+    "Task": "SDO Task: unit statuses without categorieOrganisation (regle-StatutUnite; Relais has no TRE_R244 category "
+    "of a unit, decision 0050)",
     # Nothing to check: the demo (with the module's additions) serves none, or Relais serves none to read.
     "Bundle": "create only: Relais serves no Bundle to read (the SI-SDO notification is received, not served)",
 }

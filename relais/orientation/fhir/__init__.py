@@ -13,7 +13,7 @@ def register() -> None:
     from relais.fhir.shared import register_part
 
     from . import document_reference
-    from .codes import SDO_BUNDLE_PROFILE, SDO_DOCUMENT_PROFILE
+    from .codes import ESMS_BUNDLE_PROFILE, ESMS_DOCUMENT_PROFILE, SDO_BUNDLE_PROFILE, SDO_DOCUMENT_PROFILE
     from .consent import ESMS_CONSENT_PART
     from .notification import notification_create
     from .sdo_task_part import SDO_TASK_PART
@@ -29,6 +29,7 @@ def register() -> None:
         documentation="Création seulement : notification SI-SDO (SDOBundleResultatRechercheNotificationESMS) "
         "qui crée la personne, la décision d'orientation et une demande par ESMS.",
         profile=SDO_BUNDLE_PROFILE,
+        supported_profiles=(SDO_BUNDLE_PROFILE, ESMS_BUNDLE_PROFILE),
     )
     register_part("Task", SDO_TASK_PART)  # before the plan part: status changes first in the search union
     fhir_register(
@@ -41,6 +42,7 @@ def register() -> None:
         "documents reçus (doc-<n>), la décision avec le volet administratif du dossier (decision-<n>), le volet "
         "médical (evaluation-<n>, pour qui peut le lire) ; création par l'orientation.",
         profile=SDO_DOCUMENT_PROFILE,
+        supported_profiles=(SDO_DOCUMENT_PROFILE, ESMS_DOCUMENT_PROFILE),
     )
     # Consent is shared with the care circle's consents (relais.pathway.fhir), registered after this part.
     register_part("Consent", ESMS_CONSENT_PART)

@@ -129,6 +129,7 @@ ESMS_CONSENT_PART = TypePart(
     search_params=tuple(SEARCH_PARAMS),
     create=create_consent,
     owns_resource=is_esms_consent,
+    profile=c.ESMS_CONSENT_PROFILE,
     documentation="Accords recueillis par un ESMS pour les documents d'une décision d'orientation (ESMSConsent, "
     "id esms-<n>) ;",
 )

@@ -13,7 +13,7 @@ from relais.fhir.search import parse_int_id
 from relais.fhir.shared import TypePart
 
 from . import task_in, task_out
-from .codes import TASK_PROFILES
+from .codes import SDO_TASK_PROFILE, TASK_PROFILES
 from .inputs import input_name
 
 SDO_INPUTS = frozenset({"statutESMS", "statutUnite", "idNat_Struct"})
@@ -34,6 +34,7 @@ SDO_TASK_PART = TypePart(
     search_params=tuple(task_out.SEARCH_PARAMS),
     create=task_in.task_receive,
     owns_resource=is_sdo_task,
+    profile=SDO_TASK_PROFILE,
     documentation="Deux sortes de tâches, chacune avec sa propre règle d'accès : les changements de statut SI-SDO "
     "des demandes d'admission (forme SDOTask, id numérique ; création = un logiciel d'ESMS rapporte un statut)",
 )

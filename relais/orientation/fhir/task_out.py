@@ -200,9 +200,9 @@ def with_national_id(value: str) -> Q:
     return Q(pk__in=found)
 
 
-def national_decision_id(external_ref: str) -> str:
+def national_decision_id(external_ref: str | None) -> str:
     """The SI-SDO decision id kept in the external reference of a notified request ("sdo:<id>:<FINESS>")."""
-    prefix, _, rest = external_ref.partition(":")
+    prefix, _, rest = (external_ref or "").partition(":")
     national_id, _, finess = rest.rpartition(":")
     return national_id if prefix == "sdo" and len(finess) == 9 and len(national_id) < 60 else ""
 
