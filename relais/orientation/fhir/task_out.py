@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from relais.audit.services import access_log_record
 from relais.fhir.errors import bad_param
@@ -83,8 +83,8 @@ def decision_identifiers(decision, external_ref: str = "") -> tuple[dict[str, An
 
 def decision_national_id(decision) -> str:
     """The SI-SDO id of a decision: kept in the external reference of the requests its notification created."""
-    for ref in decision.requests.exclude(external_ref="").values_list("external_ref", flat=True)[:5]:
-        if national := national_decision_id(ref):
+    for request in decision.requests.all():  # prefetched by visible_transitions: no query per Task
+        if national := national_decision_id(request.external_ref):
             return national
     return ""
 
@@ -222,17 +222,26 @@ def _right_concept(right) -> dict[str, Any] | None:
 
 def visible_transitions(actor) -> QuerySet[StatusTransition]:
     visible = requests_visible_to(actor).values("pk")
-    return StatusTransition.objects.filter(request_id__in=visible).select_related(
-        "unit",
-        "request__site",
-        "request__person",
-        "request__decision__organisation",
-        "request__created_by_organisation",
-        # The requester's FINESS number is its directory entry's (decision 0029).
-        "request__decision__organisation__directory_site",
-        "request__decision__organisation__directory_legalentity",
-        "request__created_by_organisation__directory_site",
-        "request__created_by_organisation__directory_legalentity",
+    return (
+        StatusTransition.objects.filter(request_id__in=visible)
+        .prefetch_related(
+            Prefetch(
+                "request__decision__requests",
+                queryset=AdmissionRequest.objects.only("pk", "decision_id", "external_ref"),
+            )
+        )
+        .select_related(
+            "unit",
+            "request__site",
+            "request__person",
+            "request__decision__organisation",
+            "request__created_by_organisation",
+            # The requester's FINESS number is its directory entry's (decision 0029).
+            "request__decision__organisation__directory_site",
+            "request__decision__organisation__directory_legalentity",
+            "request__created_by_organisation__directory_site",
+            "request__created_by_organisation__directory_legalentity",
+        )
     )
 
 
