@@ -38,6 +38,7 @@ from relais.persons.models import Person
 
 from . import codes as c
 from .inputs import TaskReader, invalid
+from .task_in import owner_finess
 
 GROUND = "orientation_request"
 BUNDLE_TYPES = ("searchset", "collection")
@@ -152,7 +153,8 @@ def _external_ref(national_id: str, finess: str) -> str:
 
 def _read_task(path: str, task: dict[str, Any]) -> dict[str, Any]:
     reader = TaskReader(task, path)
-    struct = reader.required_text(c.ID_NAT_STRUCT)
+    # idNat_Struct names the ESMS; Task.owner (a FINESS identifier, a contained Organization) when it is absent.
+    struct = reader.text(c.ID_NAT_STRUCT) or owner_finess(task, path) or reader.required_text(c.ID_NAT_STRUCT)
     finess = struct.data[1:] if len(struct.data) == 10 and struct.data.startswith("1") else struct.data
     site = Site.objects.filter(finess=finess).first() if len(finess) == 9 else None
     if site is None:

@@ -209,25 +209,25 @@ def _request_from_inputs(visible, reader: TaskReader) -> AdmissionRequest | None
     raise invalid(where.path, "aucune demande de cet établissement pour cette décision.", status=422, code="not-found")
 
 
-def owner_finess(task: dict[str, Any]) -> Value | None:
+def owner_finess(task: dict[str, Any], path: str = "Task") -> Value | None:
     """The ESMS of ``Task.owner`` resolved against the directory's identifiers: a FINESS (or idNatSt) identifier, a
     contained Organization carrying one, or ``Organization/<FINESS>`` (the directory's ids, 0011). Any other
     reference is a logical one Relais accepts and does not follow."""
     owner = task.get("owner") or {}
     reference = owner.get("reference") or ""
-    candidates = [("Task.owner.identifier", owner.get("identifier") or {})]
+    candidates = [(f"{path}.owner.identifier", owner.get("identifier") or {})]
     if reference.startswith("#"):
         for index, contained in enumerate(task.get("contained") or []):
             if contained.get("resourceType") == "Organization" and contained.get("id") == reference[1:]:
                 for position, identifier in enumerate(contained.get("identifier") or []):
-                    candidates.append((f"Task.contained[{index}].identifier[{position}]", identifier))
+                    candidates.append((f"{path}.contained[{index}].identifier[{position}]", identifier))
     for path, identifier in candidates:
         value = (identifier.get("value") or "").strip()
         if value and (identifier.get("system") in FINESS_SYSTEMS or identifier.get("system") == c.ID_NAT_STRUCT_SYSTEM):
             return Value(f"{path}.value", value)
     finess = parse_reference(reference, "Organization") or ""
     if len(finess) == 9 and finess.isdigit():
-        return Value("Task.owner.reference", finess)
+        return Value(f"{path}.owner.reference", finess)
     return None
 
 

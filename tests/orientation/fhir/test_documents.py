@@ -163,3 +163,12 @@ def test_a_consent_from_an_esms_without_a_request_of_the_decision_is_refused(cli
     outcome = fhir_json(post_json(client, "/fhir/Consent", consent(), token(notified.mdph.organisation)), 422)
     assert "ESMS" in outcome["issue"][0]["diagnostics"]
     assert not DecisionConsent.objects.exists()
+
+
+def test_the_capability_statement_names_the_sdo_profiles(client, world, token):
+    metadata = fhir_json(client.get("/fhir/metadata"), 200, "CapabilityStatement")
+    by_type = {r["type"]: r for r in metadata["rest"][0]["resource"]}
+    assert by_type["DocumentReference"]["profile"] == c.SDO_DOCUMENT_PROFILE
+    assert c.ESMS_DOCUMENT_PROFILE in by_type["DocumentReference"]["supportedProfile"]
+    assert c.ESMS_CONSENT_PROFILE in by_type["Consent"]["supportedProfile"]
+    assert c.SDO_TASK_PROFILE in by_type["Task"]["supportedProfile"]

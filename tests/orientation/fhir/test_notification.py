@@ -185,3 +185,17 @@ def test_an_esms_the_decision_does_not_cover_is_a_business_rule_error(client, wo
     assert "« Foyer 0 » n'est pas couvert par la décision d'orientation" in outcome["issue"][0]["diagnostics"]
     assert "aucune de ses unités n'accueille une personne de" in outcome["issue"][0]["diagnostics"]
     assert counts() == before
+
+
+def test_an_esms_named_by_its_owner_finess_instead_of_id_nat_struct(client, world, token):
+    """References to organisations resolve against the directory by identifier (decision 0050)."""
+    bundle = completed_example(world)
+    first = bundle["entry"][0]["resource"]
+    first["input"] = [i for i in first["input"] if i["type"]["text"] != "idNat_Struct"]
+    first["owner"] = {"identifier": {"system": "https://finess.esante.gouv.fr", "value": world.sites[0].finess}}
+
+    fhir_json(post_json(client, "/fhir/Bundle", bundle, token(world.mdph.organisation)), 201, "Bundle")
+
+    person = Person.objects.get(external_ref="USAGER-0001")
+    sites = [r.site for r in AdmissionRequest.objects.filter(person=person).order_by("wish_rank")]
+    assert sites == world.sites[:2]
