@@ -50,6 +50,14 @@ def documents_visible_to(actor) -> QuerySet[DecisionDocument]:
     return DecisionDocument.objects.filter(decision_id__in=decisions).select_related("decision__person")
 
 
+def decision_documents_for(actor, decision: OrientationDecision | None) -> list[DecisionDocument]:
+    """The documents of a decision the actor may read, without their bytes (for a page's list)."""
+    if decision is None:
+        return []
+    rows = documents_visible_to(actor).filter(decision=decision).defer("data").order_by("pk")
+    return [document for document in rows if document_readable(actor, document)]
+
+
 def document_readable(actor, document: DecisionDocument) -> bool:
     if document.kind != DocumentKind.EVALUATION:
         return True

@@ -13,4 +13,5 @@ urlpatterns = [
     path("demandes/<int:pk>/statut/", views.esms_request_transition_view, name="esms_request_transition"),
     path("demandes/<int:pk>/dates/", views_admissions.esms_request_dates_view, name="esms_request_dates"),
     path("demandes/<int:pk>/admettre/", views.esms_request_admit_view, name="esms_request_admit"),
+    path("documents/<int:pk>/", views_admissions.decision_document_view, name="decision_document"),
 ]

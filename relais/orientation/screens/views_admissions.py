@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from relais.audit.services import access_log_record
+from relais.orientation.decisions.documents import document_readable, documents_visible_to
 from relais.orientation.policy import may_process_request
 from relais.orientation.requests.models import Source
 from relais.orientation.requests.schedule import admission_request_dates_set
@@ -94,3 +95,22 @@ def committee_list_view(request):
         "medical_shown": any(row.medical for row in rows),
     }
     return render(request, "orientation/esms/committee.html", context)
+
+
+def decision_document_view(request, pk: int):
+    """A document received for a decision (SI-SDO, decision 0050), downloaded as sent; out of scope: 404."""
+    document = documents_visible_to(request.actor).filter(pk=pk).first()
+    if document is None or not document_readable(request.actor, document):
+        raise Http404("Document introuvable.")
+    access_log_record(
+        actor=request.actor,
+        action="read",
+        obj=document,
+        subject=f"persons.person:{document.decision.person_id}",
+        ground=GROUND,
+        detail=f"document « {document.title} » de la décision {document.decision_id}",
+    )
+    response = HttpResponse(bytes(document.data), content_type=document.content_type or "application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="document-{document.pk}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -26,6 +26,7 @@ from relais.offer.services import place_taking
 from relais.orientation.admission.admit import ADMISSIBLE_FROM, UNIT_PATH_TO_ADMITTED, admission_admit
 from relais.orientation.admission.models import Urgency
 from relais.orientation.admission.selectors import admission_file_parts
+from relais.orientation.decisions.documents import decision_documents_for
 from relais.orientation.follow_up.admitted_elsewhere import (
     admission_request_transition_closing_others,
     other_requests_closable,
@@ -254,6 +255,7 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "decision_care_modes": care_mode_names(admission_request.decision.care_types)
         if admission_request.decision
         else "",
+        "decision_documents": decision_documents_for(actor, admission_request.decision),
         "admitted_elsewhere": st.REASON_ADMITTED_ELSEWHERE,
     }
     return render(request, "orientation/esms/request.html", context, status=status)

@@ -5,6 +5,7 @@ import base64
 import copy
 
 import pytest
+from django.urls import reverse
 
 from relais.accounts.roles import OrganisationKind, Role
 from relais.fhir.testing import fhir_json
@@ -172,3 +173,20 @@ def test_the_capability_statement_names_the_sdo_profiles(client, world, token):
     assert c.ESMS_DOCUMENT_PROFILE in by_type["DocumentReference"]["supportedProfile"]
     assert c.ESMS_CONSENT_PROFILE in by_type["Consent"]["supportedProfile"]
     assert c.SDO_TASK_PROFILE in by_type["Task"]["supportedProfile"]
+
+
+def test_the_esms_request_page_lists_the_received_documents_for_download(client, notified, token):
+    fhir_json(post_json(client, "/fhir/DocumentReference", esms_document(), token(notified.mdph.organisation)), 201)
+    document = DecisionDocument.objects.get()
+    request = notified.decision.requests.get(site=notified.sites[0])
+    link = reverse("orientation:decision_document", args=[document.pk])
+
+    client.force_login(notified.staff[0].user)
+    page = client.get(reverse("orientation:esms_request", args=[request.pk]))
+    assert page.status_code == 200 and link in page.content.decode()
+    download = client.get(link)
+    assert download.status_code == 200 and download.content == b"Hello world"
+    assert download["Content-Disposition"].startswith("attachment")
+
+    client.force_login(notified.staff[2].user)  # an ESMS without a request of this decision
+    assert client.get(link).status_code == 404
