@@ -70,8 +70,8 @@ def organisation_from_reference(reference: dict[str, Any] | None) -> Organisatio
     finess = target if FINESS_ID.match(target) else None
     if finess is None and not raw:
         identifier = reference.get("identifier") or {}
-        value = (identifier.get("value") or "").strip()
-        finess = value if identifier.get("system") in c.FINESS_SYSTEMS and FINESS_ID.match(value) else None
+        kind, number = c.structure_number(identifier.get("system"), identifier.get("value") or "") or ("", "")
+        finess = number if kind == "finess" and FINESS_ID.match(number) else None
     if not finess:
         return None
     linked = Q(directory_site__finess=finess) | Q(directory_legalentity__finess=finess) | Q(finess=finess)
