@@ -38,7 +38,6 @@ APPOINTMENT_PROFILE = GAP + "gap-fr-appointment"
 FR_CORE_APPOINTMENT_PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment"
 # FR Core 2.0.1: who created (or cancelled) the appointment, Organization, Practitioner, Patient or RelatedPerson.
 OPERATOR_EXTENSION = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-appointment-operator"
-FINESS_SYSTEM = "https://finess.esante.gouv.fr"
 AGENDA_SYSTEM = "urn:relais:agenda"
 SLOT_SYSTEM = "urn:relais:agenda-slot"
 APPOINTMENT_SYSTEM = "urn:relais:appointment"
@@ -65,21 +64,6 @@ def _kind(slot: Slot) -> list[dict[str, Any]]:
     return [{"coding": [c.coding(SLOT_KIND_SYSTEM, slot.kind, slot.get_kind_display())]}]
 
 
-def organization_reference(organisation) -> dict[str, Any]:
-    """The organisation as served by /fhir/Organization: its FINESS id when it is a directory entry, with the
-    FINESS identifier so a partner resolves it without asking Relais."""
-    finess = organisation.finess_number
-    local = (
-        f"Organization/{finess}"
-        if organisation.directory_entry is not None
-        else f"Organization/relais-{organisation.pk}"
-    )
-    reference: dict[str, Any] = {"reference": local, "type": "Organization", "display": str(organisation)}
-    if finess:
-        reference["identifier"] = {"system": FINESS_SYSTEM, "value": finess}
-    return reference
-
-
 def _practitioner(user) -> dict[str, Any]:
     identifier = (
         {"system": c.RPPS_SYSTEM, "value": f"8{user.rpps}"}
@@ -91,7 +75,7 @@ def _practitioner(user) -> dict[str, Any]:
 
 def _holder_resource(agenda: Agenda) -> dict[str, Any]:
     """The contained PractitionerRole (a professional's agenda) or Location (an organisation's agenda)."""
-    organisation = organization_reference(agenda.organisation)
+    organisation = c.organisation_reference(agenda.organisation)
     if agenda.owner_id is not None:
         return {
             "resourceType": "PractitionerRole",
@@ -255,7 +239,7 @@ def _operator(a: Appointment) -> dict[str, Any] | None:
     if a.booked_by_user_id is not None:
         return _practitioner(a.booked_by_user) | {"display": a.booked_by or str(a.booked_by_user)}
     if a.booked_by_organisation_id is not None:
-        return organization_reference(a.booked_by_organisation)
+        return c.organisation_reference(a.booked_by_organisation)
     return None
 
 

@@ -144,3 +144,17 @@ def test_the_official_slot_example_and_relais_s_slots_share_the_gap_shape(world,
     assert set(official) - set(ours) == {"specialty"}
     assert ours["meta"]["profile"] == official["meta"]["profile"]
     assert ours["identifier"][0]["use"] == official["identifier"][0]["use"]
+
+
+def test_agenda_references_to_organisations_resolve_on_organization(world, as_subject):
+    """Decision 0052 with 0049: the agenda builds its organisation references with the one helper, so the SSIAD,
+    a directory site, is pointed to by its FINESS id; following every reference answers 200."""
+    from tests.pathway.fhir.test_organisation_references import assert_resolves, directory_world
+
+    directory_world(world)
+    agenda = Agenda.objects.create(organisation=world.organisations.ssiad, label="Agenda du SSIAD")
+    client = as_subject(world.subjects["health_consent"])
+    for pk in (world.agenda.pk, agenda.pk):
+        schedule = fhir_json(client.get(f"/fhir/Schedule/{pk}"), resource_type="Schedule")
+        [reference] = assert_resolves(client, schedule, expected=1)
+        assert reference["reference"] == f"Organization/{world.ssiad_site.finess}"

@@ -10,6 +10,7 @@ import pytest
 from relais.accounts.roles import OrganisationKind
 from relais.fhir.testing import fhir_json, local_path
 from relais.offer.fhir import codes as c
+from relais.offer.fhir.ror_parse import finess_of
 from relais.offer.models import LegalEntity, Site
 
 from . import offer_data
@@ -181,3 +182,29 @@ def test_last_updated(client, directory, make_organisation):
     for bad in ("hier", "2024-13", "xx2024", "2024-02-30"):
         outcome = fhir_json(client.get(f"/fhir/Organization?_lastUpdated={bad}"), 400, "OperationOutcome")
         assert outcome["issue"][0]["expression"] == ["_lastUpdated"]
+
+
+def test_every_form_of_a_finess_identifier_finds_the_entry(client, directory, make_organisation):
+    """Decision 0049: the FINESS systems (FR Core's https and the older http ones) and the idNatSt of ROROrganization
+    and FR Core (urn:oid:1.2.250.1.71.4.2.2, "1" + FINESS, "2" + SIREN, "3" + SIRET) find the same entry."""
+    ej, ehpad, _ime, _ = directory
+    for system in sorted(c.FINESS_SYSTEMS):
+        assert ids(search(client, f"identifier={system}|{ehpad.finess}")) == [ehpad.finess]
+    assert ids(search(client, f"identifier={c.ID_NAT_STRUCT_SYSTEM}|1{ehpad.finess}")) == [ehpad.finess]
+    assert ids(search(client, f"identifier={c.ID_NAT_STRUCT_SYSTEM}|1{ej.finess}")) == [ej.finess]
+    assert ids(search(client, f"identifier={c.ID_NAT_STRUCT_SYSTEM}|2359900001")) == [ej.finess]
+    assert ids(search(client, f"identifier={c.ID_NAT_STRUCT_SYSTEM}|335990000100017")) == [ehpad.finess]
+    assert ids(search(client, f"identifier={c.ID_NAT_STRUCT_SYSTEM}|{ehpad.finess}")) == []  # no prefix: not a FINESS
+    assert ids(search(client, f"identifier=urn:oid:1.2.250.1.71.4.2.1|1{ehpad.finess}")) == []  # IdNatPS
+    mdph = make_organisation(kind=OrganisationKind.MDPH, name="MDPH d'Ille-et-Vilaine", finess="350000006")
+    assert ids(search(client, f"identifier={c.ID_NAT_STRUCT_SYSTEM}|1350000006")) == [f"relais-{mdph.pk}"]
+    assert ids(search(client, "identifier=http://finess.sante.gouv.fr|350000006")) == [f"relais-{mdph.pk}"]
+    # What the ROR reader takes as the FINESS number, from the same forms (and a TRE_G07 "1" in another system).
+    typed = {"coding": [{"system": c.IDENTIFIER_TYPE_SYSTEM, "code": "1"}]}
+    for identifier in (
+        {"system": c.ID_NAT_STRUCT_SYSTEM, "value": f"1{ehpad.finess}"},
+        {"system": "http://finess.esante.gouv.fr", "value": ehpad.finess},
+        {"system": "urn:example:annuaire", "type": typed, "value": ehpad.finess},
+    ):
+        assert finess_of({"identifier": [identifier]}) == ehpad.finess
+    assert finess_of({"identifier": [{"system": c.ID_NAT_STRUCT_SYSTEM, "value": "2359900001"}]}) is None

@@ -107,3 +107,44 @@ def test_the_served_directory_imported_into_an_empty_relais_is_the_same(client, 
     assert after == before
     assert set(Site.objects.values_list("source", flat=True)) == {Source.ROR}
     assert Unit.objects.get(name="Accueil de jour").installed == 0
+
+
+def counts() -> list[int]:
+    return [model.objects.count() for model in (LegalEntity, Site, Unit)]
+
+
+def test_relais_s_own_export_imported_into_the_same_relais_twice_changes_no_count(client):
+    """Decision 0049: a unit of Relais's own export (meta.source = this Relais) is found by its Relais id, one with a
+    national offer id by that id; importing the export again creates nothing."""
+    _ej, _ehpad, _ime, (permanent, _temporary, _day) = offer_data.directory()
+    Unit.objects.filter(pk=permanent.pk).update(ror_identifier="53/4242", ror_identifier_system="")
+    before = counts()
+    exported = served(client)
+    for _ in range(2):
+        summary = ror_bundle_import(exported).summary()
+        assert summary["units"]["created"] == 0 and summary["units"]["skipped"] == 0, summary
+        assert summary["sites"]["created"] == summary["legal_entities"]["created"] == 0
+        assert counts() == before
+    assert summary["units"]["unchanged"] == 3
+
+
+def test_units_are_found_by_their_national_id_and_another_relais_s_ids_are_not_taken_for_ours(client):
+    _ej, ehpad, _ime, (permanent, temporary, _day) = offer_data.directory()
+    Unit.objects.filter(pk=permanent.pk).update(ror_identifier="53/4242", ror_identifier_system="")
+    exported = served(client)
+    services = [e["resource"] for e in exported["entry"] if e["resource"]["resourceType"] == "HealthcareService"]
+    for resource in (e["resource"] for e in exported["entry"]):  # as another system would send the same directory
+        resource["meta"].pop("source", None)
+        if resource["resourceType"] in ("HealthcareService", "Location"):
+            resource["id"] = "autre-" + resource["id"]
+    for service in services:
+        service["location"] = [{"reference": "Location/" + service["id"]}]
+    before = counts()
+    summary = ror_bundle_import(exported).summary()
+    # The unit with a national id is found by it; the others carry only Relais ids, which are not this Relais's
+    # here (no meta.source): they are new units under the sender's ids, as before.
+    assert summary["units"]["created"] == 2 and counts() == [before[0], before[1], before[2] + 2]
+    assert Unit.objects.filter(ror_identifier="53/4242").count() == 1
+    assert Unit.objects.filter(site=ehpad, name=temporary.name).count() == 2
+    again = ror_bundle_import(exported).summary()  # and the second time, by their HealthcareService ids
+    assert again["units"]["created"] == 0 and counts() == [before[0], before[1], before[2] + 2]

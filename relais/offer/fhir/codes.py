@@ -25,6 +25,8 @@ CREATION_DATE_EXTENSION = ROR_SD + "ror-meta-creation-date"  # dateCreation (Met
 FR_CORE_ORGANIZATION_PROFILE = "https://hl7.fr/ig/fhir/core/StructureDefinition/fr-core-organization"
 
 # --- Identifiers ---------------------------------------------------------------------------
+# The FINESS slice of FR Core Organization (https) and the systems earlier FR Core and ANS guides used (http). The ROR
+# profiles slice identifiers by type (TRE_G07), not by system; the ROR examples send https.
 FINESS_SYSTEM = "https://finess.esante.gouv.fr"
 FINESS_SYSTEMS = {FINESS_SYSTEM, "http://finess.esante.gouv.fr", "http://finess.sante.gouv.fr"}
 # ROROrganization fixes identifier[numSIRET].system to "http://sirene.fr" (and the ANS examples send SIREN there
@@ -35,6 +37,7 @@ ID_NAT_STRUCT_SYSTEM = "urn:oid:1.2.250.1.71.4.2.2"  # idNatSt: "1" + FINESS, "2
 IDENTIFIER_TYPE_SYSTEM = nos("TRE_G07-TypeIdentifiantStructure")  # 1 FINESS, 2 SIREN, 3 SIRET, 40 idNatSt
 ID_NAT_STRUCT_TYPE = ("40", "Identifiant national de structure")
 ID_NAT_STRUCT_PREFIX_FINESS = "1"
+ID_NAT_STRUCT_PREFIXES = {"1": "finess", "2": "siren", "3": "siret"}
 UNIT_ID_SYSTEM = "urn:relais:unit"  # a unit's primary key (SI-SDO idUnite; HealthcareService only without a ROR id)
 ROR_ID_SYSTEM = "urn:relais:ror-id"  # read only: the secondary identifier Relais sent before decision 0049
 
@@ -141,6 +144,23 @@ CAPACITY_STATUS_DISPLAY = {"01": "Installé", "02": "Disponible", "03": "Occupé
 # Unit field (a CapacityStatus value) <-> ROR status code, in export order.
 CAPACITY_FIELDS: dict[str, str] = {str(status): code for status, code in ROR_CAPACITY_STATUS.items()}
 CAPACITY_FIELD_BY_CODE = {code: field for field, code in CAPACITY_FIELDS.items()}
+
+
+def structure_number(system: str | None, value: str) -> tuple[str, str] | None:
+    """The structure number an identifier with a system carries, as ("finess" | "siren" | "siret", number): a FINESS
+    system, a SIRENE one (by length), or the idNatSt (``urn:oid:1.2.250.1.71.4.2.2``, "1" + FINESS, "2" + SIREN,
+    "3" + SIRET, as ROROrganization and FR Core send it). Every reader of an organisation identifier (the Organization
+    search, hence the transaction matcher; the references Relais reads back) goes through here. None otherwise."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if system in FINESS_SYSTEMS:
+        return "finess", value
+    if system in SIRENE_SYSTEMS:
+        return ("siren" if len(value) == 9 else "siret"), value
+    if system == ID_NAT_STRUCT_SYSTEM and value[:1] in ID_NAT_STRUCT_PREFIXES and len(value) > 1:
+        return ID_NAT_STRUCT_PREFIXES[value[0]], value[1:]
+    return None
 
 
 def coding(system: str, code_display: tuple[str, str]) -> dict[str, str]:

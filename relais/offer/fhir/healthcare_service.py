@@ -18,7 +18,7 @@ from relais.offer.codes import CareMode, Deficiency, Domain
 from relais.offer.models import Unit
 
 from . import codes as c
-from .organization import NONE, creation_date, ror_meta
+from .organization import NONE, creation_date
 from .units import (
     COMMON_UNIT_PARAMS,
     common_unit_filter,
@@ -26,7 +26,7 @@ from .units import (
     service_identifier,
     site_reference,
     unit_id,
-    unit_last_updated,
+    unit_meta,
 )
 
 AGE_MIN, AGE_MAX = 0, 120  # the ROR's "any age" (ageRange low and high are required)
@@ -131,7 +131,7 @@ def healthcare_service_resource(unit: Unit) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "HealthcareService",
         "id": unit_id(unit),
-        "meta": ror_meta(unit_last_updated(unit), c.ROR_HEALTHCARE_SERVICE_PROFILE),
+        "meta": unit_meta(unit, c.ROR_HEALTHCARE_SERVICE_PROFILE),
         "extension": _extensions(unit),
         "identifier": [service_identifier(unit)],  # 1..1: the ROR's identifiantOffre
         "active": unit.is_open and site.is_open,

@@ -21,7 +21,7 @@ from relais.offer.models import Unit
 
 from . import codes as c
 from .healthcare_service import healthcare_service_resource
-from .organization import address, creation_date, instant, ror_meta
+from .organization import address, creation_date, instant
 from .units import (
     COMMON_UNIT_PARAMS,
     common_unit_filter,
@@ -29,7 +29,7 @@ from .units import (
     parse_unit_id,
     site_reference,
     unit_id,
-    unit_last_updated,
+    unit_meta,
     unit_queryset,
 )
 
@@ -80,7 +80,7 @@ def location_resource(unit: Unit) -> dict[str, Any]:
     resource: dict[str, Any] = {
         "resourceType": "Location",
         "id": unit_id(unit),
-        "meta": ror_meta(unit_last_updated(unit), c.ROR_LOCATION_PROFILE),
+        "meta": unit_meta(unit, c.ROR_LOCATION_PROFILE),
     }
     extensions = [creation_date(unit.created_at)]
     if site.commune_id:  # ror-commune-cog is 1..1: a site without an INSEE commune misses it (decision 0049)

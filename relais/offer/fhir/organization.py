@@ -226,10 +226,11 @@ def _identifier_filter(is_site: bool, value: str) -> Q:
         return NONE
     if system is None:
         return Q(finess=code) | Q(**{sirene: code})
-    if system in c.FINESS_SYSTEMS:
-        return Q(finess=code)
-    if system in c.SIRENE_SYSTEMS:
-        return Q(**{sirene: code})
+    kind, number = c.structure_number(system, code) or ("", "")
+    if kind == "finess":
+        return Q(finess=number)
+    if kind == sirene:
+        return Q(**{sirene: number})
     return NONE
 
 

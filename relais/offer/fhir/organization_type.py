@@ -46,7 +46,8 @@ SEARCH_PARAMS = [
     SearchParam(
         "identifier",
         "token",
-        f"Numéro FINESS, SIREN ou SIRET : « valeur » ou « système|valeur » ({FINESS_SYSTEM}, {SIRET_SYSTEM}).",
+        f"Numéro FINESS, SIREN ou SIRET : « valeur » ou « système|valeur » ({FINESS_SYSTEM}, {SIRET_SYSTEM}, "
+        f"ou identifiant national de structure {c.ID_NAT_STRUCT_SYSTEM} : 1 + FINESS, 2 + SIREN, 3 + SIRET).",
     ),
     SearchParam(
         "name",
@@ -153,11 +154,12 @@ def _relais_filter(key: str, value: str) -> Q:
         return Q(pk=int(match.group(1))) if match else NONE
     if name == "identifier":
         system, code = parse_token(value)
-        if not code or system not in (None, FINESS_SYSTEM, *c.SIRENE_SYSTEMS):
-            return NONE  # another system, or none ("|value"): our identifiers all have one
+        if not code:
+            return NONE
         if system is None:
             return Q(finess=code) | Q(siret=code)
-        return Q(finess=code) if system == FINESS_SYSTEM else Q(siret=code)
+        kind, number = c.structure_number(system, code) or ("", "")  # "|value" (no system) matches nothing
+        return Q(finess=number) if kind == "finess" else Q(siret=number) if kind == "siret" else NONE
     if name == "name":
         return string_filter(("name",), key, value)
     if name == "type":

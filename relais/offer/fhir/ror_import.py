@@ -2,8 +2,9 @@
 
 Legal entities and sites are upserted by FINESS number. Precedence: an entry the ROR created
 (source "ror") follows the ROR; an entry from FINESS (or Relais, or the demo) keeps its values,
-the ROR only filling the fields that are blank. Units come from HealthcareService (+ its Location),
-keyed by (site, external_id = the HealthcareService id), and belong to the ROR. Capacity figures
+the ROR only filling the fields that are blank. Units come from HealthcareService (+ its Location) and belong to
+the ROR; a service is the unit of its site with the same national offer id, else (Relais's own export) the unit
+its Relais id names, else the one keyed by external_id = the HealthcareService id. Capacity figures
 come from the Location's capacity extension, through CapacityUpdate rows (source "ror") dated
 with the ROR's capacityUpdateDate, and only when that date is newer than the unit's figures.
 Idempotent: nothing is saved when nothing differs. See docs/decisions/0011-ror-fhir.md.
@@ -28,6 +29,7 @@ from . import codes as c
 from . import ror_parse as p
 from .ror_bundle import BundleIndex, index_bundle, label, validate_bundle
 from .ror_units import authorised_capacity, capacity_values, unit_values
+from .units import own_unit_pk
 
 COUNTS = ("created", "updated", "unchanged", "skipped")
 # ROROrganization makes numFINESS optional (0..1); Relais's directory is keyed by it (decision 0011), so an entry
@@ -243,7 +245,7 @@ class _Importer:
             # A closed site's services are all sent inactive: that says nothing of the unit itself (its own flag is
             # what Relais serves once the site reopens), so a new unit is created open and an existing one keeps it.
             del values["is_open"]
-        unit = Unit.objects.filter(site=site, external_id=service["id"]).first()
+        unit = self._existing_unit(site, service, location, values)
         if unit is None:
             # The authorised capacity (Relais's own extension, a FINESS figure) is taken only by a new unit: on an
             # existing one it stays what FINESS or Relais says (decision 0011).
@@ -260,6 +262,22 @@ class _Importer:
                 unit.save(update_fields=[*changed, "updated_at"])
             units["updated" if changed else "unchanged"] += 1
         self._capacity(unit, location)
+
+    def _existing_unit(self, site: Site, service: dict[str, Any], location, values: dict[str, Any]) -> Unit | None:
+        """The unit of ``site`` the service is: by the ROR's national offer id when it has one; else, in Relais's own
+        export (meta.source is this Relais), by Relais's unit id; else by the HealthcareService id it was first
+        imported under. So importing Relais's own export again changes nothing (decision 0049)."""
+        units = Unit.objects.filter(site=site)
+        if values.get("ror_identifier"):
+            system = values["ror_identifier_system"]
+            found = units.filter(ror_identifier=values["ror_identifier"])
+            found = found.filter(ror_identifier_system__in=[system, ""]) if system else found
+            if unit := found.order_by("pk").first():
+                return unit
+        for resource in (service, location):
+            if (pk := own_unit_pk(resource)) is not None and (unit := units.filter(pk=pk).first()):
+                return unit
+        return units.filter(external_id=service["id"]).first()
 
     def _capacity(self, unit: Unit, location: dict[str, Any] | None) -> None:
         figures, at = capacity_values(location)

@@ -74,16 +74,15 @@ def _identifier_type(ident: dict[str, Any]) -> set[str]:
 
 
 def finess_of(org: dict[str, Any]) -> str | None:
-    """The FINESS number: identifier in a FINESS system (or typed 1), else idNatSt "1" + FINESS."""
+    """The FINESS number: any form ``codes.structure_number`` reads (a FINESS system, the idNatSt "1" + FINESS), or
+    an identifier typed FINESS (TRE_G07 1) in another system."""
     for ident in org.get("identifier") or []:
         value = (ident.get("value") or "").strip()
-        typed = ident.get("system") in c.FINESS_SYSTEMS or "1" in _identifier_type(ident)
-        if typed and FINESS_ID.match(value):
-            return value
-    for ident in org.get("identifier") or []:
-        value = (ident.get("value") or "").strip()
-        if ident.get("system") == c.ID_NAT_STRUCT_SYSTEM and value.startswith("1") and FINESS_ID.match(value[1:]):
-            return value[1:]
+        kind, number = c.structure_number(ident.get("system"), value) or ("", "")
+        if not kind and "1" in _identifier_type(ident):
+            kind, number = "finess", value
+        if kind == "finess" and FINESS_ID.match(number):
+            return number
     return None
 
 

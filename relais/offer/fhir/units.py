@@ -13,13 +13,14 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 
+from relais.fhir.http import base_url
 from relais.fhir.registry import SearchParam
 from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse_token, split_or
 from relais.fhir.strings import string_filter
 from relais.offer.models import Unit
 
 from . import codes as c
-from .organization import FINESS_ID, NONE
+from .organization import FINESS_ID, NONE, ror_meta
 
 UNIT_ID = re.compile(r"^unit-([0-9]{1,10})$")
 
@@ -35,6 +36,26 @@ COMMON_UNIT_PARAMS = [
     ),
     SearchParam("name", "string", "Début du nom de l'unité ; :contains, :exact.", modifiers=("contains", "exact")),
 ]
+
+
+def unit_meta(unit: Unit, profile: str) -> dict[str, Any]:
+    """meta of both: the ROR profile and dates, and ``source`` (this Relais's FHIR base), by which the ROR import
+    knows a unit of its own export and finds it by its Relais id (decision 0049)."""
+    return {**ror_meta(unit_last_updated(unit), profile), "source": base_url()}
+
+
+def own_unit_pk(resource: dict[str, Any] | None) -> int | None:
+    """The pk of the unit a HealthcareService or Location stands for, when this Relais served it (meta.source):
+    Relais's own unit identifier, else its id « unit-<pk> ». None for anyone else's resource: another Relais's pks
+    are not this one's."""
+    resource = resource or {}
+    if (resource.get("meta") or {}).get("source") != base_url():
+        return None
+    for ident in resource.get("identifier") or []:
+        if ident.get("system") == c.UNIT_ID_SYSTEM and str(ident.get("value") or "").isdigit():
+            return int(ident["value"])
+    match = UNIT_ID.match(str(resource.get("id") or ""))
+    return int(match.group(1)) if match else None
 
 
 def unit_id(unit: Unit) -> str:

@@ -60,10 +60,7 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | No
     if entry.organisation_id:
         agents.append(
             {
-                "who": {
-                    "reference": f"Organization/relais-{entry.organisation_id}",
-                    "display": entry.organisation_label or "organisation",
-                },
+                "who": c.organisation_reference_to(entry.organisation_id, entry.organisation_label),
                 "requestor": False,
             }
         )

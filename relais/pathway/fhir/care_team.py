@@ -157,10 +157,9 @@ def _user(member_ref: dict[str, Any]) -> User | None:
 
 
 def _organisation(participant: dict[str, Any], user: User) -> Organisation | None:
-    raw = (participant.get("onBehalfOf") or {}).get("reference", "")
-    if raw.startswith("Organization/relais-") and c.number(raw.rpartition("-")[2]):
-        pk = int(raw.rpartition("-")[2])
-        return Organisation.objects.filter(pk=pk, memberships__user=user, memberships__is_active=True).first()
+    named = c.organisation_from_reference(participant.get("onBehalfOf"))
+    if named is not None:
+        return Organisation.objects.filter(pk=named.pk, memberships__user=user, memberships__is_active=True).first()
     memberships = list(user.memberships.filter(is_active=True).select_related("organisation")[:2])
     return memberships[0].organisation if len(memberships) == 1 else None
 

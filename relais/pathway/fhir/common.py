@@ -14,6 +14,11 @@ from django.utils import timezone
 
 from relais.audit.services import access_log_record
 from relais.fhir.errors import FhirError
+from relais.offer.fhir.organization_reference import (
+    organisation_from_reference,
+    organization_reference,
+    organization_reference_to,
+)
 from relais.pathway.circle.models import CircleMember, CoordinationRecord
 from relais.persons.models import Person
 
@@ -169,8 +174,10 @@ def coding(system: str, code: str, display: str = "") -> dict[str, Any]:
     return result
 
 
-def organisation_reference(organisation) -> dict[str, Any]:
-    return {"reference": f"Organization/relais-{organisation.pk}", "display": str(organisation)}
+# Where /fhir/Organization serves an organisation (its FINESS id for a directory entry): one helper for every resource.
+organisation_reference = organization_reference
+organisation_reference_to = organization_reference_to
+organisation_from_reference = organisation_from_reference
 
 
 def member_display(member: CircleMember) -> str:

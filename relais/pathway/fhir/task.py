@@ -138,8 +138,9 @@ def _notes(resource: dict[str, Any]) -> tuple[str, list[tuple[str, str, Any]]]:
 @transaction.atomic
 def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
     """A new action of the plan: ``for`` the person, ``owner`` a member (identifier urn:relais:care-circle-member,
-    a RelatedPerson, a professional's PractitionerRole) or an organisation of the circle (Organization/relais-<n>);
-    its status, detail and comments (``note``) when given, so that a Task Relais sent comes back the same."""
+    a RelatedPerson, a professional's PractitionerRole) or an organisation of the circle (Organization/<id> as
+    /fhir/Organization serves it, or its FINESS identifier); its status, detail and comments (``note``) when given,
+    so that a Task Relais sent comes back the same."""
     person, decision = c.person_for_write(actor, resource.get("for"), "Task.for", m.PLAN)
     plan, _created = CarePlan.objects.get_or_create(record=person.coordination_record)
     title = (resource.get("description") or "").strip()
@@ -148,10 +149,9 @@ def create(actor, resource: dict[str, Any]) -> dict[str, Any]:
     owner = resource.get("owner") or {}
     member = _owner_member(person, owner)
     organisation = None
-    if member is None and owner.get("reference", "").startswith("Organization/relais-"):
-        pk = c.number(owner["reference"].rpartition("-")[2]) or 0
-        circle = CircleMember.objects.filter(record__person=person, organisation_id=pk).select_related("organisation")
-        organisation = circle.first().organisation if circle.exists() else None
+    named = c.organisation_from_reference(owner) if member is None else None
+    if named is not None and CircleMember.objects.filter(record__person=person, organisation=named).exists():
+        organisation = named
     if member is None and organisation is None:
         raise FhirError(
             422, "invalid", "Task.owner : un membre ou une organisation du cercle de soins.", expression="Task.owner"

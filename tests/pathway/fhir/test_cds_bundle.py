@@ -48,6 +48,20 @@ def test_organization_entry_with_a_directory_identifier_resolves_to_the_director
     assert any(location in note for note in notes)
 
 
+def test_organization_entry_known_by_its_id_nat_st_resolves_to_the_directory_site(world, as_subject):
+    """Decision 0049: the idNatSt form of a FINESS number (ROROrganization, FR Core) matches like the FINESS one."""
+    from tests.fhir.offer_data import legal_entity, site
+
+    entry = site(legal_entity(name="Association Émeraude"), name="SSIAD Émeraude", category="354")
+    client = as_subject(world.subjects["referent"])
+    bundle = ans(BUNDLE)
+    bundle["entry"][1]["resource"]["identifier"] = [
+        {"system": "urn:oid:1.2.250.1.71.4.2.2", "value": f"1{entry.finess}"},
+    ]
+    data = fhir_json(post(client, "/fhir/", bundle), resource_type="Bundle")
+    assert data["entry"][1]["response"]["location"] == f"Organization/{entry.finess}"
+
+
 def test_official_related_person_alone_is_accepted_for_a_known_patient_and_refused_for_an_unknown_one(
     world, as_subject
 ):
