@@ -16,6 +16,7 @@ from relais.fhir.registry import SearchParam
 from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse_token, split_or
 from relais.offer.fhir.codes import CARE_MODES
 from relais.offer.fhir.organization import instant
+from relais.offer.fhir.organization_reference import organization_reference
 from relais.orientation.policy import requests_visible_to
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition
@@ -90,10 +91,8 @@ def decision_national_id(decision) -> str:
 
 
 def _organisation_reference(organisation) -> dict[str, Any]:
-    reference: dict[str, Any] = {"reference": f"Organization/relais-{organisation.pk}", "display": organisation.name}
-    if finess := organisation.finess_number:
-        reference["identifier"] = {"system": c.FINESS_SYSTEM, "value": finess}
-    return reference
+    # The id /fhir/Organization serves (FINESS for a directory entry), so the reference resolves (decision 0049).
+    return organization_reference(organisation, organisation.name)
 
 
 def _request_identifiers(request) -> list[dict[str, str]]:
