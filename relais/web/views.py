@@ -10,8 +10,11 @@ from django.views.decorators.http import require_GET
 from relais.accounts.roles import OrganisationKind
 from relais.offer.capacity_selectors import stale_units_for
 from relais.orientation.waiting_list.todo import admission_todo
+from relais.pathway import guard
 from relais.pathway.record.dashboard import attention_summary
+from relais.pathway.record.stays_in_progress import stays_in_progress
 from relais.pathway.record.team_inbox import team_inbox
+from relais.pathway.screens.movement_forms import MovementDischargeForm
 
 from .errors import error_response, server_error_response
 
@@ -24,6 +27,7 @@ def home(request):
         "actor": actor,
         "capacity_stale_count": stale_units_for(actor).count() if actor else 0,
         "admission_todo": admission_todo(actor) if actor else None,
+        "stays": _stays(actor),
     }
     return render(request, "web/home.html", context)
 
@@ -35,6 +39,28 @@ def _my_persons(actor) -> dict | None:
     summary = attention_summary(user=actor.user, organisation=actor.organisation)
     team = team_inbox(user=actor.user, organisation=actor.organisation).count
     return {**summary, "team": team} if summary else None
+
+
+def _stays(actor) -> list | None:
+    """« Séjours en cours » (decision 0045): the stays going on in the user's hospital, each with its discharge form;
+    None (no section) outside a health establishment. The names shown are one access-log entry."""
+    if actor is None or actor.user is None or not actor.reads_personal_data:
+        return None
+    if actor.organisation.kind != OrganisationKind.HOSPITAL:
+        return None
+    lines = stays_in_progress(user=actor.user, organisation=actor.organisation)
+    for line in lines:
+        if line.may_write:
+            line.form = MovementDischargeForm(auto_id=f"accueil-sortie-{line.stay.pk}-%s")
+    if not lines:
+        return lines
+    guard.trace_list(
+        actor=actor,
+        object_type="pathway.hospitalmovement",
+        rows=[(line.stay, line.person.pk, line.decision) for line in lines],
+        detail="accueil, « Séjours en cours »",
+    )
+    return lines
 
 
 @login_not_required

@@ -51,7 +51,13 @@ def movements_context(request, access) -> dict:
     }
 
 
-def _back(pk: int) -> str:
+HOME_PLACE = "sejours-en-cours"  # the home page's « Séjours en cours » (web/views.py), where a discharge is noted too
+
+
+def _back(pk: int, request=None) -> str:
+    """Where the user comes back to, with the messages: the home page's list when the form was posted from it."""
+    if request is not None and request.POST.get("retour") == "accueil":
+        return reverse("web:home") + f"#{HOME_PLACE}"
     return reverse("pathway:record", args=[pk]) + f"#{PLACE}"
 
 
@@ -83,14 +89,14 @@ def _movement_change(request, pk: int, movement_pk: int, form_class, success: st
     movement = _movement(access, movement_pk)
     form = form_class(request.POST)
     if not form.is_valid():
-        return form_errors(request, form, back=_back(pk))
+        return form_errors(request, form, back=_back(pk, request))
     return run_service(
         request,
         lambda: hospital_movement_save(
             actor=acting(request), person=access.record.person, movement=movement, **form.cleaned_data
         ),
         success=success,
-        back=_back(pk),
+        back=_back(pk, request),
     )
 
 

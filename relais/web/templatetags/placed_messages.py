@@ -18,7 +18,17 @@ PREFIX = "at-"
 # anchor (a thread's `#dernier`…) stays at the top of the page: a message must never be tagged for a place that does
 # not show it.
 PLACES = frozenset(
-    {"chronologie", "documents", "cercle", "abonnement", "versions", "hospitalisations", "reponse", "admettre"}
+    {
+        "chronologie",
+        "documents",
+        "cercle",
+        "abonnement",
+        "versions",
+        "hospitalisations",
+        "reponse",
+        "admettre",
+        "sejours-en-cours",
+    }
 )
 
 
