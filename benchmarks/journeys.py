@@ -208,36 +208,28 @@ def find_my_persons_with_overdue_actions(run: Recorder) -> None:
     run.notes["persons_found"] = len(found)
 
 
-def _record_links(page):
-    return page.get_by_role("table", name="Dossiers que vous pouvez consulter").locator("tbody tr td:first-child a")
-
-
 @journey(
     "record_hospital_discharge",
     "Enregistrer une sortie d'hospitalisation",
     Role.CARE_PROFESSIONAL,
-    "Séjour structuré (décision 0045) : l'infirmière de l'hôpital ouvre le dossier d'une personne hospitalisée (la "
-    "démo note l'entrée), note la sortie (date, destination « Retour à domicile ») dans la section Hospitalisations ; "
-    "tout le cercle est prévenu, le plan reçoit les actions « retour à domicile ». Avant : un événement « Sortie » "
-    "tapé dans la chronologie (4 clics, 4 champs), sans destination ni actions.",
+    "Séjour structuré (décision 0045) : la page d'accueil de l'infirmière de l'hôpital liste les « Séjours en cours » "
+    "de son établissement (personne, service, entrée, sortie prévue) ; « Noter la sortie » sur la ligne ouvre le "
+    "formulaire sur place (date, destination « Retour à domicile ») ; le message revient à la liste. Tout le cercle "
+    "est prévenu, le plan reçoit les actions « retour à domicile ». Avant issue 13 : un événement « Sortie » tapé "
+    "dans la chronologie (4 clics, 4 champs) ; avant cette liste : 4 clics par le menu et le dossier.",
 )
 def record_hospital_discharge(run: Recorder) -> None:
     page = run.page
     page.goto("/")
-    run.click(
-        "Dossiers de coordination (menu)",
-        nav(page, "Dossiers de coordination"),
-        ready=heading(page, "Mes dossiers de coordination"),
-    )
-    record = _record_links(page).first
-    name = record.inner_text().strip()
+    stays = page.locator("#sejours-en-cours")
+    row = stays.locator("tbody tr").first
+    name = row.get_by_role("link").first.inner_text().strip()
     run.notes["person"] = name
-    run.click("Ouvrir le dossier", record, ready=heading(page, name))
-    stays = page.locator("#hospitalisations")
-    leave = stays.locator("form[action$='/sortie/']").first
+    run.notes["stays_listed"] = stays.locator("tbody tr").count()
+    leave = row.locator("form[action$='/sortie/']")
     run.click(
-        "Noter la sortie (ouvrir)",
-        stays.locator("summary", has_text="Noter la sortie").first,
+        "Noter la sortie (ouvrir, accueil)",
+        row.locator("summary", has_text="Noter la sortie"),
         navigates=False,
         ready=lambda: expect(leave).to_be_visible(),
     )
@@ -246,7 +238,7 @@ def record_hospital_discharge(run: Recorder) -> None:
     run.click(
         "Noter la sortie",
         leave.get_by_role("button", name="Noter la sortie"),
-        ready=lambda: expect(page.locator("#hospitalisations")).to_contain_text("La sortie est notée"),
+        ready=lambda: expect(page.locator("#sejours-en-cours")).to_contain_text("La sortie est notée"),
     )
 
 

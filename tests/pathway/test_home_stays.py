@@ -102,3 +102,19 @@ def test_a_discharge_noted_from_the_list_comes_back_to_it(client, circle, wards)
     stay.refresh_from_db()
     assert stay.discharged_on == today and stay.destination == "home"
     assert Notification.objects.filter(recipient=circle.coordinator.user, kind="pathway.hospital_discharge").exists()
+
+
+def test_a_stay_moved_by_the_coordinator_stays_in_the_hospitals_list(client, circle, wards):
+    """Noted last by the DAC (its planned day moved), the stay is still the hospital's: it names the hospital."""
+    (_h, nurse, stay), _other = wards[0]
+    hospital_movement_save(
+        actor=circle.coordinator,
+        person=circle.person,
+        movement=stay,
+        planned_discharge_on=timezone.localdate() + timedelta(days=3),
+    )
+    stay.refresh_from_db()
+    assert stay.recorded_by_organisation == circle.dac
+    client.force_login(nurse.user)
+    mine = stays_section(client.get(HOME).content.decode())
+    assert "Gériatrie" in mine and "dépassée" not in mine

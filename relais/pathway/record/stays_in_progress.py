@@ -4,9 +4,9 @@ home page of a hospital nurse or social worker, each with its discharge to note 
 Only a health establishment (``OrganisationKind.HOSPITAL``) has stays going on in it: a DAC or an ESMS that noted a
 stay for a person it follows sees it in the record and « Mes personnes », not here. A stay is "in her organisation"
 when her organisation noted it last (``recorded_by_organisation``: the web screens and the FHIR Encounter both set
-it) or when the stay names the organisation's FINESS number (a stay posted by the hospital's software). Only the
-circles she is an active member of count, and each line is judged by the care-circle policy (``decide_many``): the
-person's name needs IDENTITY, the stay's facts SOCIAL, the « Noter la sortie » form the right to WRITE social data.
+it), or when the stay names the organisation (its name, or its FINESS number as a hospital's software sends it).
+Only the circles she is an active member of count, and each line is judged by the care-circle policy (``decide_many``):
+the person's name needs IDENTITY, the stay's facts SOCIAL, the « Noter la sortie » form the right to WRITE social data.
 No medical content is read here (no reason, no summary). A fixed number of queries whatever the number of stays.
 """
 
@@ -42,7 +42,8 @@ def stays_in_progress(*, user, organisation, today: date | None = None) -> list[
     if user is None or organisation is None or organisation.kind != OrganisationKind.HOSPITAL:
         return []
     today = today or timezone.localdate()
-    mine = Q(recorded_by_organisation=organisation)
+    # Noted last by someone else (the DAC moving the planned day), a stay stays hers by its hospital's name or FINESS.
+    mine = Q(recorded_by_organisation=organisation) | Q(hospital__iexact=organisation.name)
     finess = organisation.finess_number
     if finess:
         mine |= Q(hospital_finess=finess)
