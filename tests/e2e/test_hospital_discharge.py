@@ -1,7 +1,8 @@
 """In a real browser, issue 13 item 6's "record a hospital discharge": a hospital nurse notes the entry (with its
-medical reason), then the discharge home on the record page; the referent coordinator finds « Sortie d'hôpital » in
-"Mes notifications" and the « retour à domicile » actions in the plan, without the reason; axe-core finds no serious
-or critical violation on the section, on a desktop and on a phone."""
+medical reason) on the record page, then the discharge home from her home page's « Séjours en cours » (2 clicks); the
+referent coordinator finds « Sortie d'hôpital » in "Mes notifications" and the « retour à domicile » actions in the
+plan, without the reason; axe-core finds no serious or critical violation on the section, on a desktop and on a phone,
+nor on the home page's list with its form open."""
 
 from datetime import timedelta
 from functools import partial
@@ -78,18 +79,34 @@ def test_record_a_hospital_discharge(make_context, transactional_db, settings, s
     expect(section).to_contain_text("L'entrée à l'hôpital est notée")
     expect(section.locator("#sejour-en-cours")).to_contain_text("À l'hôpital depuis le")
 
-    # A discharge before the entry is refused in French, where the nurse is.
-    section.locator("summary", has_text="Noter la sortie").click()
-    leave = section.locator("form[action$='/sortie/']")
+    # From her home page's « Séjours en cours » (2 clicks): axe-core on the list with the form open; a discharge
+    # before the entry is refused in French, in the list, where the nurse is; then the discharge home.
+    checker = make_context(bypass_csp=True).new_page()  # axe-core is injected: the CSP is bypassed here
+    log_in(checker, nurse, PASSWORD)
+    checker.goto("/")
+    checker.locator("#sejours-en-cours summary", has_text="Noter la sortie").click()
+    violations = serious_violations(checker)
+    assert not violations, describe(violations)
+    checker.context.close()
+    page.goto("/")
+    stays = page.locator("#sejours-en-cours")
+    expect(stays.locator("tbody tr")).to_have_count(1)
+    expect(stays).to_contain_text("LE MEUR Morgane")
+    expect(stays).not_to_contain_text("Pneumopathie")
+    stays.locator("summary", has_text="Noter la sortie").click()
+    leave = stays.locator("form[action$='/sortie/']")
     leave.get_by_label("Sortie le").fill((today - timedelta(days=9)).isoformat())
     leave.get_by_label("Destination").select_option(label="Retour à domicile")
     leave.get_by_role("button", name="Noter la sortie").click()
-    expect(section.get_by_role("alert")).to_contain_text("ne peut pas précéder l'entrée")
-    section.locator("summary", has_text="Noter la sortie").click()
+    expect(stays.get_by_role("alert")).to_contain_text("ne peut pas précéder l'entrée")
+    stays.locator("summary", has_text="Noter la sortie").click()
     leave.get_by_label("Sortie le").fill(today.isoformat())
     leave.get_by_label("Destination").select_option(label="Retour à domicile")
     leave.get_by_role("button", name="Noter la sortie").click()
-    expect(section).to_contain_text("La sortie est notée")
+    expect(stays).to_contain_text("La sortie est notée")
+    expect(stays).to_contain_text("Aucun séjour en cours dans votre établissement")
+    page.goto(record_path)
+    section = page.locator("#hospitalisations")
     expect(section.locator("#sejour-" + str(HospitalMovement.objects.get().pk))).to_contain_text("Retour à domicile")
     assert page.evaluate("window.__cspViolations || []") == [] and errors == []
 
