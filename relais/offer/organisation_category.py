@@ -33,9 +33,10 @@ SDO_VALUE_SET = (
 
 # FINESS category (Site.category, after current_category) -> TRE_R244 code, where the FINESS category *is* one kind of
 # offer of the list: the same institution named in both (IME = "Institut médico-éducatif (IME)"...). Categories that
-# cover several kinds (EHPA 501/502, experimental 370/377/379/381, CLIC, SPASAD, SAAD, day centres, resource centres)
-# have none. The EHPAD's code 21 is "sans spécificité": an Alzheimer unit of an EHPAD is an UVP, a PASA or an UHR
-# (24, 25, 23), which Relais cannot tell apart, so it has none (see default_category).
+# cover several kinds or have no entry of their own (EHPA 501/502, autonomous day centres 207, CLIC 463, resource
+# centres 461, temporary care for children 390, children's foyers 396) have none. The EHPAD's code 21 is "sans
+# spécificité": an Alzheimer unit of an EHPAD is an UVP, a PASA or an UHR (24, 25, 23), which Relais cannot tell
+# apart, so it has none (see default_category).
 DEFAULT_BY_FINESS_CATEGORY: dict[str, str] = {
     "500": "21",  # EHPAD -> Accueil ou hébergement pour personnes âgées dépendantes, sans spécificité
     "202": "22",  # Résidence autonomie -> Accueil ou hébergement pour personnes âgées autonomes, sans spécificité
@@ -64,6 +65,15 @@ DEFAULT_BY_FINESS_CATEGORY: dict[str, str] = {
     "354": "28",  # SSIAD
     "462": "67",  # Lieu de vie et d'accueil
     "464": "45",  # UEROS
+    # Experimental establishments: the list's own "Dispositif expérimental".
+    "370": "88",
+    "377": "88",
+    "379": "88",
+    "381": "88",
+    # Home services renamed by the 2022-2023 reform of home care (services autonomie à domicile): a SAAD is a
+    # "SAD aide", a SPASAD a "SAD aide et soins"; the list names them so.
+    "460": "30",
+    "209": "132",
 }
 
 
