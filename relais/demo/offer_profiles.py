@@ -26,6 +26,7 @@ class UnitTemplate:
     alzheimer: bool = False
     deficiencies: tuple[str, ...] = ()  # a pool: each unit draws one to three of them
     activity: str = ""
+    organisation_category: str = ""  # TRE_R244, when the site's FINESS category does not give it (decision 0049)
 
 
 OLD = (60, None)
@@ -39,12 +40,26 @@ UNITS: dict[str, tuple[UnitTemplate, ...]] = {
     "500": (
         U("Hébergement permanent", M.PERMANENT_ACCOMMODATION, OLD, (40, 100), gir=GIR_ALL),
         U("Hébergement temporaire", M.TEMPORARY_ACCOMMODATION, OLD, (2, 8), 0.8, gir=GIR_ALL),
-        U("Unité de vie protégée Alzheimer", M.PERMANENT_ACCOMMODATION, OLD, (10, 28), 0.5, (1, 4), True),
+        U(
+            "Unité de vie protégée Alzheimer",
+            M.PERMANENT_ACCOMMODATION,
+            OLD,
+            (10, 28),
+            0.5,
+            (1, 4),
+            True,
+            organisation_category="24",  # Accueil ou hébergement PA dépendantes, avec spécificité UVP
+        ),
         U("Accueil de jour", M.DAY_CARE, OLD, (6, 15), 0.45, gir=GIR_ALL),
         U("Accueil de nuit", M.NIGHT_CARE, OLD, (2, 4), 0.03, gir=GIR_ALL),
     ),
-    "501": (U("Hébergement permanent", M.PERMANENT_ACCOMMODATION, OLD, (20, 60), gir=(3, 6)),),
-    "502": (U("Hébergement permanent", M.PERMANENT_ACCOMMODATION, OLD, (15, 40), gir=(4, 6)),),
+    # An EHPA may house dependent or autonomous people (no FINESS default): the demo's say which (decision 0049).
+    "501": (
+        U("Hébergement permanent", M.PERMANENT_ACCOMMODATION, OLD, (20, 60), gir=(3, 6), organisation_category="21"),
+    ),
+    "502": (
+        U("Hébergement permanent", M.PERMANENT_ACCOMMODATION, OLD, (15, 40), gir=(4, 6), organisation_category="22"),
+    ),
     "202": (
         U("Logements", M.PERMANENT_ACCOMMODATION, OLD, (20, 70), gir=(4, 6)),
         U("Hébergement temporaire", M.TEMPORARY_ACCOMMODATION, OLD, (1, 3), 0.3, gir=(4, 6)),

@@ -99,6 +99,7 @@ class UnitMaker:
             "gir_min": template.gir[0] if template.gir else None,
             "gir_max": template.gir[1] if template.gir else None,
             "alzheimer_unit": template.alzheimer,
+            "organisation_category": template.organisation_category,
             "deficiencies": deficiencies,
             "eligibility_zone": zone,
             "daily_price": price,

@@ -151,6 +151,9 @@ class Unit(models.Model):
     # the ROR sent it in (none in the ANS examples). Empty for a unit never registered in the ROR (decision 0049).
     ror_identifier = models.CharField("identifiant national de l'offre (ROR)", max_length=64, blank=True)
     ror_identifier_system = models.CharField("système de l'identifiant ROR", max_length=200, blank=True)
+    # The unit's category as its source states it (the ROR's HealthcareService.category, the demo), TRE_R244; sent as
+    # SI-SDO categorieOrganisation. Empty: the default from the site's FINESS category applies (organisation_category).
+    organisation_category = models.CharField("catégorie d'organisation (ROR, TRE_R244)", max_length=8, blank=True)
     # Current figures (the history is in CapacityUpdate); denormalised for fast search.
     authorised = models.PositiveIntegerField("places autorisées", default=0)
     installed = models.PositiveIntegerField("places installées", default=0)

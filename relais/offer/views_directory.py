@@ -18,6 +18,8 @@ from .codes import CareMode, Deficiency, Domain
 from .directory_pages import PAGE_SIZE, help_examples, map_data, page_number, pagination
 from .models import Category
 from .next_steps import site_next_steps
+from .organisation_category import label as category_label
+from .organisation_category import unit_category
 from .policy import can_update_capacity
 from .search_criteria import DEFAULT_RADIUS_KM, SearchError, place_resolve, search_criteria_parse
 from .selectors import offer_search, site_get, site_units
@@ -97,6 +99,7 @@ def site_detail(request, finess: str):
     for unit in units:
         unit.zone_names = [names.get(code, code) for code in unit.eligibility_zone]
         unit.deficiency_labels = [DEFICIENCY_LABELS.get(code, code) for code in unit.deficiencies]
+        unit.category_label = category_label(unit_category(unit, site))  # TRE_R244, decision 0049
     context = {
         "site": site,
         "units": units,

@@ -13,6 +13,7 @@ from relais.fhir.testing import fhir_json
 from relais.offer.codes import CareMode
 from relais.offer.fhir.ror_import import ror_bundle_import
 from relais.offer.models import CapacityUpdate, Category, LegalEntity, Site, Source, Unit
+from relais.offer.organisation_category import unit_category
 from tests.fhir import offer_data
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +40,8 @@ def snapshot() -> dict:
             for s in Site.objects.select_related("legal_entity")
         },
         "units": {
-            (u.site.finess, u.name): {f: getattr(u, f) for f in UNIT_FIELDS}
+            # The category a unit has (its own or the FINESS default) is what travels (decision 0049).
+            (u.site.finess, u.name): {**{f: getattr(u, f) for f in UNIT_FIELDS}, "category": unit_category(u)}
             for u in Unit.objects.select_related("site")
         },
         "categories": {

@@ -1,7 +1,8 @@
 """The value sets of required bindings that Relais knows, so that the checker can check a code against them.
 
-Known: the SI-SDO value sets JDV_J250 to J253 (statuses and reasons by level), read from reference/sdo-terminology
-(their enumerated concepts). Every other required binding is reported as unchecked (decision 0048 lists them).
+Known: the SI-SDO value sets JDV_J250 to J253 (statuses and reasons by level), read from reference/sdo-terminology,
+and the ROR's JDV_J238 (TRE_R244 type d'offre), read from reference/nos (their enumerated
+concepts). Every other required binding is reported as unchecked (decision 0048 lists them).
 """
 
 from __future__ import annotations
@@ -10,14 +11,16 @@ import json
 from functools import cache
 from pathlib import Path
 
-TERMINOLOGY_DIR = Path(__file__).resolve().parents[3] / "reference" / "sdo-terminology"
+REFERENCE_DIR = Path(__file__).resolve().parents[3] / "reference"
+TERMINOLOGY_DIR = REFERENCE_DIR / "sdo-terminology"
+NOS_DIR = REFERENCE_DIR / "nos"
 
 
 @cache
 def known_valuesets() -> dict[str, frozenset[tuple[str, str]]]:
     """{value set URL: {(system, code)}} for the value sets enumerated in Relais's reference data."""
     out: dict[str, frozenset[tuple[str, str]]] = {}
-    for path in sorted(TERMINOLOGY_DIR.glob("ValueSet-*.json")):
+    for path in sorted([*TERMINOLOGY_DIR.glob("ValueSet-*.json"), *NOS_DIR.glob("ValueSet-*.json")]):
         data = json.loads(path.read_text(encoding="utf-8"))
         pairs = {
             (include.get("system", ""), concept["code"])

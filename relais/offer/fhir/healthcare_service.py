@@ -16,6 +16,8 @@ from relais.fhir.registry import SearchParam
 from relais.fhir.search import parse_boolean, parse_token
 from relais.offer.codes import CareMode, Deficiency, Domain
 from relais.offer.models import Unit
+from relais.offer.organisation_category import coding as category_coding
+from relais.offer.organisation_category import unit_category
 
 from . import codes as c
 from .organization import NONE, creation_date
@@ -136,9 +138,11 @@ def healthcare_service_resource(unit: Unit) -> dict[str, Any]:
         "identifier": [service_identifier(unit)],  # 1..1: the ROR's identifiantOffre
         "active": unit.is_open and site.is_open,
         "providedBy": site_reference(unit),
-        # champActivite 1..1: every Relais care mode is a medico-social one (TRE_R213 46-49), whatever the site.
-        "type": [c.concept(c.ACTIVITY_FIELD_SYSTEM, c.MEDICO_SOCIAL_FIELD)],
     }
+    if category := unit_category(unit):  # 0..1, TRE_R244 (JDV_J238): the ROR's, else the FINESS default (0049)
+        resource["category"] = [{"coding": [category_coding(category)]}]
+    # champActivite 1..1: every Relais care mode is a medico-social one (TRE_R213 46-49), whatever the site.
+    resource["type"] = [c.concept(c.ACTIVITY_FIELD_SYSTEM, c.MEDICO_SOCIAL_FIELD)]
     if specialty := _specialty(unit):
         resource["specialty"] = specialty
     resource["location"] = [{"reference": f"Location/{unit_id(unit)}", "display": unit.name}]

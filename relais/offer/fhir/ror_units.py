@@ -9,6 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from relais.offer.codes import CareMode, Deficiency
+from relais.offer.organisation_category import SYSTEM as CATEGORY_SYSTEM
+from relais.offer.organisation_category import categories
 
 from . import codes as c
 from .ror_parse import codes, creation_date, extensions, fhir_datetime, sub_extensions
@@ -53,6 +55,14 @@ def _ror_identifier(service: dict[str, Any]) -> tuple[str, str]:
         if value and not system.startswith("urn:relais:") and len(value) <= 64 and len(system) <= 200:
             return value, system
     return "", ""
+
+
+def _organisation_category(service: dict[str, Any]) -> str:
+    """The TRE_R244 code of HealthcareService.category, when it is one of the ROR's list (JDV_J238); else ""."""
+    for code in codes(service.get("category") or [], CATEGORY_SYSTEM):
+        if code in categories():
+            return code
+    return ""
 
 
 def authorised_capacity(location: dict[str, Any] | None) -> int | None:
@@ -120,6 +130,8 @@ def unit_values(service: dict[str, Any], location: dict[str, Any] | None) -> tup
     ror_identifier, ror_identifier_system = _ror_identifier(service)
     if ror_identifier:  # a missing identifier never blanks the one the unit has
         values.update(ror_identifier=ror_identifier, ror_identifier_system=ror_identifier_system)
+    if category := _organisation_category(service):  # an absent or unknown one never blanks the unit's
+        values["organisation_category"] = category
     if created := creation_date(service):
         values["created_at"] = created
     return values, ""

@@ -17,6 +17,8 @@ from relais.fhir.search import date_filter, parse_int_id, parse_reference, parse
 from relais.offer.fhir.codes import CARE_MODES
 from relais.offer.fhir.organization import instant
 from relais.offer.fhir.organization_reference import organization_reference
+from relais.offer.organisation_category import coding as category_coding
+from relais.offer.organisation_category import unit_category
 from relais.orientation.policy import requests_visible_to
 from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition
@@ -166,6 +168,10 @@ def _inputs(transition, status_coding, unit_level, decision, site) -> list[dict[
         unit = transition.unit
         inputs.append(_input(c.UNIT_ID, valueIdentifier=unit_identifier(unit)))
         inputs.append(_input(c.UNIT_NAME, valueString=unit.name))
+        # categorieOrganisation (TRE_R244, regle-StatutUnite): the ROR's, else the FINESS default; none when Relais
+        # cannot tell (decision 0050, gaps). The unit is one of the request's site.
+        if category := unit_category(unit, site if unit.site_id == site.pk else None):
+            inputs.append(_input(c.UNIT_CATEGORY, valueCodeableConcept={"coding": [category_coding(category)]}))
         (mode, display), _temporary = CARE_MODES[unit.care_mode]
         if mode in c.SDO_CARE_MODES:  # JDV_J264 has no "on the premises of life" (49): home services go without
             coding = {"system": c.CARE_MODE_SYSTEM, "code": mode, "display": display}

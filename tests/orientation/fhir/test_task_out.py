@@ -4,7 +4,9 @@ from datetime import UTC
 
 import pytest
 
+from relais.fhir.conformance import check
 from relais.fhir.testing import fhir_json, local_path
+from relais.offer.models import Category, Site, Unit
 from relais.orientation.fhir import codes as c
 from relais.orientation.requests.models import StatusTransition
 from relais.orientation.requests.services import admission_request_transition, unit_request_transition
@@ -140,3 +142,34 @@ def test_last_updated_feed_with_paging_and_status_filter(client, sent, token):
     assert mine["total"] == 4
     assert fhir_json(client.get(f"/fhir/Task?patient=Patient/{sent.person.pk + 1}", **headers), 200)["total"] == 0
     assert fhir_json(client.get("/fhir/Task?status=requested", **headers), 200)["total"] == 0
+
+
+def test_a_unit_task_carries_the_units_organisation_category_when_relais_knows_it(client, sent, token):
+    """categorieOrganisation (regle-StatutUnite): the unit's TRE_R244 category, else the site's FINESS default;
+    absent when neither is known (decision 0050)."""
+    request = sent.requests[0]
+    for target in ("40", "42"):
+        admission_request_transition(actor=sent.staff[0], request=request, target=target)
+    unit_request_transition(actor=sent.staff[0], request=request, unit=sent.unit, target="182")
+    transition = StatusTransition.objects.get(request=request, to_status="182")
+    headers = token(sent.sites[0].organisation)
+    system = "https://mos.esante.gouv.fr/NOS/TRE_R244-CategorieOrganisation/FHIR/TRE-R244-CategorieOrganisation"
+
+    task = fhir_json(client.get(f"/fhir/Task/{transition.pk}", **headers), 200, "Task")
+    assert _input(task, "categorieOrganisation") is None  # a site without FINESS category, a unit without one
+
+    Category.objects.get_or_create(code="255", defaults={"label": "MAS"})
+    Site.objects.filter(pk=sent.sites[0].pk).update(category_id="255")
+    task = fhir_json(client.get(f"/fhir/Task/{transition.pk}", **headers), 200, "Task")
+    category = _input(task, "categorieOrganisation")
+    assert category["type"]["coding"][0]["code"] == "categorieOrganisation"
+    assert category["valueCodeableConcept"]["coding"] == [
+        {"system": system, "code": "40", "display": "Maison d'accueil spécialisée (MAS)"}
+    ]
+    names = [i["type"]["text"] for i in task["input"]]
+    assert names.index("nomUnite") < names.index("categorieOrganisation") < names.index("modePriseCharge")
+
+    Unit.objects.filter(pk=sent.unit.pk).update(organisation_category="257")  # what the ROR said wins
+    task = fhir_json(client.get(f"/fhir/Task/{transition.pk}", **headers), 200, "Task")
+    assert _input(task, "categorieOrganisation")["valueCodeableConcept"]["coding"][0]["code"] == "257"
+    assert not check(task).errors
