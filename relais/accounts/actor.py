@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from .models import ApiClient, Organisation, User
 from .professions import is_health_professional
-from .roles import Role, reads_personal_data
+from .roles import Role, reads_personal_data, role_label
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,11 @@ class Actor:
             who = "système"
         # 300 characters: the size of every stored "who" (author, booked_by, added_by…).
         return (f"{who} ({self.organisation.name})" if self.organisation is not None else who)[:300]
+
+    @property
+    def role_label(self) -> str:
+        """The role shown to the user themself (home page, account bar): their profession for a care professional."""
+        return role_label(self.role, self.user.professional_category if self.user is not None else "")
 
     @property
     def is_admin(self) -> bool:
