@@ -201,6 +201,9 @@ def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle
     page = login(client, circle.coordinator).get(url("access_history", circle.record.pk)).content.decode()
     assert circle.nurse.user.get_full_name() in page and "Équipe de soins (CSP L1110-12)" in page
     assert circle.nurse.user.email not in page  # the name, never the address (decision 0054)
+    # Issue 13: every filter label above its field (some sat inline), as on the organisation's log.
+    assert '<form method="get" class="stacked" role="search" aria-labelledby="filters-title">' in page
+    assert page.count('<div class="field">') == 4 and "pathway-filters" not in page
     # Words, not codes (decision 0038): the log's action, subject and ground read in French, the codes in tooltips.
     assert re.search(r">Consultation</abbr> : <abbr [^>]*>dossier de coordination</abbr>", page)
     assert 'title="Fondement enregistré au journal : care_team"' in page and ">care_team<" not in page
