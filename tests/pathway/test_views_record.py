@@ -304,6 +304,11 @@ def test_open_a_record_for_a_new_person(client, make_organisation, make_member, 
     login(client, coordinator)
     page = client.get(url("records")).content.decode()
     assert "Ouvrir un dossier" in page
+    # Issue 13: the URL typed or bookmarked (a GET) leads to the forms that post to it, not to an error page.
+    typed = client.get(url("record_open"))
+    assert (typed.status_code, typed["Location"]) == (302, url("records") + "#open-title")
+    assert 'id="open-title"' in client.get(typed["Location"]).content.decode()
+    assert client.put(url("record_open")).status_code == 405
     response = client.post(
         url("record_open"),
         {
