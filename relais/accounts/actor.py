@@ -14,6 +14,11 @@ from .professions import is_health_professional
 from .roles import Role, reads_personal_data, role_label
 
 
+def user_public_name(user: User) -> str:
+    """A user as others read them: the full name, else a number, never the e-mail address (decision 0054)."""
+    return user.get_full_name() or f"utilisateur·rice n° {user.pk}"
+
+
 @dataclass(frozen=True)
 class Actor:
     organisation: Organisation
@@ -35,7 +40,7 @@ class Actor:
         """Name and organisation, never the e-mail address: every "who" that others read (authors,
         bookings, circle, plan, messages, proposals, histories; decision 0054)."""
         if self.user is not None:
-            who = self.user.get_full_name() or f"utilisateur·rice n° {self.user.pk}"
+            who = user_public_name(self.user)
         elif self.api_client is not None:
             who = f"client API « {self.api_client.name} »"
         else:
