@@ -104,6 +104,13 @@ def reason_tip(code) -> str:
 
 
 @register.filter
+def person_name(person) -> str:
+    """A person's heading, the same on the person page and the coordination record: « CARON Rose Eden » (birth
+    family name in capitals, then the first names); the used name is shown with the identity."""
+    return f"{(person.family_name or '').upper()} {person.first_names or ''}".strip()
+
+
+@register.filter
 def public_name(user) -> str:
     """A user shown to others (``Actor.public_label``'s rule): their name, never their e-mail address."""
     return user_public_name(user) if user else ""
