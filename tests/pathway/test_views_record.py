@@ -417,3 +417,14 @@ def test_consent_sentences_are_correct_french_for_every_category(circle):
     assert "ne couvre pas les documents." in message(m.DOCUMENTS)
     for category in m.CATEGORIES:
         assert "ses identité" not in message(category) and "les plan" not in message(category)
+
+
+def test_a_member_without_a_full_name_is_never_shown_by_e_mail(client, circle):
+    """Found with issue 13 (the meeting page): the circle table fell back to ``User.__str__``, the e-mail address;
+    every "who" follows ``Actor.public_label``, here the circle and the referent on « Mes personnes »."""
+    nurse, coordinator = circle.nurse.user, circle.coordinator.user
+    type(nurse).objects.filter(pk__in=[nurse.pk, coordinator.pk]).update(first_name="", last_name="")
+    record = login(client, circle.coordinator).get(url("record", circle.record.pk)).content.decode()
+    assert nurse.email not in record and f"utilisateur·rice n° {nurse.pk}" in record
+    board = login(client, circle.nurse).get(url("dashboard")).content.decode()
+    assert coordinator.email not in board and f"utilisateur·rice n° {coordinator.pk}" in board
