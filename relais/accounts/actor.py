@@ -11,7 +11,12 @@ from dataclasses import dataclass
 
 from .models import ApiClient, Organisation, User
 from .professions import is_health_professional
-from .roles import Role, reads_personal_data
+from .roles import Role, reads_personal_data, role_label
+
+
+def user_public_name(user: User) -> str:
+    """A user as others read them: the full name, else a number, never the e-mail address (decision 0054)."""
+    return user.get_full_name() or f"utilisateur·rice n° {user.pk}"
 
 
 @dataclass(frozen=True)
@@ -35,13 +40,18 @@ class Actor:
         """Name and organisation, never the e-mail address: every "who" that others read (authors,
         bookings, circle, plan, messages, proposals, histories; decision 0054)."""
         if self.user is not None:
-            who = self.user.get_full_name() or f"utilisateur·rice n° {self.user.pk}"
+            who = user_public_name(self.user)
         elif self.api_client is not None:
             who = f"client API « {self.api_client.name} »"
         else:
             who = "système"
         # 300 characters: the size of every stored "who" (author, booked_by, added_by…).
         return (f"{who} ({self.organisation.name})" if self.organisation is not None else who)[:300]
+
+    @property
+    def role_label(self) -> str:
+        """The role shown to the user themself (home page, account bar): their profession for a care professional."""
+        return role_label(self.role, self.user.professional_category if self.user is not None else "")
 
     @property
     def is_admin(self) -> bool:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .professions import ProfessionalCategory
-from .roles import OrganisationKind, Role
+from .roles import OrganisationKind, Role, role_label
 
 
 class Organisation(models.Model):
@@ -153,6 +153,11 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.organisation} ({self.get_role_display()})"
+
+    @property
+    def role_label(self) -> str:
+        """As ``Actor.role_label``: the profession of a care professional (organisation switcher)."""
+        return role_label(self.role, self.user.professional_category)
 
 
 def hash_token(raw: str) -> str:

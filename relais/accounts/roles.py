@@ -9,6 +9,8 @@ authentication), is decided here.
 
 from django.db import models
 
+from .professions import ProfessionalCategory
+
 
 class OrganisationKind(models.TextChoices):
     MANAGING_BODY = "managing_body", "Organisme gestionnaire"
@@ -54,6 +56,16 @@ ROLES_BY_KIND: dict[str, frozenset[str]] = {
 PERSONAL_DATA_ROLES = frozenset(
     {R.ADMIN, R.DIRECTOR, R.ADMISSION_OFFICER, R.CARE_PROFESSIONAL, R.ORIENTATION_OFFICER, R.COORDINATOR}
 )
+
+
+def role_label(role: str, professional_category: str = "") -> str:
+    """The role as the user reads it: a care professional is named by the profession stored on their account
+    ("Infirmier·ère", "Médecin"), the other roles by the role itself (a nurse and a GP are not both
+    "Professionnel·le de l'accompagnement")."""
+    named = set(ProfessionalCategory.values) - {ProfessionalCategory.ADMINISTRATIVE}
+    if role == R.CARE_PROFESSIONAL and professional_category in named:
+        return ProfessionalCategory(professional_category).label
+    return Role(role).label if role in Role.values else role
 
 
 def role_allowed(kind: str, role: str) -> bool:

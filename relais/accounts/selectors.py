@@ -15,7 +15,7 @@ WITH_DIRECTORY = ("parent", "directory_site__legal_entity__organisation", "direc
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(user=user, is_active=True, organisation__is_active=True)
-        .select_related("organisation")
+        .select_related("organisation", "user")  # the switcher names each role by the user's profession
         .order_by("organisation__name")
     )
 

@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from relais.accounts.actor import user_public_name
 from relais.accounts.roles import Role
 from relais.pathway.access import CoordinationRecord, Decision, MemberKind, allow, decide, trace
 from relais.pathway.access import matrix as m
@@ -86,7 +87,7 @@ def agenda_create(*, actor, label: str = "", for_organisation: bool = False) -> 
     existing = Agenda.objects.filter(owner=user, organisation=actor.organisation).first()
     if existing is not None:
         return existing
-    default = f"{user.get_full_name() or user.email} ({actor.organisation})"
+    default = f"{user_public_name(user)} ({actor.organisation})"
     return Agenda.objects.create(organisation=actor.organisation, owner=user, label=label.strip() or default)
 
 

@@ -33,6 +33,9 @@ SENDER_ROLES = frozenset(
 )
 # ESMS roles that run the admissions (status changes, admission into a unit, proposals).
 ADMISSION_ROLES = frozenset({Role.ADMIN, Role.DIRECTOR, Role.ADMISSION_OFFICER})
+# Organisations that run ESMS admissions (waiting list, proposals, committee). A hospital or a practice is also a
+# directory site (decision 0029) but never receives admission requests: its own site is not an ESMS.
+ADMITTING_KINDS = frozenset({K.ESMS, K.MANAGING_BODY})
 # Organisations whose staff see the territory's aggregated demand.
 TERRITORY_KINDS = frozenset({K.MDPH, K.DEPARTEMENT_COUNCIL, K.ARS, K.NATIONAL})
 
@@ -130,7 +133,10 @@ def acts_for_request_site(actor, request: AdmissionRequest) -> bool:
 
 
 def esms_sites(actor):
-    """The sites the actor's organisation acts for (whatever the role), as a queryset of ``offer.Site``."""
+    """The sites the actor's organisation acts for as the ESMS side (whatever the role), as a queryset of
+    ``offer.Site``; none for an organisation that does not run admissions (``ADMITTING_KINDS``)."""
+    if actor.organisation.kind not in ADMITTING_KINDS:
+        return sites_acted_for(actor.organisation.pk).none()
     return sites_acted_for(actor.organisation.pk)
 
 

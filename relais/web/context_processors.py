@@ -1,7 +1,7 @@
 from django.conf import settings
 
 from relais.accounts.middleware import request_memberships
-from relais.accounts.roles import ROLE_ABILITIES, Role
+from relais.accounts.roles import ROLE_ABILITIES
 
 from .navigation import HOME, main_navigation, navigation_groups
 
@@ -16,7 +16,7 @@ def relais(request):
         "actor": actor or None,
         "memberships": request_memberships(request),
         "role_abilities": ROLE_ABILITIES.get(actor.role, []) if actor else [],
-        "actor_role_label": Role(actor.role).label if actor else "",
+        "actor_role_label": actor.role_label if actor else "",
         "nav_links": nav_links,
         "nav_groups": navigation_groups(nav_links),
         # The daily pages kept beside "Accueil" in the menu, offered on the home page too (decision 0054).

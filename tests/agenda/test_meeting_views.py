@@ -183,3 +183,13 @@ def test_my_agenda_lists_my_meetings_and_the_ics_files_carry_them(circle, login)
     assert f"UID:relais-meeting-{meeting.pk}@" in body  # in the whole agenda's export too
     page = login(circle, "outsider").get(reverse("agenda:my_agenda")).content.decode()
     assert reverse("agenda:meeting", args=[meeting.pk]) not in page
+
+
+def test_an_invitee_without_a_full_name_is_shown_without_their_email(circle, login):
+    """Issue 13: the invitee table fell back to the e-mail address; it follows ``Actor.public_label``."""
+    meeting = convene(circle, "nurse", "gp")
+    nurse = circle.members["nurse"].user
+    type(nurse).objects.filter(pk=nurse.pk).update(first_name="", last_name="")
+    page = login(circle, "health_consent").get(reverse("agenda:meeting", args=[meeting.pk])).content.decode()
+    assert nurse.email not in page
+    assert f"utilisateur·rice n° {nurse.pk} ({circle.members['nurse'].organisation})" in page

@@ -407,3 +407,15 @@ def test_the_coordination_record_is_linked_for_members_of_the_circle_only(client
     record_open(actor=world.coordinator, person=followed)
     page = client.get(person_url(followed)).content.decode()
     assert reverse("pathway:record_by_person", args=[followed.pk]) in page
+
+
+def test_the_person_page_names_the_person_like_the_coordination_record(client, world, followed):
+    """Issue 13: « André Alice » on the person page, « CARON Rose Eden » on the record: one heading for both
+    (``person_name``); the used name moves to the identity, where the record shows it too."""
+    Person.objects.filter(pk=followed.pk).update(used_name="Le Bihan")
+    followed.refresh_from_db()
+    record = record_open(actor=world.coordinator, person=followed)
+    heading = f"<h1>{followed.family_name.upper()} {followed.first_names}</h1>"
+    page = as_(client, world.coordinator).get(person_url(followed)).content.decode()
+    assert heading in page and "<dt>Nom d'usage</dt><dd>Le Bihan</dd>" in page
+    assert heading in client.get(reverse("pathway:record", args=[record.pk])).content.decode()

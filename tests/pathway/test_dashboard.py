@@ -269,3 +269,20 @@ def test_the_home_page_sums_up_my_persons_without_naming_them(busy, circle, clie
     assert "MORVAN" not in home
     client.force_login(circle.outsider.user)
     assert "Mes personnes" not in client.get("/").content.decode().split("<main", 1)[1]
+
+
+def test_the_filter_columns_hold_their_longest_option():
+    """Walk-through of issue 13: on desktop the 8.5rem columns cut « Dossiers ouv… », « Mouvement… ». The column's
+    minimum width (in ``ch``, one character each) must hold the longest label the selects offer, plus the arrow."""
+    import re
+    from pathlib import Path
+
+    from relais.pathway.record.dashboard import SITUATIONS, STATUSES
+
+    css = (Path(__file__).parents[2] / "relais/pathway/static/pathway/pathway.css").read_text()
+    rule = re.search(r"\.dashboard-filter \{[^}]*grid-template-columns: repeat\(auto-fill, minmax\(([^)]*\)?)", css)
+    assert rule, "the dashboard filter keeps a grid of columns"
+    width = re.search(r"(\d+(?:\.\d+)?)ch", rule.group(1))
+    assert width, f"the minimum column width is given in ch: {rule.group(1)}"
+    longest = max(len(label) for label in [*STATUSES.values(), *SITUATIONS.values(), "Commune de résidence"])
+    assert float(width.group(1)) >= longest + 3  # the select's padding and arrow

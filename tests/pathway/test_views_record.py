@@ -201,6 +201,9 @@ def test_access_history_lists_reads_for_managers_and_proxies_only(client, circle
     page = login(client, circle.coordinator).get(url("access_history", circle.record.pk)).content.decode()
     assert circle.nurse.user.get_full_name() in page and "Équipe de soins (CSP L1110-12)" in page
     assert circle.nurse.user.email not in page  # the name, never the address (decision 0054)
+    # Issue 13: every filter label above its field (some sat inline), as on the organisation's log.
+    assert '<form method="get" class="stacked" role="search" aria-labelledby="filters-title">' in page
+    assert page.count('<div class="field">') == 4 and "pathway-filters" not in page
     # Words, not codes (decision 0038): the log's action, subject and ground read in French, the codes in tooltips.
     assert re.search(r">Consultation</abbr> : <abbr [^>]*>dossier de coordination</abbr>", page)
     assert 'title="Fondement enregistré au journal : care_team"' in page and ">care_team<" not in page
@@ -301,6 +304,11 @@ def test_open_a_record_for_a_new_person(client, make_organisation, make_member, 
     login(client, coordinator)
     page = client.get(url("records")).content.decode()
     assert "Ouvrir un dossier" in page
+    # Issue 13: the URL typed or bookmarked (a GET) leads to the forms that post to it, not to an error page.
+    typed = client.get(url("record_open"))
+    assert (typed.status_code, typed["Location"]) == (302, url("records") + "#open-title")
+    assert 'id="open-title"' in client.get(typed["Location"]).content.decode()
+    assert client.put(url("record_open")).status_code == 405
     response = client.post(
         url("record_open"),
         {
@@ -409,3 +417,14 @@ def test_consent_sentences_are_correct_french_for_every_category(circle):
     assert "ne couvre pas les documents." in message(m.DOCUMENTS)
     for category in m.CATEGORIES:
         assert "ses identité" not in message(category) and "les plan" not in message(category)
+
+
+def test_a_member_without_a_full_name_is_never_shown_by_e_mail(client, circle):
+    """Found with issue 13 (the meeting page): the circle table fell back to ``User.__str__``, the e-mail address;
+    every "who" follows ``Actor.public_label``, here the circle and the referent on « Mes personnes »."""
+    nurse, coordinator = circle.nurse.user, circle.coordinator.user
+    type(nurse).objects.filter(pk__in=[nurse.pk, coordinator.pk]).update(first_name="", last_name="")
+    record = login(client, circle.coordinator).get(url("record", circle.record.pk)).content.decode()
+    assert nurse.email not in record and f"utilisateur·rice n° {nurse.pk}" in record
+    board = login(client, circle.nurse).get(url("dashboard")).content.decode()
+    assert coordinator.email not in board and f"utilisateur·rice n° {coordinator.pk}" in board

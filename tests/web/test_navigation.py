@@ -1,6 +1,7 @@
 """The main navigation shows each actor the pages their role opens, and marks the current one."""
 
 import pytest
+from django.utils.html import escape
 
 from relais.accounts.roles import OrganisationKind, Role
 from relais.offer.models import LegalEntity, Site
@@ -99,3 +100,46 @@ def test_a_request_of_the_waiting_list_keeps_the_waiting_list_current(esms, make
         link.label for link in main_navigation(officer, "/orientation/esms/demandes/12/admettre/") if link.current
     ]
     assert current == ["Liste d'attente"]
+
+
+def test_a_hospital_nurse_gets_no_esms_admission_pages(client, make_organisation, make_member, no_2fa):
+    """Walk-through of issue 13: a hospital is a directory site (decision 0029) but runs no admissions, so its
+    nurse sees neither the waiting list nor the proposals; typed by hand, the two lists explain why they are empty and
+    the committee list is a 404, as for any organisation without an ESMS."""
+    from django.urls import reverse
+
+    hospital = make_organisation(kind=OrganisationKind.HOSPITAL, name="Centre hospitalier")
+    entity = LegalEntity.objects.create(finess="350000030", name="CHU", organisation=None)
+    Site.objects.create(finess="350000048", name="Centre hospitalier", legal_entity=entity, organisation=hospital)
+    user, nurse = make_member(hospital, role=Role.CARE_PROFESSIONAL, professional_category="nurse")
+    shown = labels(nurse)
+    assert "Mes personnes" in shown
+    assert not {"Liste d'attente", "Propositions"} & set(shown)
+    client.force_login(user)
+    for name in ("orientation:waiting_list", "orientation:proposals"):
+        html = client.get(reverse(name)).content.decode()
+        assert "Aucun établissement dont vous gérez les admissions n'est rattaché à Centre hospitalier" in html, name
+    assert client.get(reverse("orientation:committee_list")).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("kind", "category", "label"),
+    [
+        (OrganisationKind.HOSPITAL, "nurse", "Infirmier·ère"),
+        (OrganisationKind.HEALTH_PRACTICE, "physician", "Médecin"),
+        (OrganisationKind.HOSPITAL, "administrative", "Professionnel·le de l'accompagnement"),
+    ],
+)
+def test_a_care_professional_is_named_by_their_profession(
+    client, make_organisation, make_member, no_2fa, kind, category, label
+):
+    """Walk-through of issue 13: the GP and the hospital nurse were both « Professionnel·le de l'accompagnement »;
+    the home page and the account bar now name the profession stored on the account (none stored: the role)."""
+    user, _actor = make_member(
+        make_organisation(kind=kind), role=Role.CARE_PROFESSIONAL, professional_category=category
+    )
+    client.force_login(user)
+    html = client.get("/").content.decode()
+    label = escape(label)
+    assert f"votre rôle : <strong>{label}</strong>" in html
+    assert f"— {label}</p>" in html  # the account bar

@@ -21,6 +21,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 
+from relais.accounts.actor import user_public_name
 from relais.jobs.services import after_commit
 from relais.pathway.access import (
     CoordinationRecord,
@@ -46,7 +47,7 @@ _https = URLValidator(schemes=["https"])
 def member_name(member) -> str:
     """ "Camille Test (SSIAD Émeraude)" or, for a proxy, the name and quality."""
     user = member.user
-    name = (user.get_full_name() or user.email) if user is not None else member.display_name
+    name = user_public_name(user) if user is not None else member.display_name
     where = member.organisation if member.organisation_id else member.get_proxy_role_display().lower()
     return f"{name} ({where})"
 

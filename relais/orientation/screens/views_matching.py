@@ -72,6 +72,8 @@ def proposals(request):
     actor = _actor(request)
     if actor is None or not actor.reads_personal_data:
         raise PermissionDenied("Votre rôle ne permet pas de voir les propositions d'appariement.")
+    if not _run_sites(actor).exists():  # like the waiting list: an organisation running no admissions is told why
+        return render(request, "orientation/matching/proposals.html", {"no_sites": True})
     rows = list(
         proposals_visible_to(actor)
         .filter(status__in=[ProposalStatus.PROPOSED, ProposalStatus.ACCEPTED])

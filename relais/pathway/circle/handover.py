@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from relais.accounts.actor import user_public_name
 from relais.accounts.models import Membership
 from relais.notifications.services import notification_send
 from relais.pathway import matrix as m
@@ -167,7 +168,7 @@ def record_handover(*, actor, person, user, reason: str) -> CircleMember:
     if membership is None:
         raise ValidationError(
             {
-                "user": f"{user.get_full_name() or user.email} n'est pas membre actif·ve de « {service} », le service "
+                "user": f"{user_public_name(user)} n'est pas membre actif·ve de « {service} », le service "
                 "qui porte ce dossier : seul·e un·e collègue de ce service peut en devenir référent·e."
             }
         )
@@ -175,7 +176,7 @@ def record_handover(*, actor, person, user, reason: str) -> CircleMember:
     if not eligibility:
         raise ValidationError({"user": f"{user.get_full_name()} ne peut pas être référent·e : {eligibility.reason}"})
     member = _become_referent(actor=actor, record=record, user=user, service=service)
-    name = user.get_full_name() or user.email
+    name = user_public_name(user)
     _record_event(actor=actor, person=person, member=member, reason=reason, title=f"Dossier confié à {name}")
     trace(
         actor=actor,
@@ -206,7 +207,7 @@ def record_take(*, actor, person) -> CircleMember:
             "soins, peut le prendre."
         )
     member = _become_referent(actor=actor, record=record, user=actor.user, service=actor.organisation)
-    name = actor.user.get_full_name() or actor.user.email
+    name = user_public_name(actor.user)
     _record_event(
         actor=actor,
         person=person,

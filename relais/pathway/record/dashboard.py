@@ -21,6 +21,7 @@ from django.db.models import Count, F, Q, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from relais.accounts.actor import user_public_name
 from relais.agenda.models import Appointment, AppointmentStatus
 from relais.messaging.selectors import unread_by_record
 from relais.pathway import matrix as m
@@ -268,7 +269,7 @@ def _referents(lines, today: date) -> None:
 
 def _referent_choices(lines, user) -> list[tuple[str, str]]:
     others = {
-        r.user_id: r.user.get_full_name() or r.user.email
+        r.user_id: user_public_name(r.user)
         for line in lines
         for r in line.referents
         if r.user_id and r.user_id != user.pk

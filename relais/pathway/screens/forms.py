@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from relais.accounts.actor import user_public_name
 from relais.accounts.models import Membership
 from relais.pathway import matrix as m
 from relais.pathway.circle.models import CircleRole, ConsentMethod, Ground, MemberKind, ProxyRole
@@ -182,7 +183,7 @@ class ObjectionForm(forms.Form):
         self.fields["member"].queryset = record.members.filter(
             kind=MemberKind.PROFESSIONAL, ground=Ground.CARE_TEAM
         ).select_related("user", "organisation")
-        self.fields["member"].label_from_instance = lambda mb: f"{mb.user} — {mb.organisation}"
+        self.fields["member"].label_from_instance = lambda mb: f"{user_public_name(mb.user)} — {mb.organisation}"
 
 
 class ConsentRevokeForm(forms.Form):
@@ -215,7 +216,11 @@ class TaskForm(forms.Form):
         self.fields["goal"].queryset = plan.goals.all() if plan else PlanGoal.objects.none()
         self.fields["goal"].label_from_instance = lambda g: g.description[:80]
         people = [
-            (f"m:{mb.pk}", f"{mb.user or mb.display_name} — {mb.organisation or mb.get_proxy_role_display()}")
+            (
+                f"m:{mb.pk}",
+                f"{user_public_name(mb.user) if mb.user else mb.display_name} — "
+                f"{mb.organisation or mb.get_proxy_role_display()}",
+            )
             for mb in members
             if mb.is_active and not getattr(mb, "ineligible", "")
         ]

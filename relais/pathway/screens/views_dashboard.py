@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from relais.accounts.actor import user_public_name
 from relais.accounts.models import User
 from relais.pathway import guard
 from relais.pathway import matrix as m
@@ -120,7 +121,7 @@ class HandoverForm(forms.Form):
     def __init__(self, *args, candidates=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = User.objects.filter(pk__in=[ms.user_id for ms in candidates])
-        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.email}"
+        self.fields["user"].label_from_instance = user_public_name
 
 
 def record_handover(request, pk: int):
@@ -145,7 +146,7 @@ def record_handover(request, pk: int):
                     for text in texts:
                         form.add_error(name if name in form.fields else None, text)
             else:
-                name = user.get_full_name() or user.email
+                name = user_public_name(user)
                 messages.success(request, f"Le dossier est confié à {name}, qui en est désormais référent·e.")
                 return redirect("pathway:record", pk=pk)
         status = 400

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from relais.audit.forms import HistoryFilterForm
 from relais.audit.selectors import listing_grounds
@@ -128,10 +128,12 @@ def _candidate_rows(actor, matches) -> list[dict]:
     return rows
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def record_open_view(request):
     actor = acting(request)
     back = reverse("pathway:records")
+    if request.method == "GET":  # a typed or bookmarked URL: the forms that post here live on the records page
+        return redirect(back + "#open-title")
     if actor.organisation is None or not actor.reads_personal_data:
         raise Http404
     if "family_name" in request.POST:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from django import template
 from django.utils.html import format_html
 
-from relais.accounts.actor import without_email
+from relais.accounts.actor import user_public_name, without_email
 from relais.audit import labels as audit_labels
 from relais.orientation.requests.statuses import reason_word as _reason_word
 from relais.orientation.requests.statuses import status_word as _status_word
@@ -101,6 +101,19 @@ def status_tip(code) -> str:
 @register.filter
 def reason_tip(code) -> str:
     return reason_title(str(code)) if code else ""
+
+
+@register.filter
+def person_name(person) -> str:
+    """A person's heading, the same on the person page and the coordination record: « CARON Rose Eden » (birth
+    family name in capitals, then the first names); the used name is shown with the identity."""
+    return f"{(person.family_name or '').upper()} {person.first_names or ''}".strip()
+
+
+@register.filter
+def public_name(user) -> str:
+    """A user shown to others (``Actor.public_label``'s rule): their name, never their e-mail address."""
+    return user_public_name(user) if user else ""
 
 
 @register.filter
