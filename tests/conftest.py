@@ -9,6 +9,8 @@ from relais.accounts.models import Organisation
 from relais.accounts.roles import OrganisationKind, Role
 from relais.accounts.services import membership_add, organisation_create, user_create
 
+from .once import ModuleData
+
 PASSWORD = "mot-de-passe-de-test-42"
 _counter = itertools.count(1)
 
@@ -16,6 +18,13 @@ _counter = itertools.count(1)
 def pytest_configure(config):
     # pytest-xdist declares this marker; without it (`-p no:xdist`) --strict-markers would refuse tests/scale's.
     config.addinivalue_line("markers", "xdist_group(name): run these tests in one pytest-xdist process")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Data built once per module (tests/once.py) is rolled back before a transactional test, built again before
+    the next ordinary one: before the test's fixtures, so that its transaction encloses the test's savepoint."""
+    ModuleData.before_test(item)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -63,31 +72,33 @@ def _module_units(nodeids) -> dict[str, str]:
     return units
 
 
+def new_organisation(kind=OrganisationKind.ESMS, name=None, **fields) -> Organisation:
+    return organisation_create(kind=kind, name=name or f"Organisation {next(_counter)}", **fields)
+
+
+def new_member(organisation, role=Role.MEMBER, email=None, **fields):
+    """A user with a membership; returns (user, actor)."""
+    n = next(_counter)
+    user = user_create(
+        email=email or f"pro{n}@exemple.test",
+        first_name="Camille",
+        last_name=f"Test{n}",
+        password=PASSWORD,
+        **fields,
+    )
+    membership_add(actor=None, organisation=organisation, user=user, role=role)
+    return user, Actor(organisation=organisation, role=role, user=user)
+
+
 @pytest.fixture
 def make_organisation(db):
-    def make(kind=OrganisationKind.ESMS, name=None, **fields) -> Organisation:
-        return organisation_create(kind=kind, name=name or f"Organisation {next(_counter)}", **fields)
-
-    return make
+    return new_organisation
 
 
 @pytest.fixture
 def make_member(db):
     """A user with a membership; returns (user, actor)."""
-
-    def make(organisation, role=Role.MEMBER, email=None, **fields):
-        n = next(_counter)
-        user = user_create(
-            email=email or f"pro{n}@exemple.test",
-            first_name="Camille",
-            last_name=f"Test{n}",
-            password=PASSWORD,
-            **fields,
-        )
-        membership_add(actor=None, organisation=organisation, user=user, role=role)
-        return user, Actor(organisation=organisation, role=role, user=user)
-
-    return make
+    return new_member
 
 
 @pytest.fixture

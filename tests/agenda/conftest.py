@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from relais.agenda.models import SlotKind
 from relais.agenda.services import agenda_create, opening_create
+from tests.once import module_data
 from tests.pathway.fhir.circle import build_circle
 
 VIDEO = "https://visio.exemple.test/salle/infirmiere-42"
@@ -22,8 +23,19 @@ def agenda_settings(settings):
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def world_once(request, django_db_setup, django_db_blocker):
+    """The world, built once per test module (tests/once.py; again for a transactional test, and after it)."""
+    yield from module_data(request, django_db_blocker, build_world)
+
+
 @pytest.fixture
-def world(db):
+def world(world_once, db):
+    """A fresh copy of the module's world, or one built for this test alone when it is transactional."""
+    return world_once.fresh() if world_once.open else build_world()
+
+
+def build_world():
     """The circle, and the nurse's agenda: teleconsultations every day-of-tomorrow's weekday, 9:00-11:00, 30 min."""
     world = build_circle()
     nurse = world.subjects["health_care_team"].actor

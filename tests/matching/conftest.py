@@ -11,7 +11,7 @@ from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.requests.services import admission_request_transition, admission_requests_send
 from relais.persons.services import person_create
 from relais.territory.models import Commune, Departement, Region
-from tests.orientation.conftest import world  # noqa: F401
+from tests.orientation.conftest import world, world_once  # noqa: F401
 
 BREST = (48.390, -4.486)
 QUIMPER = (47.996, -4.102)

@@ -14,7 +14,7 @@ from django.db import connections
 from relais.accounts.services import organisation_create
 from relais.operations.backup import DATABASE_FILES
 from relais.pathway.record import services as record_services
-from tests.pathway.conftest import PDF, circle  # noqa: F401 (the shared circle fixture)
+from tests.pathway.conftest import PDF, circle, circle_once  # noqa: F401 (the shared circle fixture)
 
 
 @pytest.fixture(autouse=True)

@@ -14,30 +14,47 @@ from relais.accounts.services import api_client_create
 from relais.offer.models import Category, LegalEntity, Site, Unit
 from relais.orientation.admission.models import AdmissionFile
 from relais.orientation.decisions.models import DecisionKind, OrientationDecision
+from relais.orientation.terminology.selectors import clear_caches
 from relais.persons.services import person_create
 from relais.territory.models import Commune, Departement, Region
 
+from ..conftest import new_member, new_organisation
+from ..once import module_data
+
+
+@pytest.fixture(scope="module")
+def world_once(request, django_db_setup, django_db_blocker):
+    """The world, built once per test module (tests/once.py; again for a transactional test, and after it)."""
+    yield from module_data(request, django_db_blocker, build_world)
+
 
 @pytest.fixture
-def world(make_organisation, make_member):
+def world(world_once, db):
+    """A fresh copy of the module's world (each test starts from it, in its own savepoint); built for this test
+    alone when it is transactional (committed data)."""
+    clear_caches()  # a test may have loaded other code lists: the readers' caches would outlive its rollback
+    return world_once.fresh() if world_once.open else build_world()
+
+
+def build_world():
     call_command("load_sdo_terminology", stdout=io.StringIO())
-    _u, coordinator = make_member(
-        make_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR, professional_category="coordination_staff"
+    _u, coordinator = new_member(
+        new_organisation(kind=OrganisationKind.DAC), role=Role.COORDINATOR, professional_category="coordination_staff"
     )  # a coordination professional (R1110-2): may open a coordination record (decision 0031)
-    _u, mdph = make_member(make_organisation(kind=OrganisationKind.MDPH), role=Role.ORIENTATION_OFFICER)
-    _u, hospital = make_member(make_organisation(kind=OrganisationKind.HOSPITAL), role=Role.COORDINATOR)
-    body = make_organisation(kind=OrganisationKind.MANAGING_BODY, name="Association Horizon")
+    _u, mdph = new_member(new_organisation(kind=OrganisationKind.MDPH), role=Role.ORIENTATION_OFFICER)
+    _u, hospital = new_member(new_organisation(kind=OrganisationKind.HOSPITAL), role=Role.COORDINATOR)
+    body = new_organisation(kind=OrganisationKind.MANAGING_BODY, name="Association Horizon")
     entity = LegalEntity.objects.create(finess="290000017", name="Association Horizon", organisation=body)
     sites, staff = [], []
     for n in range(3):
-        organisation = make_organisation(kind=OrganisationKind.ESMS, name=f"Foyer {n}")
+        organisation = new_organisation(kind=OrganisationKind.ESMS, name=f"Foyer {n}")
         sites.append(
             Site.objects.create(
                 finess=f"29000010{n}", name=f"Foyer {n}", legal_entity=entity, organisation=organisation
             )
         )
-        staff.append(make_member(organisation, role=Role.ADMISSION_OFFICER)[1])
-    _u, body_director = make_member(body, role=Role.DIRECTOR)
+        staff.append(new_member(organisation, role=Role.ADMISSION_OFFICER)[1])
+    _u, body_director = new_member(body, role=Role.DIRECTOR)
     unit = Unit.objects.create(site=sites[0], name="Hébergement", care_mode="permanent_accommodation")
     person = person_create(
         actor=coordinator,

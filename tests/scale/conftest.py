@@ -7,7 +7,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connections
 
 from config.db_router import REPLICA
-from tests.orientation.conftest import land, world  # noqa: F401 (fixtures: a territory with admission requests)
+from tests.orientation.conftest import land, world, world_once  # noqa: F401 (fixtures: a territory with admission requests)
 
 
 @pytest.fixture

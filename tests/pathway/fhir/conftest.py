@@ -6,6 +6,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 
+from ...once import module_data
 from .circle import build_circle
 
 SITE_URL = "https://relais.example.org"
@@ -21,9 +22,16 @@ def fhir_settings(settings):
     cache.clear()
 
 
+@pytest.fixture(scope="module")
+def world_once(request, django_db_setup, django_db_blocker):
+    """The circle, built once per test module (tests/once.py)."""
+    yield from module_data(request, django_db_blocker, build_circle)
+
+
 @pytest.fixture
-def world(db):
-    return build_circle()
+def world(world_once, db):
+    """A fresh copy of the module's circle, or one built for this test alone when it is transactional."""
+    return world_once.fresh() if world_once.open else build_circle()
 
 
 @pytest.fixture
