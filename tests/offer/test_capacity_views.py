@@ -1,7 +1,7 @@
 """The capacity screens through the Django test client: two clicks at most, htmx or not, 404 outside."""
 
 import re
-from html import unescape
+from html import escape, unescape
 
 import pytest
 from django.test import Client
@@ -149,7 +149,9 @@ def test_history_page_shows_who_changed_what_when(client, world):
     client.post(f"/offre/capacite/unite/{unit.pk}/confirmer/")
     html = client.get(f"/offre/capacite/unite/{unit.pk}/").content.decode()
     assert '<h2 id="history-title">Historique</h2>' in html
-    assert html.count(world.admissions.user.email) >= 3  # three rows (available, occupied, confirmation)
+    # Three rows (available, occupied, confirmation), signed with the public name, never the e-mail (decision 0054).
+    assert html.count(escape(world.admissions.public_label)) >= 3
+    assert world.admissions.user.email not in html
     assert "Places disponibles" in html and "Places occupées" in html and "confirmé" in html
     # Plain forms here (the page reloads and shows the new row), coming back to this page.
     assert "hx-post" not in html and f'name="next" value="/offre/capacite/unite/{unit.pk}/"' in html

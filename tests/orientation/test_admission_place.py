@@ -62,7 +62,7 @@ def test_a_stated_freed_place_admits_with_the_figures_unchanged_and_dated(world,
     unit = Unit.objects.get(pk=world.unit.pk)
     assert (unit.available, unit.occupied, unit.installed) == (0, 9, 10)
     assert unit.capacity_updated_at >= timezone.now() - timedelta(minutes=1)  # the admission team vouches
-    assert unit.capacity_updated_by == world.staff[0].label
+    assert unit.capacity_updated_by == world.staff[0].public_label
     (row,) = CapacityUpdate.objects.filter(unit=unit, at=unit.capacity_updated_at)  # a confirmation (0010)
     assert (row.status, row.previous_value, row.value) == (CapacityStatus.AVAILABLE, 0, 0)
     assert AdmissionRequest.objects.get(pk=esms.lea.pk).status == st.ADMITTED
