@@ -81,7 +81,7 @@ def check_accessibility(make_context, urls, screenshots):
     page.get_by_label("Nom de naissance").press("Enter")  # Enter re-checks the identity, never picks a record
     expect(duplicates).to_be_visible()
     duplicates.get_by_role("button", name="Oui, c'est cette personne").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Testaccia Lisandru")
+    expect(page.get_by_role("heading", level=1)).to_have_text("TESTACCIA Lisandru")
     assert Person.objects.filter(first_names="Lisandru", birth_date="1998-04-17").count() == 1
 
 
@@ -106,7 +106,7 @@ def test_mdph_officer_records_a_decision_and_sends_three_ranked_requests(make_co
     page.get_by_label("Sexe").select_option("M")
     check_page(page, errors, "person-create", screenshots)
     page.get_by_role("button", name="Vérifier les doublons et créer").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Testaccia Lisandru")
+    expect(page.get_by_role("heading", level=1)).to_have_text("TESTACCIA Lisandru")
     person = Person.objects.get(family_name="Testaccia")
 
     # The CDAPH decision.
