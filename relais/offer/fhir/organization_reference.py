@@ -51,9 +51,19 @@ def organization_reference(organisation: Organisation, display: str | None = Non
     return reference
 
 
-def organization_reference_to(organisation_id: int, display: str = "") -> dict[str, Any]:
-    """The same for an organisation known by its pk (a log entry); a deleted one keeps only its name."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
+def organisations_by_pk(pks) -> dict[int, Organisation]:
+    """The organisations of a page of references with their directory entries, in one query (none per reference)."""
+    return Organisation.objects.select_related("directory_site", "directory_legalentity").in_bulk(set(pks))
+
+
+def organization_reference_to(
+    organisation_id: int, display: str = "", organisations: dict[int, Organisation] | None = None
+) -> dict[str, Any]:
+    """The same for an organisation known by its pk (a log entry); a deleted one keeps only its name.
+    ``organisations``: the page's, from ``organisations_by_pk``, so that a search does not look each one up."""
+    if organisations is None:
+        organisations = organisations_by_pk([organisation_id])
+    organisation = organisations.get(organisation_id)
     if organisation is None:
         return {"type": ORGANIZATION, "display": display or "organisation"}
     return organization_reference(organisation, display or None)

@@ -13,7 +13,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.http import urlencode
@@ -38,6 +37,7 @@ from relais.orientation.requests import workflow as wf
 from relais.orientation.requests.models import AdmissionRequest, StatusTransition, UnitRequestStatus
 from relais.orientation.requests.schedule import DATES_OPEN
 from relais.orientation.requests.services import GROUND, admission_request_open, unit_request_transition
+from relais.orientation.screens.admit_links import admit_open, admit_url
 from relais.orientation.screens.forms_admissions import DatesForm
 from relais.orientation.terminology.selectors import REASON_SYSTEM_NAME, concept_label, sdo_rules, status_labels
 from relais.orientation.waiting_list.exports import FORMATS, waiting_list_export
@@ -236,7 +236,7 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "actions": _actions(admission_request.status, wf.ESMS) if may_process else [],
         "units": units,
         "admit_blocks": admit_blocks,
-        "admit_open": _admit_open(request.GET, admit_blocks),
+        "admit_open": admit_open(request.GET, admit_blocks),
         "entry_day": _day(request.GET.get("entree", "")) or admission_request.planned_entry_on or timezone.localdate(),
         "others": other_requests_shown(actor, admission_request) if admit_blocks else [],
         "person_label": person_label(person),
@@ -259,28 +259,6 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "admitted_elsewhere": st.REASON_ADMITTED_ELSEWHERE,
     }
     return render(request, "orientation/esms/request.html", context, status=status)
-
-
-def _admit_open(query, blocks: list[dict]) -> int | None:
-    """The unit whose confirmation opens on arrival (``?admettre=<unit>``, or ``?admettre`` from the waiting list's
-    "Admettre…"): the one asked for, else the only unit the request is on its way to admission in, else the only
-    unit; None (all closed) when the choice is the user's."""
-    if "admettre" not in query or not blocks:
-        return None
-    wanted = query.get("admettre", "")
-    pks = [block["unit"].pk for block in blocks]
-    if wanted.isdigit() and int(wanted) in pks:
-        return int(wanted)
-    started = [block["unit"].pk for block in blocks if block["status"] in UNIT_PATH_TO_ADMITTED]
-    if len(started) == 1:
-        return started[0]
-    return pks[0] if len(pks) == 1 else None
-
-
-def admit_url(pk: int, unit_pk: int | str = "", entry: str = "") -> str:
-    """The request page with the admission's confirmation open (for the unit), where its messages are shown."""
-    query = urlencode({"admettre": unit_pk, **({"entree": entry} if entry else {})})
-    return f"{reverse('orientation:esms_request', args=[pk])}?{query}#admettre"
 
 
 def _errors_of(error: ValidationError) -> list[str]:

@@ -50,8 +50,11 @@ def may_see_log(actor, person: Person):
     return None
 
 
-def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | None = None) -> dict[str, Any]:
-    """``ground``: for a list entry, the ground this person was shown on (the entry's may be "several")."""
+def audit_event_resource(
+    entry: AccessLogEntry, person_id: int, ground: str | None = None, organisations: dict | None = None
+) -> dict[str, Any]:
+    """``ground``: for a list entry, the ground this person was shown on (the entry's may be "several");
+    ``organisations``: the page's organisations by pk (``c.organisations_by_pk``), None for a single read."""
     at = c.instant(entry.at)
     ground = ground or entry.ground
     agents: list[dict[str, Any]] = [{"who": {"display": without_email(entry.actor_label)}, "requestor": True}]
@@ -60,7 +63,7 @@ def audit_event_resource(entry: AccessLogEntry, person_id: int, ground: str | No
     if entry.organisation_id:
         agents.append(
             {
-                "who": c.organisation_reference_to(entry.organisation_id, entry.organisation_label),
+                "who": c.organisation_reference_to(entry.organisation_id, entry.organisation_label, organisations),
                 "requestor": False,
             }
         )
@@ -131,4 +134,6 @@ def search_audit_events(actor, params, offset: int, count: int):
         total += len(found)
         entries += [(e, person.pk, grounds.get(e.pk)) for e in found]
         c.trace(actor, decision, person, person.pk, "FHIR AuditEvent search")
-    return [audit_event_resource(e, pk, ground) for e, pk, ground in c.page(entries, offset, count)], total
+    page = c.page(entries, offset, count)
+    organisations = c.organisations_by_pk(e.organisation_id for e, _, _ in page if e.organisation_id)
+    return [audit_event_resource(e, pk, ground, organisations) for e, pk, ground in page], total

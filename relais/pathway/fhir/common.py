@@ -16,6 +16,7 @@ from relais.audit.services import access_log_record
 from relais.fhir.errors import FhirError
 from relais.offer.fhir.organization_reference import (
     organisation_from_reference,
+    organisations_by_pk,
     organization_reference,
     organization_reference_to,
 )
@@ -177,6 +178,7 @@ def coding(system: str, code: str, display: str = "") -> dict[str, Any]:
 # Where /fhir/Organization serves an organisation (its FINESS id for a directory entry): one helper for every resource.
 organisation_reference = organization_reference
 organisation_reference_to = organization_reference_to
+organisations_by_pk = organisations_by_pk
 organisation_from_reference = organisation_from_reference
 
 
