@@ -96,6 +96,7 @@ def test_admission_officer_admits_from_the_request_page_without_a_declared_free_
     expect(page.get_by_label("Statut")).to_have_value("admissibles")
     first = page.locator("table.waiting-list tbody tr").first
     expect(first).to_contain_text("TESTEUSE Maëlle")  # critical urgency: first by priority
+    page.wait_for_load_state("load")  # a click does not wait for the stylesheets: measure once they apply
     box = first.bounding_box()
     assert box and box["height"] < 60, f"a line of the waiting list is {box and box['height']} px high"
     expect(first.locator(".score-urgency")).not_to_be_visible()  # details on demand
