@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "relais.messaging",
     "relais.agenda",
     "relais.evaluations",
+    "relais.activity",
+    "relais.steering",
     "relais.api",
     "relais.fhir",
     "relais.demo",

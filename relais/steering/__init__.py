@@ -1,0 +1,1 @@
+"""Steering (issue 15): the ANAP performance dashboard computed from activity, peers, campaigns, exports."""
