@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 import relais
+from relais.audit.models import AccessLogEntry
 from relais.notifications.models import Notification
 from relais.offer.codes import Domain
 from relais.offer.models import Site, Unit
@@ -266,6 +267,14 @@ def shown(offer):
     assert "Garder sur la liste de « Foyer 2 »" in html
     offer.client, offer.mas, offer.eam = client, mas, eam
     return offer
+
+
+def test_the_request_page_is_one_access_log_entry_naming_the_other_requests_it_shows(shown):
+    """The page showed the EAM request beside the MAS's: one entry for the page says so (not a second entry)."""
+    entries = AccessLogEntry.objects.filter(object_id=str(shown.mas.pk), action="read")
+    assert list(entries.values_list("detail", flat=True)) == [
+        "page de la demande (ESMS), avec les autres demandes en cours (1) pour l'admission"
+    ]
 
 
 def _late_request(world):

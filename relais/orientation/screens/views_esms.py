@@ -175,22 +175,12 @@ def unit_blocks(admission_request, *, may_process: bool) -> list[dict]:
     return blocks
 
 
-def other_requests_shown(actor, admission_request) -> list:
+def other_requests_shown(admission_request) -> list:
     """The person's other open requests an admission here would close: the admission team chooses which to keep.
-    Only the ESMS name and wish rank are shown; the read is traced."""
+    Only the ESMS name and wish rank are shown; the page's access-log entry says they were read."""
     if admission_request.status not in ADMISSIBLE_FROM:
         return []
-    others = other_requests_closable(admission_request)
-    if others:
-        access_log_record(
-            actor=actor,
-            action="read",
-            obj=admission_request,
-            subject=f"persons.person:{admission_request.person_id}",
-            ground=GROUND,
-            detail=f"autres demandes en cours ({len(others)}), pour l'admission",
-        )
-    return others
+    return other_requests_closable(admission_request)
 
 
 def esms_request_view(request, pk: int):
@@ -205,20 +195,24 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
     actor = request.actor
     person = admission_request.person
     file, medical = admission_file_parts(actor=actor, person=person)  # medical: None unless readable (0032)
-    access_log_record(
-        actor=actor,
-        action="read",
-        obj=admission_request,
-        subject=f"persons.person:{person.pk}",
-        ground=GROUND,
-        detail="page de la demande (ESMS)",
-    )
     history = StatusTransition.objects.filter(request=admission_request, level=wf.ESMS).order_by("at", "pk")
     labels = status_labels()
     # Health professionals of the ESMS read the request (and the medical part); only the admission team acts.
     may_process = may_process_request(actor, admission_request)
     units = unit_blocks(admission_request, may_process=may_process)
     admit_blocks = [block for block in units if block["may_admit"]]
+    others = other_requests_shown(admission_request) if admit_blocks else []
+    detail = "page de la demande (ESMS)"
+    if others:  # one entry for the page, saying what else it showed
+        detail += f", avec les autres demandes en cours ({len(others)}) pour l'admission"
+    access_log_record(
+        actor=actor,
+        action="read",
+        obj=admission_request,
+        subject=f"persons.person:{person.pk}",
+        ground=GROUND,
+        detail=detail,
+    )
     context = {
         "req": admission_request,
         "person": person,
@@ -238,7 +232,7 @@ def request_page(request, admission_request, *, dates_form=None, status: int = 2
         "admit_blocks": admit_blocks,
         "admit_open": admit_open(request.GET, admit_blocks),
         "entry_day": _day(request.GET.get("entree", "")) or admission_request.planned_entry_on or timezone.localdate(),
-        "others": other_requests_shown(actor, admission_request) if admit_blocks else [],
+        "others": others,
         "person_label": person_label(person),
         "admitted": st.ADMITTED,
         "admissible_status": admission_request.status in ADMISSIBLE_FROM,
