@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "relais.web.middleware.RejectNulMiddleware",  # a NUL in the address or query string: 400, not a database error
+    "relais.web.middleware.MethodNotAllowedPageMiddleware",  # an action opened by its address: a page, not a bare 405
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "relais.accounts.middleware.ActorMiddleware",

@@ -45,6 +45,13 @@ TEXTS = {
         "Ressource introuvable : aucune ressource de l'API à cette adresse, ou vous n'y avez pas accès.",
         "not-found",
     ),
+    405: ErrorText(
+        "Action à faire depuis un formulaire",
+        "Cette adresse correspond à une action (un bouton de formulaire) et ne s'ouvre pas directement. "
+        "Revenez à la page précédente et utilisez son bouton.",
+        "Méthode HTTP non permise à cette adresse (voir l'en-tête Allow).",
+        "not-supported",
+    ),
     429: ErrorText(
         "Trop de tentatives",
         "Vous avez fait trop de tentatives en peu de temps. Réessayez dans une minute.",
@@ -96,7 +103,7 @@ def _plain_page(status: int, title: str, message: str) -> HttpResponse:
 
 
 def error_response(request, status: int, *, csrf: bool = False, message: str = "", where: str = "") -> HttpResponse:
-    """The 400, 403, 404 or 429 answer for this request; `message` replaces the usual sentence, `where` names the
+    """The 400, 403, 404, 405 or 429 answer for this request; `message` replaces the usual sentence, `where` names the
     parameter at fault (an OperationOutcome's expression)."""
     text = TEXTS[status]
     if message:

@@ -37,3 +37,22 @@ class RejectNulMiddleware:
         where = f"du paramètre « {name} »" if name else "de l'adresse"
         message = f"Requête invalide : la valeur {where} contient un caractère nul (U+0000)."
         return error_response(request, 400, message=message, where=name)
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django's `require_POST` & co. answer a GET with an empty 405: a bare browser page for a user who opened an
+    action's address (a bookmark, a reload, a link copied from the address bar). Give it Relais's 405 page instead
+    (JSON under /api/, an OperationOutcome under /fhir/), keeping the `Allow` header. Answers with a body are left as
+    they are (the REST and FHIR layers write their own)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content:
+            return response
+        page = error_response(request, 405)
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page

@@ -1,4 +1,4 @@
-"""With DEBUG off, every error a person meets is Relais's French page (400, 403, 404, 500), never Django's; under
+"""With DEBUG off, every error a person meets is Relais's French page (400, 403, 404, 405, 500), never Django's; under
 /api/ a JSON `{"detail": …}` and under /fhir/ an OperationOutcome. The 500 answer needs no database, no user and no
 working layout."""
 
@@ -7,9 +7,11 @@ from html import unescape
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client, RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import path
+from django.views.decorators.http import require_POST
 
 import config.urls
 from relais.api.authentication import ApiClientUser
@@ -23,7 +25,12 @@ def _crash(request):
     raise RuntimeError("panne simulée")
 
 
-urlpatterns = [path("panne/", _crash), *config.urls.urlpatterns]
+@require_POST
+def _action(request):
+    return HttpResponse("fait")
+
+
+urlpatterns = [path("panne/", _crash), path("api/essai-action/", _action), *config.urls.urlpatterns]
 handler400 = config.urls.handler400
 handler403 = config.urls.handler403
 handler404 = config.urls.handler404
@@ -133,3 +140,16 @@ def test_a_nul_character_is_a_400_naming_the_parameter_not_a_database_error(clie
     fhir = client.get("/fhir/Organization", {"name": "\x00"})
     assert fhir.status_code == 400 and fhir.json()["issue"][0]["expression"] == ["name"]
     assert client.get("/offre/", {"q": "EHPAD"}).status_code == 200
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF=__name__)
+def test_an_action_opened_by_its_address_is_relais_405_page_keeping_allow(client, member):
+    """The log-out button posts; opening /compte/deconnexion/ from the address bar gave an empty browser page."""
+    response = client.get("/compte/deconnexion/")
+    html = relais_page(response, 405, "Action à faire depuis un formulaire")
+    assert "utilisez son bouton" in html and "EHPAD Les Glycines" in html  # the site's layout
+    assert "POST" in response["Allow"]
+    api = client.get("/api/essai-action/")
+    assert (api.status_code, api["Allow"]) == (405, "POST")
+    assert api.json() == {"detail": "Méthode HTTP non permise à cette adresse (voir l'en-tête Allow)."}
+    assert client.post("/api/essai-action/").content == b"fait"  # the action itself is untouched
